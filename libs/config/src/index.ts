@@ -1,0 +1,10 @@
+import 'reflect-metadata';
+export * from './sentinel.config';
+export * from './sections/link.config';
+export * from './sections/placement.config';
+export * from './sections/roof.config';
+export * from './sections/fog.config';
+export * from './sections/cloud.config';
+export * from './sections/notification.config';
+export * from './placement';
+export * from './load-config';

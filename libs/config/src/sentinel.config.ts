@@ -1,0 +1,37 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsString, Max, Min, ValidateNested } from 'class-validator';
+import { CloudConfig } from './sections/cloud.config';
+import { FogConfig } from './sections/fog.config';
+import { LinksConfig } from './sections/link.config';
+import { NotificationConfig } from './sections/notification.config';
+import { PlacementConfig, TierChoice, TierChoices } from './sections/placement.config';
+import { RoofConfig } from './sections/roof.config';
+
+export class HttpConfig {
+  @IsString() host = '0.0.0.0';
+  // class-validator runs the lowest decorator first; with stopAtFirstError the type check must come last.
+  @Min(0, { message: 'port must be 0..65535 (0 picks a free port)' })
+  @Max(65535, { message: 'port must be 0..65535 (0 picks a free port)' })
+  @IsInt({ message: 'port must be an integer' })
+  port = 3000;
+}
+
+/** The whole configuration, validated once at boot. */
+export class SentinelConfig {
+  @IsIn(TierChoices as unknown as string[], { message: `tier must be one of: ${TierChoices.join(', ')}` })
+  tier: TierChoice = 'all';
+
+  /** Folder for databases, outboxes and other state. */
+  @IsString() dataDir = './var';
+
+  @ValidateNested() @Type(() => HttpConfig) http: HttpConfig = new HttpConfig();
+  @ValidateNested() @Type(() => PlacementConfig) placement: PlacementConfig = new PlacementConfig();
+  @ValidateNested() @Type(() => LinksConfig) links: LinksConfig = new LinksConfig();
+  @ValidateNested() @Type(() => RoofConfig) roof: RoofConfig = new RoofConfig();
+  @ValidateNested() @Type(() => FogConfig) fog: FogConfig = new FogConfig();
+  @ValidateNested() @Type(() => CloudConfig) cloud: CloudConfig = new CloudConfig();
+  @ValidateNested() @Type(() => NotificationConfig) notification: NotificationConfig = new NotificationConfig();
+}
+
+/** DI token for the validated SentinelConfig. */
+export const SENTINEL_CONFIG = Symbol('SENTINEL_CONFIG');

@@ -1,0 +1,10 @@
+import 'reflect-metadata';
+export * from './patterns';
+export * from './common';
+export * from './is-bytes';
+export * from './frame';
+export * from './detections';
+export * from './face-crop';
+export * from './identity';
+export * from './alert';
+export * from './validate';

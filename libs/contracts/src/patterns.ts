@@ -1,0 +1,33 @@
+/** Message patterns. Modules emit and handle these names; the link layer decides how they travel. */
+export const Patterns = {
+  /** roof -> fog: a changed frame, or the changed regions of one. */
+  FrameChanged: 'frame.changed',
+  /** fog -> cloud: a face (or person) crop of one track. */
+  FaceCrop: 'face.crop',
+  /** cloud -> notification: who a face crop showed. */
+  Identity: 'identity',
+  /** any tier -> notification: something a person should hear about. */
+  Alert: 'alert',
+  /** fog -> notification (optional): detections of a frame, for dashboards and event snapshots. */
+  Detections: 'detections',
+} as const;
+
+export type Pattern = (typeof Patterns)[keyof typeof Patterns];
+
+/** Links between tiers. Each carries a fixed set of patterns from producer modules to one consumer module. */
+export const LinkNames = ['roofToFog', 'fogToCloud', 'notification'] as const;
+export type LinkName = (typeof LinkNames)[number];
+
+export const LinkPatterns: Record<LinkName, readonly Pattern[]> = {
+  roofToFog: [Patterns.FrameChanged],
+  fogToCloud: [Patterns.FaceCrop],
+  notification: [Patterns.Alert, Patterns.Identity, Patterns.Detections],
+};
+
+/** Which link carries a pattern. */
+export function linkOfPattern(pattern: string): LinkName | undefined {
+  return LinkNames.find((link) => (LinkPatterns[link] as readonly string[]).includes(pattern));
+}
+
+/** Current schema version of every message. A receiver rejects versions it does not know. */
+export const SCHEMA_VERSION = 1;

@@ -1,0 +1,5 @@
+export * from './metrics.service';
+export * from './stage-timer';
+export * from './latency-recorder';
+export * from './health-registry';
+export * from './telemetry.module';

@@ -1,0 +1,2 @@
+export * from './shared-data';
+export * from './services';

@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** `../shared` beside the project: real video, faces and models for tests and benchmarks. */
+export const SHARED_DIR = resolve(process.env.SENTINEL_SHARED_DIR ?? join(__dirname, '..', '..', '..', 'shared'));
+
+export function sharedPath(...parts: string[]): string {
+  return join(SHARED_DIR, ...parts);
+}
+
+export function hasSharedData(): boolean {
+  return existsSync(sharedPath('data', 'vtest.avi')) && existsSync(sharedPath('models'));
+}
+
+const isCi = (): boolean => process.env.CI === 'true' || process.env.CI === '1';
+
+/**
+ * `describe` for suites that need ../shared. Without it they skip and say why; under CI=true a
+ * missing ../shared is a failure, not a skip.
+ */
+export function describeWithSharedData(name: string, body: () => void): void {
+  if (hasSharedData()) {
+    describe(name, body);
+    return;
+  }
+  if (isCi()) {
+    describe(name, () => {
+      it('needs ../shared (real video, faces and models)', () => {
+        throw new Error(`CI=true but ${SHARED_DIR} is missing: real data is required in CI`);
+      });
+    });
+    return;
+  }
+  // eslint-disable-next-line no-console
+  console.warn(`[skip] ${name}: ${SHARED_DIR} not found (real video/models); set SENTINEL_SHARED_DIR to run it`);
+  describe.skip(name, body);
+}
+
+export { isCi };
