@@ -22,7 +22,6 @@ export function describeWithService(service: TestService, name: string, body: ()
     });
     return;
   }
-  // eslint-disable-next-line no-console
   console.warn(`[skip] ${name}: ${service} not reachable at ${urls[service]}`);
   describe.skip(name, body);
 }

@@ -31,7 +31,6 @@ export function describeWithSharedData(name: string, body: () => void): void {
     });
     return;
   }
-  // eslint-disable-next-line no-console
   console.warn(`[skip] ${name}: ${SHARED_DIR} not found (real video/models); set SENTINEL_SHARED_DIR to run it`);
   describe.skip(name, body);
 }

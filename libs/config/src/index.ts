@@ -8,3 +8,4 @@ export * from './sections/cloud.config';
 export * from './sections/notification.config';
 export * from './placement';
 export * from './load-config';
+export * from './config.module';
