@@ -1,7 +1,125 @@
-import { IsInt, Max, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+  ValidateBy,
+  ValidateNested,
+} from 'class-validator';
+
+const isPointList = (value: unknown): boolean =>
+  Array.isArray(value) && value.every((p) => Array.isArray(p) && p.length === 2 && p.every((n) => typeof n === 'number' && Number.isFinite(n)));
+
+export const YoloFamilies = ['yolov5', 'yolov8', 'yolox'] as const;
+export type YoloFamily = (typeof YoloFamilies)[number];
+
+/** Per-camera tracker (IoU matching of detections to tracks). */
+export class FogTrackerConfig {
+  /** A detection joins a track of its class when their IoU is at least this. */
+  @Min(0.01) @Max(1) @IsNumber() iouThreshold = 0.3;
+  /** A track not seen for this long (capture time, ms) ends. */
+  @Min(100) @Max(600_000) @IsInt() maxIdleMs = 2_000;
+  /** Tracks kept per camera at most (the oldest idle ones end first). */
+  @Min(1) @Max(10_000) @IsInt() maxTracksPerCamera = 500;
+}
+
+/** What goes up to the cloud for each person track. */
+export class FogCropConfig {
+  /** Longest side of a face crop, pixels (never enlarged). */
+  @Min(16) @Max(1024) @IsInt() faceMaxSide = 160;
+  /** Longest side of a person crop (sent when no face is found and noFace is `person`). */
+  @Min(16) @Max(1024) @IsInt() personMaxSide = 256;
+  /** JPEG quality of crops; lowered step by step when a crop would exceed maxBytes. */
+  @Min(1) @Max(100) @IsInt() jpegQuality = 80;
+  /** Upper bound of one crop's JPEG size, bytes. */
+  @Min(1024) @Max(512 * 1024) @IsInt() maxBytes = 16 * 1024;
+  /** Margin added around the face box before cropping, as a fraction of its size. */
+  @Min(0) @Max(2) @IsNumber() faceMargin = 0.25;
+  /** No face found on a person: send the person crop (the paper's behaviour) or nothing. */
+  @IsIn(['person', 'none'], { message: 'noFace must be one of: person, none' }) noFace: 'person' | 'none' = 'person';
+  /** Crops sent per track at most (the first, then only clearly better faces). */
+  @Min(1) @Max(100) @IsInt() maxPerTrack = 3;
+  /** A later crop is sent only when its quality beats the best one sent by this factor. */
+  @Min(1) @Max(100) @IsNumber() betterFactor = 1.5;
+  /** Minimum capture-time gap between two face searches of one track, ms. */
+  @Min(0) @Max(600_000) @IsInt() retryIntervalMs = 1_000;
+  /** Face searches per frame at most (bounds the face-crop stage of a crowded frame). */
+  @Min(1) @Max(100) @IsInt() maxSearchesPerFrame = 4;
+  /** Human face detector confidence needed to call a box a face. */
+  @Min(0) @Max(1) @IsNumber() minFaceScore = 0.5;
+}
+
+/** A polygon (frame pixels) of one camera where suspicious objects count. */
+export class FogZoneConfig {
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/) @IsString() cameraId!: string;
+  @IsOptional() @IsString() name?: string;
+  /** [[x, y], ...] in frame pixels, at least 3 points. */
+  @ValidateBy({ name: 'isPointList', validator: { validate: isPointList, defaultMessage: () => 'points must be [[x, y], ...] numbers' } })
+  @ArrayMinSize(3)
+  @ArrayMaxSize(256)
+  @IsArray()
+  points!: [number, number][];
+}
+
+/** Local alerts for objects left in view (no cloud round trip). */
+export class FogSuspiciousConfig {
+  /** COCO labels that count as suspicious; empty disables these alerts. */
+  @IsString({ each: true }) @IsArray() classes: string[] = ['backpack', 'handbag', 'suitcase'];
+  /** The object must stay (tracked) this long, ms, before the alert. */
+  @Min(0) @Max(86_400_000) @IsInt() minDwellMs = 10_000;
+  /** Optional zones; a camera with zones alerts only for objects whose box bottom-centre lies inside one. */
+  @ValidateNested({ each: true }) @Type(() => FogZoneConfig) @IsArray() zones: FogZoneConfig[] = [];
+  /** Longest side of the snapshot attached to the alert. */
+  @Min(16) @Max(2048) @IsInt() snapshotMaxSide = 320;
+}
 
 /** Settings of the fog (detection) module. Every property needs class-validator decorators (unknown keys are errors). */
 export class FogConfig {
   /** onnxruntime intra-op threads of the detector session. */
   @IsInt() @Min(1) @Max(64) threads = 1;
+
+  /** YOLO ONNX file (see models/README.md). Unset: Human's bundled COCO detector is used instead. */
+  @IsOptional() @IsString() modelPath?: string;
+
+  /** Output family of the model; required with modelPath and checked against the model at boot. */
+  @ValidateIf((f: FogConfig) => f.modelPath !== undefined && f.modelPath !== '')
+  @IsIn(YoloFamilies as unknown as string[], { message: `family must be one of: ${YoloFamilies.join(', ')} (required with modelPath)` })
+  family?: YoloFamily;
+
+  /** Input side for models with dynamic input dimensions (fixed-size models use their own). */
+  @Min(32) @Max(4096) @IsInt() inputSize = 640;
+
+  /** Detections below this score are dropped. */
+  @Min(0) @Max(1) @IsNumber() confidence = 0.3;
+  /** Per-class NMS IoU threshold. */
+  @Min(0) @Max(1) @IsNumber() nmsIou = 0.45;
+  /** COCO labels to keep; empty keeps every class. Person is always kept (tracks and crops need it). */
+  @IsString({ each: true }) @IsArray() classes: string[] = [];
+  /** Detections kept per frame at most (highest scores). */
+  @Min(1) @Max(1000) @IsInt() maxDetections = 300;
+
+  /** Decoded images larger than this many pixels are rejected. */
+  @Min(1) @Max(268_402_689) @IsInt() maxInputPixels = 40_000_000;
+  /** Frames waiting for the detector at most; more are dropped (counted) while inference is busy. */
+  @Min(1) @Max(1000) @IsInt() queueSize = 8;
+
+  /** Also send each frame's detections to the notification link (`detections`, dropped when the link is full). */
+  @IsBoolean() emitDetections = false;
+
+  /** Appends one JSON line per processed frame (detections and sent crops) for evaluation; relative to dataDir. Off when unset. */
+  @IsOptional() @IsString() detectionLogPath?: string;
+
+  @ValidateNested() @Type(() => FogTrackerConfig) tracker: FogTrackerConfig = new FogTrackerConfig();
+  @ValidateNested() @Type(() => FogCropConfig) crops: FogCropConfig = new FogCropConfig();
+  @ValidateNested() @Type(() => FogSuspiciousConfig) suspicious: FogSuspiciousConfig = new FogSuspiciousConfig();
 }

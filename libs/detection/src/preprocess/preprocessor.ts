@@ -1,0 +1,34 @@
+import sharp from 'sharp';
+import { Letterbox, computeLetterbox } from '../geometry/letterbox';
+import { RgbImage } from '../image/decode-image';
+import { FamilyInput } from '../model/model-family';
+import { InputElementType, InputTensor } from './input-tensor';
+
+/**
+ * Pre-processing of one image for one model: letterbox geometry, resize (sharp, bilinear like
+ * OpenCV's INTER_LINEAR in the reference exports), then the reused input tensor is refilled.
+ */
+export class Preprocessor {
+  readonly tensor: InputTensor;
+
+  constructor(
+    readonly side: number,
+    elementType: InputElementType,
+    private readonly family: FamilyInput,
+  ) {
+    this.tensor = new InputTensor(side, elementType, family);
+  }
+
+  async run(image: RgbImage): Promise<Letterbox> {
+    const lb = computeLetterbox(image.width, image.height, this.side, this.family.anchor);
+    const resized =
+      lb.width === image.width && lb.height === image.height
+        ? image.data
+        : await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+            .resize(lb.width, lb.height, { fit: 'fill', kernel: 'linear' })
+            .raw()
+            .toBuffer();
+    this.tensor.fill(resized, lb);
+    return lb;
+  }
+}
