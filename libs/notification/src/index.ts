@@ -1,0 +1,10 @@
+export * from './notification.module';
+export * from './notification.service';
+export * from './notification-stats';
+export * from './notification-payload';
+export * from './event-store';
+export * from './cooldown';
+export * from './routing';
+export * from './backoff';
+export * from './webhook-signature';
+export { mqttTopics } from './channels/mqtt.target';

@@ -1,0 +1,321 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { SENTINEL_CONFIG, SentinelConfig, type NotificationChannelName, type NotificationConfig } from '@sentinel/config';
+import type { AlertMessage, DetectionsMessage, IdentityMessage } from '@sentinel/contracts';
+import { HealthRegistry, MetricsService, StageTimer } from '@sentinel/telemetry';
+import type { Counter, Gauge } from 'prom-client';
+import type { DeliveryTarget } from './channels/delivery-target';
+import { MqttTarget } from './channels/mqtt.target';
+import { WebhookTarget } from './channels/webhook.target';
+import { CooldownTracker } from './cooldown-tracker';
+import { EventStore, NewOutboxRow, OutboxRow } from './event-store';
+import { toNotificationPayload } from './notification-payload';
+import { NotificationStats } from './notification-stats';
+import { OutboxPump } from './outbox-pump';
+import { channelsForKind } from './routing';
+
+export type AlertOutcome = 'notified' | 'suppressed' | 'duplicate';
+
+/** The acknowledgement of an alert: it is stored and its deliveries are queued (not yet delivered). */
+export interface AlertAck {
+  id: string;
+  outcome: AlertOutcome;
+  /** Channels the alert was queued (webhook, mqtt) or written (log) to. */
+  channels: NotificationChannelName[];
+}
+
+/** Path of the events database: `eventsPath` relative to `dataDir` unless absolute. */
+export function eventsDatabasePath(config: SentinelConfig): string {
+  return resolve(config.dataDir, config.notification.eventsPath);
+}
+
+/**
+ * Accepts alerts (cooldown, event store, outbox), records identity sightings, counts detections,
+ * and runs one outbox pump per delivery target.
+ */
+@Injectable()
+export class NotificationService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Notification');
+  private readonly alertLog = new Logger('Alert');
+  private readonly settings: NotificationConfig;
+  private readonly cooldown: CooldownTracker;
+  private readonly targets: DeliveryTarget[] = [];
+  private readonly pumps = new Map<string, OutboxPump>();
+  private readonly enabledChannels = new Set<NotificationChannelName>();
+  private retentionTimer?: NodeJS.Timeout;
+  private readonly metrics: {
+    received: Counter<string>;
+    suppressed: Counter<string>;
+    duplicate: Counter<string>;
+    invalid: Counter<string>;
+    delivered: Counter<string>;
+    failed: Counter<string>;
+    dead: Counter<string>;
+    outboxDepth: Gauge<string>;
+    identities: Counter<string>;
+    detectionMessages: Counter<string>;
+    detections: Counter<string>;
+  };
+
+  constructor(
+    @Inject(SENTINEL_CONFIG) config: SentinelConfig,
+    readonly store: EventStore,
+    private readonly stats: NotificationStats,
+    private readonly stageTimer: StageTimer,
+    private readonly health: HealthRegistry,
+    metrics: MetricsService,
+  ) {
+    this.settings = config.notification;
+    this.cooldown = new CooldownTracker(this.settings.cooldownMs);
+    this.metrics = {
+      received: metrics.counter('sentinel_notification_alerts_received_total', 'Alerts received by kind', ['kind']),
+      suppressed: metrics.counter('sentinel_notification_alerts_suppressed_total', 'Alerts grouped under an earlier one by the cooldown', ['kind']),
+      duplicate: metrics.counter('sentinel_notification_alerts_duplicate_total', 'Alerts received again with an id already stored'),
+      invalid: metrics.counter('sentinel_notification_messages_invalid_total', 'Malformed messages dropped by the notification module', ['pattern']),
+      delivered: metrics.counter('sentinel_notification_delivered_total', 'Notifications delivered per channel', ['channel']),
+      failed: metrics.counter('sentinel_notification_failed_total', 'Failed delivery attempts per channel (retried later)', ['channel']),
+      dead: metrics.counter('sentinel_notification_dead_letters_total', 'Deliveries given up per channel', ['channel']),
+      outboxDepth: metrics.gauge('sentinel_notification_outbox_depth', 'Deliveries waiting in the outbox per channel', ['channel']),
+      identities: metrics.counter('sentinel_notification_identities_total', 'Identity messages received', ['known']),
+      detectionMessages: metrics.counter('sentinel_notification_detection_messages_total', 'Detections messages received'),
+      detections: metrics.counter('sentinel_notification_detections_total', 'Detections received, by label', ['label']),
+    };
+  }
+
+  async onModuleInit(): Promise<void> {
+    const s = this.settings;
+    if (s.log.enabled) this.enabledChannels.add('log');
+    if (s.webhook.enabled) {
+      this.enabledChannels.add('webhook');
+      for (const url of s.webhook.urls) this.targets.push(new WebhookTarget(url, s.webhook));
+    }
+    if (s.mqtt.enabled) {
+      this.enabledChannels.add('mqtt');
+      this.targets.push(new MqttTarget(s.mqtt));
+    }
+    for (const rule of s.routes) {
+      const off = rule.channels.filter((c) => !this.enabledChannels.has(c));
+      if (off.length) this.logger.warn(`route for ${rule.kinds.join(', ')} names disabled channel(s) ${off.join(', ')}: skipped`);
+    }
+    this.rebuildCooldown();
+    this.applyRetention();
+    this.retentionTimer = setInterval(() => this.applyRetention(), s.retention.intervalMs);
+    this.retentionTimer.unref();
+
+    const listener = {
+      delivered: (target: DeliveryTarget, _row: OutboxRow, ms: number) => {
+        this.metrics.delivered.inc({ channel: target.channel });
+        this.stats.mutable.notificationsSent++;
+        this.stats.mutable.sentByChannel[target.channel]++;
+        this.stageTimer.record(`notification.deliver.${target.channel}`, ms);
+      },
+      failed: (target: DeliveryTarget) => {
+        this.metrics.failed.inc({ channel: target.channel });
+        this.stats.mutable.failedByChannel[target.channel]++;
+      },
+      deadLettered: (target: DeliveryTarget) => {
+        this.metrics.dead.inc({ channel: target.channel });
+        this.stats.mutable.deadLettered++;
+      },
+      changed: () => this.updateOutboxDepth(),
+    };
+    for (const target of this.targets) {
+      await target.start?.();
+      this.pumps.set(target.name, new OutboxPump(target, this.store, { ...s.retry, idlePollMs: Math.min(30_000, s.retry.maxDelayMs) }, listener));
+    }
+    this.registerHealth();
+    this.updateOutboxDepth();
+    // Deliver what a previous run accepted but did not deliver.
+    for (const pump of this.pumps.values()) pump.kick();
+    const pending = [...this.store.outboxDepthByTarget().values()].reduce((a, b) => a + b, 0);
+    this.logger.log(
+      `events in ${this.store.file}; channels: ${[...this.enabledChannels].join(', ') || 'none'}; ` +
+        `cooldown ${s.cooldownMs} ms; ${pending} deliveries pending from before`,
+    );
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.retentionTimer);
+    await Promise.all([...this.pumps.values()].map((p) => p.stop()));
+    await Promise.all(this.targets.map((t) => t.stop?.()));
+    this.store.close();
+  }
+
+  /** Stores the alert and queues its notifications; resolves once both are durable, not when delivered. */
+  acceptAlert(alert: AlertMessage): AlertAck {
+    const start = performance.now();
+    const receivedAt = Date.now();
+    this.stats.mutable.alertsReceived++;
+    this.metrics.received.inc({ kind: alert.kind });
+    const decision = this.cooldown.decide(alert);
+    const routed = decision.notify ? channelsForKind(this.settings.routes, alert.kind).filter((c) => this.enabledChannels.has(c)) : [];
+    const body = JSON.stringify(toNotificationPayload(alert, this.settings.publicBaseUrl));
+    const deliveries: NewOutboxRow[] = this.targets
+      .filter((t) => routed.includes(t.channel))
+      .map((t) => ({ alertId: alert.id, target: t.name, channel: t.channel, cameraId: alert.cameraId, body }));
+    const stored = this.store.accept(
+      {
+        id: alert.id,
+        kind: alert.kind,
+        cameraId: alert.cameraId,
+        priority: 'alert',
+        at: alert.at,
+        capturedAt: alert.capturedAt,
+        receivedAt,
+        subject: alert.subject,
+        label: alert.label,
+        trackId: alert.trackId,
+        score: alert.score,
+        boxes: alert.boxes,
+        message: alert.message,
+        details: alert.details,
+        snapshot: alert.snapshot,
+        notified: decision.notify,
+        groupId: decision.groupId,
+      },
+      deliveries,
+    );
+    if (!stored) {
+      this.stats.mutable.alertsDuplicate++;
+      this.metrics.duplicate.inc();
+      return { id: alert.id, outcome: 'duplicate', channels: [] };
+    }
+    this.cooldown.apply(decision);
+    if (!decision.notify) {
+      this.stats.mutable.alertsSuppressed++;
+      this.metrics.suppressed.inc({ kind: alert.kind });
+      this.stageTimer.record('notification.accept', performance.now() - start);
+      return { id: alert.id, outcome: 'suppressed', channels: [] };
+    }
+    this.stats.mutable.alertsNotified++;
+    if (routed.includes('log')) {
+      this.alertLog.log(body);
+      this.metrics.delivered.inc({ channel: 'log' });
+      this.stats.mutable.notificationsSent++;
+      this.stats.mutable.sentByChannel.log++;
+    }
+    for (const delivery of deliveries) this.pumps.get(delivery.target)?.kick();
+    this.updateOutboxDepth();
+    this.stageTimer.record('notification.accept', performance.now() - start);
+    return { id: alert.id, outcome: 'notified', channels: routed };
+  }
+
+  /**
+   * Identity messages are not alerts: they are counted, and (with `identityEvents`) the first
+   * sighting of an identity on a camera per cooldown window is stored as a low-priority `identity`
+   * event, never sent to a channel. Intruder alerts come as AlertMessages from the cloud.
+   */
+  acceptIdentity(message: IdentityMessage): { recorded: boolean; eventId?: string } {
+    const known = message.known ? 'true' : 'false';
+    this.metrics.identities.inc({ known });
+    if (message.known) this.stats.mutable.identitiesKnown++;
+    else this.stats.mutable.identitiesUnknown++;
+    if (!this.settings.identityEvents) return { recorded: false };
+    const id = `identity-${randomUUID()}`;
+    const decision = this.cooldown.decide({ id, cameraId: message.cameraId, kind: 'identity', subject: message.identityId, at: message.capturedAt });
+    if (!decision.notify) return { recorded: false };
+    this.store.accept(
+      {
+        id,
+        kind: 'identity',
+        cameraId: message.cameraId,
+        priority: 'low',
+        at: message.capturedAt,
+        capturedAt: message.capturedAt,
+        receivedAt: Date.now(),
+        subject: message.identityId,
+        label: message.name,
+        trackId: message.trackId,
+        score: message.similarity,
+        details: { known: message.known },
+        notified: false,
+        groupId: id,
+      },
+      [],
+    );
+    this.cooldown.apply(decision);
+    this.stats.mutable.identityEventsRecorded++;
+    return { recorded: true, eventId: id };
+  }
+
+  /** Detections are counted only (dashboards may read the metrics); they never raise alerts here. */
+  acceptDetections(message: DetectionsMessage): { count: number } {
+    this.metrics.detectionMessages.inc();
+    this.stats.mutable.detectionMessages++;
+    this.stats.mutable.detections += message.detections.length;
+    for (const detection of message.detections) this.metrics.detections.inc({ label: detection.label });
+    return { count: message.detections.length };
+  }
+
+  countInvalid(pattern: string): void {
+    this.stats.mutable.messagesInvalid++;
+    this.metrics.invalid.inc({ pattern });
+  }
+
+  /** Names of the delivery targets (outbox queues) this process drains. */
+  targetNames(): string[] {
+    return this.targets.map((t) => t.name);
+  }
+
+  /** Dead letter back into the outbox. */
+  requeue(seq: number): boolean {
+    const row = this.store.requeueDeadLetter(seq, Date.now());
+    if (!row) return false;
+    this.pumps.get(row.target)?.kick();
+    this.updateOutboxDepth();
+    return true;
+  }
+
+  private rebuildCooldown(): void {
+    if (this.settings.cooldownMs <= 0) return;
+    const since = Date.now() - this.settings.cooldownMs;
+    for (const event of this.store.notifiedSince(since)) {
+      this.cooldown.apply(this.cooldown.decide(event));
+    }
+  }
+
+  private applyRetention(): void {
+    try {
+      const r = this.settings.retention;
+      const removed = this.store.applyRetention(Date.now(), r.maxAgeMs, r.maxEvents);
+      this.cooldown.prune(Date.now());
+      if (removed.events || removed.deadLetters) this.logger.log(`retention removed ${removed.events} events, ${removed.deadLetters} dead letters`);
+    } catch (error) {
+      this.logger.error(`retention failed: ${(error as Error).message}`);
+    }
+  }
+
+  private updateOutboxDepth(): void {
+    try {
+      const depth = this.store.outboxDepthByTarget();
+      const byChannel: Record<string, number> = { webhook: 0, mqtt: 0 };
+      for (const target of this.targets) byChannel[target.channel] += depth.get(target.name) ?? 0;
+      for (const [channel, n] of Object.entries(byChannel)) this.metrics.outboxDepth.set({ channel }, n);
+      this.stats.mutable.outboxDepth = [...depth.values()].reduce((a, b) => a + b, 0);
+    } catch {
+      // Closed during shutdown: the gauge keeps its last value.
+    }
+  }
+
+  private registerHealth(): void {
+    this.health.register('notification.store', () => ({ status: 'up', file: this.store.file, deadLetters: this.store.deadLetterCount() }));
+    if (this.enabledChannels.has('log')) this.health.register('notification.log', () => ({ status: 'up' }));
+    const byChannel = (channel: NotificationChannelName) => [...this.pumps.values()].filter((p) => p.target.channel === channel);
+    if (this.enabledChannels.has('webhook')) {
+      this.health.register('notification.webhook', () => {
+        const depth = this.store.outboxDepthByTarget();
+        const targets = byChannel('webhook').map((p) => ({ ...p.target.health(), ...p.health(), pending: depth.get(p.target.name) ?? 0 }));
+        return { status: targets.some((t) => t.failing) ? 'down' : 'up', targets };
+      });
+    }
+    if (this.enabledChannels.has('mqtt')) {
+      this.health.register('notification.mqtt', () => {
+        const [pump] = byChannel('mqtt');
+        const target = pump.target.health();
+        return { status: target.connected ? 'up' : 'down', ...target, ...pump.health(), pending: this.store.outboxDepthByTarget().get(pump.target.name) ?? 0 };
+      });
+    }
+  }
+}
+
