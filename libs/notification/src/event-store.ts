@@ -227,6 +227,14 @@ function toDeadLetter(row: DeadLetterRow): DeadLetter {
   };
 }
 
+/** `WHERE a AND b` of the conditions whose value is defined, with their named parameters. */
+function whereClause(conditions: Array<[sql: string, name: string, value: unknown]>, limit: number): { where: string; params: Record<string, unknown> } {
+  const used = conditions.filter(([, , value]) => value !== undefined);
+  const params: Record<string, unknown> = { limit };
+  for (const [, name, value] of used) params[name] = value;
+  return { where: used.length ? `WHERE ${used.map(([sql]) => sql).join(' AND ')}` : '', params };
+}
+
 function prepareStatements(db: Database.Database) {
   return {
     insertEvent: db.prepare(
@@ -331,14 +339,17 @@ export class EventStore {
 
   /** Newest first. */
   listEvents(filter: EventFilter): Page<StoredEvent> {
-    const where: string[] = [];
-    const params: Record<string, unknown> = { limit: filter.limit + 1 };
-    if (filter.cameraId !== undefined) (where.push('camera_id = @cameraId'), (params.cameraId = filter.cameraId));
-    if (filter.kind !== undefined) (where.push('kind = @kind'), (params.kind = filter.kind));
-    if (filter.since !== undefined) (where.push('at >= @since'), (params.since = filter.since));
-    if (filter.until !== undefined) (where.push('at <= @until'), (params.until = filter.until));
-    if (filter.beforeSeq !== undefined) (where.push('seq < @beforeSeq'), (params.beforeSeq = filter.beforeSeq));
-    const sql = `SELECT ${EVENT_COLUMNS} FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT @limit`;
+    const { where, params } = whereClause(
+      [
+        ['camera_id = @cameraId', 'cameraId', filter.cameraId],
+        ['kind = @kind', 'kind', filter.kind],
+        ['at >= @since', 'since', filter.since],
+        ['at <= @until', 'until', filter.until],
+        ['seq < @beforeSeq', 'beforeSeq', filter.beforeSeq],
+      ],
+      filter.limit + 1,
+    );
+    const sql = `SELECT ${EVENT_COLUMNS} FROM events ${where} ORDER BY seq DESC LIMIT @limit`;
     const rows = this.db.prepare(sql).all(params) as EventRow[];
     const items = rows.slice(0, filter.limit).map(toEvent);
     const more = rows.length > filter.limit;
@@ -398,12 +409,15 @@ export class EventStore {
 
   /** Newest first; `beforeSeq` pages like events. */
   listDeadLetters(filter: { target?: string; cameraId?: string; beforeSeq?: number; limit: number }): Page<DeadLetter> {
-    const where: string[] = [];
-    const params: Record<string, unknown> = { limit: filter.limit + 1 };
-    if (filter.target !== undefined) (where.push('target = @target'), (params.target = filter.target));
-    if (filter.cameraId !== undefined) (where.push('camera_id = @cameraId'), (params.cameraId = filter.cameraId));
-    if (filter.beforeSeq !== undefined) (where.push('seq < @beforeSeq'), (params.beforeSeq = filter.beforeSeq));
-    const sql = `SELECT * FROM dead_letters ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT @limit`;
+    const { where, params } = whereClause(
+      [
+        ['target = @target', 'target', filter.target],
+        ['camera_id = @cameraId', 'cameraId', filter.cameraId],
+        ['seq < @beforeSeq', 'beforeSeq', filter.beforeSeq],
+      ],
+      filter.limit + 1,
+    );
+    const sql = `SELECT * FROM dead_letters ${where} ORDER BY seq DESC LIMIT @limit`;
     const rows = this.db.prepare(sql).all(params) as DeadLetterRow[];
     const items = rows.slice(0, filter.limit).map(toDeadLetter);
     return { items, nextCursor: rows.length > filter.limit && items.length ? String(items[items.length - 1].seq) : null };

@@ -55,7 +55,10 @@ export class WebhookTarget implements DeliveryTarget {
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
-    if (parsed.username || parsed.password) (parsed.username = '***'), (parsed.password = '');
+    if (parsed.username || parsed.password) {
+      parsed.username = '***';
+      parsed.password = '';
+    }
     return parsed.toString();
   } catch {
     return '<invalid url>';
