@@ -8,6 +8,7 @@ const swc = ['@swc/jest', {
 }];
 const moduleNameMapper = {
   '^@sentinel/testing$': '<rootDir>/test/support',
+  '^@sentinel/app$': '<rootDir>/apps/sentinel/src',
   '^@sentinel/(.*)$': '<rootDir>/libs/$1/src',
 };
 const common = { setupFiles: ['reflect-metadata'], transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node', rootDir: __dirname };

@@ -1,0 +1,31 @@
+import { ConfigError, SentinelConfig } from '@sentinel/config';
+import { CliError } from './cli';
+import { configFromArgv } from './config-from-argv';
+import { SentinelApp, SentinelAppOptions, createSentinelApp } from './bootstrap';
+
+/** Exit code of a bad command line or configuration. */
+export const EXIT_BAD_CONFIG = 2;
+
+/** Runs the product from a command line: parse, validate (exit 2 when bad), start. */
+export async function runSentinel(argv: readonly string[], options: SentinelAppOptions = {}): Promise<SentinelApp | undefined> {
+  let config: SentinelConfig | undefined;
+  try {
+    config = configFromArgv(argv);
+  } catch (error) {
+    if (error instanceof CliError || error instanceof ConfigError) {
+      console.error(`edge-sentinel: ${error.message}`);
+      process.exit(EXIT_BAD_CONFIG);
+    }
+    throw error;
+  }
+  if (!config) return undefined;
+  return createSentinelApp(config, options);
+}
+
+/** Entry point wrapper: any start-up failure is printed and exits with code 1. */
+export function runMain(argv: readonly string[], options: SentinelAppOptions = {}): void {
+  runSentinel(argv, options).catch((error: unknown) => {
+    console.error(`edge-sentinel: failed to start: ${error instanceof Error ? error.stack : String(error)}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,28 @@
+import { Server, RpcException } from '@nestjs/microservices';
+import { LinkName, LinkPatterns, validateContract } from '@sentinel/contracts';
+import type { LinkLedger } from './link-ledger';
+
+type Handler = Parameters<Server['addHandler']>[1];
+
+/**
+ * Makes a transport server accept only its link's patterns and validate every message against its
+ * contract before a handler sees it. A malformed message is counted, logged once per kind and
+ * dropped; a request gets an error reply so its producer does not wait for nothing.
+ */
+export function guardServerWithContracts(server: Server, link: LinkName, ledger: LinkLedger): void {
+  const accepted = new Set<string>(LinkPatterns[link]);
+  const addHandler = server.addHandler.bind(server);
+  server.addHandler = (pattern: unknown, callback: Handler, isEventHandler?: boolean, extras?: Record<string, unknown>): void => {
+    if (typeof pattern !== 'string' || !accepted.has(pattern)) return;
+    const guarded = (async (data: unknown, ctx: unknown) => {
+      const result = validateContract(pattern, data);
+      if (!result.ok) {
+        ledger.malformed(link, `invalid ${pattern}`, result.errors.slice(0, 5).join('; '));
+        if (isEventHandler) return undefined;
+        throw new RpcException(`malformed ${pattern}: ${result.errors.slice(0, 5).join('; ')}`);
+      }
+      return callback(result.value, ctx as never);
+    }) as Handler;
+    addHandler(pattern, guarded, isEventHandler, extras);
+  };
+}

@@ -1,0 +1,104 @@
+import { Logger } from '@nestjs/common';
+import { ClientProxy } from '@nestjs/microservices';
+import { firstValueFrom, timeout } from 'rxjs';
+import type { LinkConfig } from '@sentinel/config';
+import type { EmitOptions, EmitOutcome } from './link-emitter';
+import type { LinkLedger } from './link-ledger';
+
+const RETRY_DELAYS_MS = [100, 200, 500, 1000, 2000, 5000];
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const TRANSPORT_ERROR = /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|EAI_AGAIN|connection|socket|closed|reconnect/i;
+
+/** A transport failure (no connection, broker down): worth retrying, unlike an error reply of the consumer. */
+export function isTransportError(error: unknown): boolean {
+  if (typeof error === 'string') return TRANSPORT_ERROR.test(error);
+  if (!(error instanceof Error)) return false;
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  return TRANSPORT_ERROR.test(code) || TRANSPORT_ERROR.test(error.message) || error.name === 'NetSocketClosedException';
+}
+
+/**
+ * The producer's end of one link: request/acknowledge over a Nest ClientProxy with at most
+ * `window` messages in flight. When the window is full a caller waits (files, reports: nothing is
+ * lost and the producer slows to the consumer's pace) or drops (live cameras: fresh frames matter
+ * more than old ones). Waiting callers also retry transport failures until `timeoutMs`.
+ */
+export class LinkChannel {
+  private readonly logger: Logger;
+  private inFlight = 0;
+  private readonly waiters: Array<() => void> = [];
+  private readonly idleWaiters: Array<() => void> = [];
+  private lastFailure?: string;
+
+  constructor(
+    readonly link: string,
+    private readonly client: ClientProxy,
+    private readonly config: Pick<LinkConfig, 'window' | 'timeoutMs' | 'transport'>,
+    private readonly ledger: LinkLedger,
+  ) {
+    this.logger = new Logger(`Link ${link}`);
+  }
+
+  get pending(): number {
+    return this.inFlight + this.waiters.length;
+  }
+
+  get lastError(): string | undefined {
+    return this.lastFailure;
+  }
+
+  async emit(pattern: string, message: object, options: EmitOptions = {}): Promise<EmitOutcome> {
+    const whenFull = options.whenFull ?? 'wait';
+    if (this.inFlight >= this.config.window) {
+      if (whenFull === 'drop') return this.settle(pattern, 'dropped');
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+    this.inFlight += 1;
+    try {
+      return this.settle(pattern, await this.sendWithRetries(pattern, message, whenFull === 'wait'));
+    } finally {
+      this.inFlight -= 1;
+      this.waiters.shift()?.();
+      if (this.pending === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+    }
+  }
+
+  /** Resolves when nothing is in flight or waiting. */
+  drain(): Promise<void> {
+    if (this.pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  private async sendWithRetries(pattern: string, message: object, retry: boolean): Promise<EmitOutcome> {
+    const deadline = Date.now() + this.config.timeoutMs;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const remaining = Math.max(1, deadline - Date.now());
+        await firstValueFrom(this.client.send(pattern, message).pipe(timeout(remaining)), { defaultValue: undefined });
+        this.lastFailure = undefined;
+        return 'delivered';
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : typeof error === 'object' ? JSON.stringify(error) : String(error);
+        const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)];
+        if (retry && isTransportError(error) && Date.now() + delay < deadline) {
+          if (attempt === 0) this.logger.warn(`${pattern}: ${reason}; retrying for up to ${this.config.timeoutMs} ms`);
+          await sleep(delay);
+          continue;
+        }
+        if (this.lastFailure !== reason) this.logger.warn(`${pattern} not delivered: ${reason}`);
+        this.lastFailure = reason;
+        return 'failed';
+      }
+    }
+  }
+
+  private settle(pattern: string, outcome: EmitOutcome): EmitOutcome {
+    this.ledger.outcome(this.link, pattern, outcome);
+    return outcome;
+  }
+}

@@ -1,0 +1,51 @@
+import { ClientProxy, Server } from '@nestjs/microservices';
+import type { LinkConfig } from '@sentinel/config';
+import type { LinkName } from '@sentinel/contracts';
+import { guardServerWithContracts } from './contract-guard';
+import { InprocBus, InprocClient, InprocServer } from './inproc-transport';
+import type { LinkLedger } from './link-ledger';
+import { BinaryRedisClient, BinaryRedisServer } from './redis-transport';
+import { createTcpClient, createTcpServer } from './tcp-transport';
+
+export interface LinkDeps {
+  ledger: LinkLedger;
+  bus: InprocBus;
+}
+
+function unknownTransport(link: string, transport: never): never {
+  throw new Error(`links.${link}.transport: unknown transport ${JSON.stringify(transport)}`);
+}
+
+/** The consumer's end of a link: a Nest transport strategy that validates every message it receives. */
+export function createLinkServer(link: LinkName, config: LinkConfig, { ledger, bus }: LinkDeps): Server {
+  let server: Server;
+  switch (config.transport) {
+    case 'inproc':
+      server = new InprocServer({ bus, link, ledger });
+      break;
+    case 'tcp':
+      server = createTcpServer({ host: config.bindHost ?? config.host!, port: config.port!, link, ledger }) as unknown as Server;
+      break;
+    case 'redis':
+      server = new BinaryRedisServer({ url: config.url!, link, ledger }) as unknown as Server;
+      break;
+    default:
+      return unknownTransport(link, config.transport);
+  }
+  guardServerWithContracts(server, link, ledger);
+  return server;
+}
+
+/** The producer's end of a link. */
+export function createLinkClient(link: LinkName, config: LinkConfig, { ledger, bus }: LinkDeps): ClientProxy {
+  switch (config.transport) {
+    case 'inproc':
+      return new InprocClient({ bus, link, ledger });
+    case 'tcp':
+      return createTcpClient({ host: config.host!, port: config.port!, link, ledger }) as unknown as ClientProxy;
+    case 'redis':
+      return new BinaryRedisClient({ url: config.url!, link, ledger }) as unknown as ClientProxy;
+    default:
+      return unknownTransport(link, config.transport);
+  }
+}

@@ -1,0 +1,108 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Counter } from 'prom-client';
+import { MetricsService } from '@sentinel/telemetry';
+import { CAMERA_ID_PATTERN } from '@sentinel/contracts';
+import type { EmitOutcome } from './link-emitter';
+
+export type Direction = 'sent' | 'received';
+
+/** Pattern label of acknowledgements (replies) travelling back on a link. */
+export const ACK_PATTERN = 'ack';
+const NO_CAMERA = '-';
+
+export interface TrafficCount {
+  messages: number;
+  bytes: number;
+}
+
+export interface LinkTraffic {
+  sent: TrafficCount;
+  received: TrafficCount;
+  /** Per pattern, then per camera. */
+  byPattern: Record<string, Record<string, { sent: TrafficCount; received: TrafficCount }>>;
+  malformed: Record<string, number>;
+  outcomes: Partial<Record<EmitOutcome, number>>;
+}
+
+/**
+ * Counts every message and every wire byte on every link, per pattern and camera, in both directions.
+ * Bytes are the framed message as the transport carries it (TCP: length prefix + MessagePack; Redis and
+ * in-process: the MessagePack body). The bandwidth report reads these counters.
+ */
+@Injectable()
+export class LinkLedger {
+  private readonly logger = new Logger('LinkLedger');
+  private readonly messagesTotal: Counter<string>;
+  private readonly bytesTotal: Counter<string>;
+  private readonly malformedTotal: Counter<string>;
+  private readonly outcomesTotal: Counter<string>;
+  private readonly traffic = new Map<string, LinkTraffic>();
+  private readonly loggedMalformed = new Set<string>();
+
+  constructor(metrics: MetricsService) {
+    const labels = ['link', 'pattern', 'camera', 'direction'];
+    this.messagesTotal = metrics.counter('sentinel_link_messages_total', 'Messages on each tier link', labels);
+    this.bytesTotal = metrics.counter('sentinel_link_bytes_total', 'Wire bytes on each tier link', labels);
+    this.malformedTotal = metrics.counter('sentinel_link_malformed_total', 'Received messages dropped as malformed', ['link', 'reason']);
+    this.outcomesTotal = metrics.counter('sentinel_link_emit_outcomes_total', 'Outcome of each emit by producers', ['link', 'pattern', 'outcome']);
+  }
+
+  record(link: string, direction: Direction, pattern: string, cameraId: string | undefined, bytes: number): void {
+    const camera = cameraId ?? NO_CAMERA;
+    this.messagesTotal.inc({ link, pattern, camera, direction });
+    this.bytesTotal.inc({ link, pattern, camera, direction }, bytes);
+    const traffic = this.trafficOf(link);
+    traffic[direction].messages += 1;
+    traffic[direction].bytes += bytes;
+    const byCamera = (traffic.byPattern[pattern] ??= {});
+    const cell = (byCamera[camera] ??= { sent: { messages: 0, bytes: 0 }, received: { messages: 0, bytes: 0 } });
+    cell[direction].messages += 1;
+    cell[direction].bytes += bytes;
+  }
+
+  /** A received message that could not be decoded or failed its contract: counted, logged once per kind. */
+  malformed(link: string, reason: string, detail: string): void {
+    this.malformedTotal.inc({ link, reason });
+    const traffic = this.trafficOf(link);
+    traffic.malformed[reason] = (traffic.malformed[reason] ?? 0) + 1;
+    const key = `${link}/${reason}`;
+    if (!this.loggedMalformed.has(key)) {
+      this.loggedMalformed.add(key);
+      this.logger.warn(`dropped a malformed message on link ${link} (${reason}): ${detail} (further ones are only counted)`);
+    }
+  }
+
+  outcome(link: string, pattern: string, outcome: EmitOutcome): void {
+    this.outcomesTotal.inc({ link, pattern, outcome });
+    const outcomes = this.trafficOf(link).outcomes;
+    outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+  }
+
+  /** A deep copy of all counters, for reports and tests. */
+  snapshot(): Record<string, LinkTraffic> {
+    return JSON.parse(JSON.stringify(Object.fromEntries(this.traffic))) as Record<string, LinkTraffic>;
+  }
+
+  private trafficOf(link: string): LinkTraffic {
+    let traffic = this.traffic.get(link);
+    if (!traffic) {
+      traffic = { sent: { messages: 0, bytes: 0 }, received: { messages: 0, bytes: 0 }, byPattern: {}, malformed: {}, outcomes: {} };
+      this.traffic.set(link, traffic);
+    }
+    return traffic;
+  }
+}
+
+/** Labels of a packet for the ledger: requests carry pattern and camera, replies are acks. */
+export function packetLabels(packet: unknown): { pattern: string; cameraId?: string } {
+  if (packet && typeof packet === 'object') {
+    const { pattern, data } = packet as { pattern?: unknown; data?: unknown };
+    if (typeof pattern === 'string') {
+      const cameraId = data && typeof data === 'object' ? (data as { cameraId?: unknown }).cameraId : undefined;
+      // Unvalidated input: a garbage camera id must not become a metric label.
+      const safeCamera = typeof cameraId === 'string' && CAMERA_ID_PATTERN.test(cameraId) ? cameraId : undefined;
+      return { pattern, cameraId: safeCamera };
+    }
+  }
+  return { pattern: ACK_PATTERN };
+}

@@ -1,0 +1,54 @@
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { SENTINEL_CONFIG, SentinelConfig, linkRolesOfProcess } from '@sentinel/config';
+import { HealthRegistry } from '@sentinel/telemetry';
+import { InprocBus } from './inproc-transport';
+import { LinkChannel } from './link-channel';
+import { LinkEmitter } from './link-emitter';
+import { createLinkClient } from './link-factory';
+import { LinkLedger } from './link-ledger';
+import { LinkRouter } from './link-router';
+
+/**
+ * Producer ends of every link this process sends on, as one LinkEmitter. The consumer ends (servers)
+ * are connected by the application bootstrap, since Nest attaches them to the app itself.
+ */
+@Global()
+@Module({})
+export class TransportModule implements OnApplicationShutdown {
+  constructor(@Inject(LinkRouter) private readonly router: LinkRouter) {}
+
+  static forRoot(bus: InprocBus): DynamicModule {
+    return {
+      module: TransportModule,
+      providers: [
+        LinkLedger,
+        { provide: InprocBus, useValue: bus },
+        {
+          provide: LinkRouter,
+          inject: [SENTINEL_CONFIG, LinkLedger, HealthRegistry],
+          useFactory: (config: SentinelConfig, ledger: LinkLedger, health: HealthRegistry) => {
+            const channels = new Map<string, LinkChannel>();
+            for (const { link } of linkRolesOfProcess(config).filter((role) => role.produces)) {
+              const linkConfig = config.links[link];
+              const channel = new LinkChannel(link, createLinkClient(link, linkConfig, { ledger, bus }), linkConfig, ledger);
+              channels.set(link, channel);
+              health.register(`link:${link}:producer`, () => ({
+                status: channel.lastError ? 'down' : 'up',
+                transport: linkConfig.transport,
+                pending: channel.pending,
+                ...(channel.lastError && { lastError: channel.lastError }),
+              }));
+            }
+            return new LinkRouter(channels);
+          },
+        },
+        { provide: LinkEmitter, useExisting: LinkRouter },
+      ],
+      exports: [LinkLedger, InprocBus, LinkRouter, LinkEmitter],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.router.close();
+  }
+}
