@@ -8,3 +8,4 @@ export * from './routing';
 export * from './backoff';
 export * from './webhook-signature';
 export { mqttTopics } from './channels/mqtt.target';
+export * from './notification-link.controller';
