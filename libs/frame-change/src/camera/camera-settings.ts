@@ -1,0 +1,88 @@
+import { basename, extname } from 'node:path';
+import { CameraConfig, ChangeDetectionConfig, DemoCameraConfig, ForwardPolicy, RoofConfig } from '@sentinel/config';
+import { ResolvedSourceKind, isLiveKind, resolveSourceKind } from '../ffmpeg/source';
+import { demoLavfiGraph } from './demo-source';
+
+/** Everything one camera runs with: its config merged over the roof defaults. */
+export interface CameraSettings {
+  id: string;
+  source: string;
+  kind: ResolvedSourceKind;
+  /** stream or device: never ends by itself; frames are dropped rather than the source paused. */
+  live: boolean;
+  fps?: number;
+  width?: number;
+  height?: number;
+  loop: boolean;
+  pace: boolean;
+  policy: ForwardPolicy;
+  heartbeatSeconds: number;
+  jpegQuality: number;
+  detection: ChangeDetectionConfig;
+  inputOptions: string[];
+  /** Files read as fast as possible wait for the link (nothing lost); live or paced sources drop. */
+  whenFull: 'wait' | 'drop';
+}
+
+export function resolveCameraSettings(camera: CameraConfig, roof: RoofConfig): CameraSettings {
+  const kind = resolveSourceKind(camera.source, camera.kind);
+  const live = isLiveKind(kind);
+  const detection = Object.assign(new ChangeDetectionConfig(), roof.detection);
+  for (const [key, value] of Object.entries(camera.detection ?? {})) {
+    if (value !== undefined) (detection as unknown as Record<string, unknown>)[key] = value;
+  }
+  return {
+    id: camera.id,
+    source: camera.source,
+    kind,
+    live,
+    fps: camera.fps,
+    width: camera.width,
+    height: camera.height,
+    loop: camera.loop ?? false,
+    pace: camera.pace ?? true,
+    policy: camera.policy ?? roof.policy,
+    heartbeatSeconds: camera.heartbeatSeconds ?? roof.heartbeatSeconds,
+    jpegQuality: camera.jpegQuality ?? roof.jpegQuality,
+    detection,
+    inputOptions: camera.inputOptions ?? [],
+    whenFull: !live && camera.pace === false ? 'wait' : 'drop',
+  };
+}
+
+/** The cameras the roof runs: the configured ones, or the lavfi demo camera when none is configured. */
+export function camerasToRun(roof: RoofConfig): CameraConfig[] {
+  if (roof.cameras.length > 0) return roof.cameras;
+  return roof.demo.enabled ? [demoCamera(roof.demo)] : [];
+}
+
+export function demoCamera(demo: DemoCameraConfig): CameraConfig {
+  return Object.assign(new CameraConfig(), {
+    id: demo.id,
+    source: `lavfi:${demoLavfiGraph(demo)}`,
+    kind: 'lavfi',
+    pace: true,
+    loop: false,
+  });
+}
+
+/** Hides credentials in URLs (rtsp://user:secret@host/...) before a source goes into logs, alerts or /health. */
+export function redactSource(source: string): string {
+  return source.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1***@');
+}
+
+/**
+ * The camera for `--source FILE|URL` on the command line: `{ id, source }` with an id derived from
+ * the file or path name (unique among `takenIds`).
+ */
+export function cameraFromCliSource(source: string, takenIds: readonly string[] = []): { id: string; source: string } {
+  const kind = resolveSourceKind(source);
+  let stem = source;
+  if (kind === 'file' || kind === 'device') stem = basename(source, extname(source));
+  else if (kind === 'stream') stem = source.replace(/^[a-z]+:\/\/([^/@]*@)?/i, '').split(/[/?#]/)[0];
+  let base = stem.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 56) || 'camera';
+  if (!/^[A-Za-z0-9]/.test(base)) base = `cam${base}`;
+  let id = base;
+  for (let n = 2; takenIds.includes(id); n++) id = `${base}-${n}`;
+  return { id, source };
+}

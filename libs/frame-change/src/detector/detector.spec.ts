@@ -1,0 +1,191 @@
+import { ChangeDetectionConfig } from '@sentinel/config';
+import { findBlobs } from './blobs';
+import { boxBlur } from './blur';
+import { ChangeDetector } from './change-detector';
+import { DIFF_BINS, medianDifference, thresholdDifference, updateBackground } from './diff';
+import { downscaledSize, rgbToGrayDownscaled } from './gray';
+import { dilate } from './morphology';
+import { blobToRect, mergeRects, padRect } from './rects';
+
+/** rgb24 frame filled by a per-pixel grey function. */
+function frame(width: number, height: number, grey: (x: number, y: number) => number): Buffer {
+  const data = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const v = Math.max(0, Math.min(255, Math.round(grey(x, y))));
+      data.fill(v, (y * width + x) * 3, (y * width + x) * 3 + 3);
+    }
+  }
+  return data;
+}
+
+/** Deterministic pseudo-random numbers in [0, 1). */
+function rng(seed: number): () => number {
+  return () => ((seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff) / 0x80000000);
+}
+
+const texture = (x: number, y: number): number => 100 + 40 * Math.sin(x / 9) * Math.cos(y / 13);
+
+function settings(overrides: Partial<ChangeDetectionConfig> = {}): ChangeDetectionConfig {
+  return Object.assign(new ChangeDetectionConfig(), overrides);
+}
+
+describe('grey downscale', () => {
+  it('averages factor x factor blocks of (R + 2G + B) / 4', () => {
+    const rgb = new Uint8Array(4 * 2 * 3);
+    // 4x2 frame, factor 2: left block pixels grey 10, 20, 30, 40 -> 25; right block R=100,G=0,B=0 -> 25.
+    const greys = [10, 20, 0, 0, 30, 40, 0, 0];
+    greys.forEach((g, i) => rgb.fill(g, i * 3, i * 3 + 3));
+    for (const i of [2, 3, 6, 7]) rgb[i * 3] = 100;
+    const out = new Uint8Array(2);
+    rgbToGrayDownscaled(rgb, 4, 2, 2, out, new Uint32Array(2));
+    expect(Array.from(out)).toEqual([25, 25]);
+    expect(downscaledSize(770, 577, 4)).toEqual({ width: 192, height: 144 });
+  });
+});
+
+describe('box blur', () => {
+  it('spreads a single bright pixel evenly over its 3x3 window', () => {
+    const src = new Uint8Array(25);
+    src[12] = 90;
+    const out = new Uint8Array(25);
+    boxBlur(src, 5, 5, 1, new Uint8Array(25), out);
+    expect(out[12]).toBe(10);
+    expect(out[6]).toBe(10);
+    expect(out[0]).toBe(0);
+  });
+});
+
+describe('difference and threshold', () => {
+  it('finds the median global offset and thresholds around it', () => {
+    const cur = Uint8Array.from([15, 15, 15, 15, 60]);
+    const ref = Uint8Array.from([10, 10, 10, 10, 10]);
+    const histogram = new Int32Array(DIFF_BINS);
+    expect(medianDifference(cur, ref, 5, histogram)).toBe(5);
+    const mask = new Uint8Array(5);
+    expect(thresholdDifference(cur, ref, 5, 5, 12, mask)).toBe(1);
+    expect(Array.from(mask)).toEqual([0, 0, 0, 0, 1]);
+    expect(thresholdDifference(cur, ref, 5, 0, 4, mask)).toBe(5);
+  });
+
+  it('moves the background a fraction alpha toward the frame', () => {
+    const background = Float32Array.from([100, 0]);
+    updateBackground(background, Uint8Array.from([200, 100]), 2, 0.25);
+    expect(Array.from(background)).toEqual([125, 25]);
+  });
+});
+
+describe('dilate and blobs', () => {
+  it('dilation joins two fragments into one blob whose area counts only raw pixels', () => {
+    const w = 10, h = 5;
+    const raw = new Uint8Array(w * h);
+    raw[2 * w + 2] = 1;
+    raw[2 * w + 4] = 1;
+    raw[0 * w + 9] = 1;
+    const grouped = new Uint8Array(w * h);
+    dilate(raw, w, h, 1, new Uint8Array(w * h), grouped);
+    expect(grouped[1 * w + 1]).toBe(1);
+    expect(grouped[0 * w + 0]).toBe(0);
+    const blobs = findBlobs(grouped, raw, w, h, 1, new Uint8Array(w * h), new Int32Array(w * h));
+    expect(blobs).toEqual([
+      { x0: 8, y0: 0, x1: 9, y1: 1, area: 1 },
+      { x0: 1, y0: 1, x1: 5, y1: 3, area: 2 },
+    ]);
+    expect(findBlobs(grouped, raw, w, h, 2, new Uint8Array(w * h), new Int32Array(w * h))).toHaveLength(1);
+  });
+});
+
+describe('rectangles', () => {
+  it('scales, pads (clipped) and merges overlapping boxes', () => {
+    const rect = blobToRect({ x0: 1, y0: 2, x1: 3, y1: 2, area: 3 }, 4);
+    expect(rect).toEqual({ x: 4, y: 8, width: 12, height: 4 });
+    expect(padRect(rect, 5, 18, 100)).toEqual({ x: 0, y: 3, width: 18, height: 14 });
+    const merged = mergeRects(
+      [
+        { x: 0, y: 0, width: 10, height: 10 },
+        { x: 50, y: 50, width: 5, height: 5 },
+        { x: 8, y: 8, width: 10, height: 10 },
+        { x: 20, y: 0, width: 4, height: 4 },
+      ],
+      0,
+    );
+    expect(merged).toEqual([
+      { x: 0, y: 0, width: 18, height: 18 },
+      { x: 50, y: 50, width: 5, height: 5 },
+      { x: 20, y: 0, width: 4, height: 4 },
+    ]);
+    expect(mergeRects([{ x: 0, y: 0, width: 10, height: 10 }, { x: 12, y: 0, width: 4, height: 4 }], 3)).toEqual([{ x: 0, y: 0, width: 16, height: 10 }]);
+  });
+});
+
+describe('ChangeDetector on synthetic frames', () => {
+  const W = 160, H = 120;
+
+  it('forwards the first frame whole and then sees no change in an identical frame', () => {
+    const detector = new ChangeDetector(W, H, settings());
+    const still = frame(W, H, texture);
+    const first = detector.detect(still);
+    expect(first).toMatchObject({ changed: true, first: true, score: 1, regions: [{ x: 0, y: 0, width: W, height: H }] });
+    const second = detector.detect(Buffer.from(still));
+    expect(second).toMatchObject({ changed: false, score: 0, regions: [], first: false });
+  });
+
+  it('ignores sensor noise on a still scene', () => {
+    const detector = new ChangeDetector(W, H, settings());
+    const random = rng(7);
+    let changed = 0;
+    for (let i = 0; i < 30; i++) {
+      const result = detector.detect(frame(W, H, (x, y) => texture(x, y) + (random() - 0.5) * 30));
+      if (!result.first && result.changed) changed++;
+    }
+    expect(changed).toBe(0);
+  });
+
+  it('finds a moving block and boxes it (padded, at full resolution)', () => {
+    const detector = new ChangeDetector(W, H, settings({ padding: 4 }));
+    const block = (bx: number) => frame(W, H, (x, y) => (x >= bx && x < bx + 16 && y >= 40 && y < 64 ? 230 : texture(x, y)));
+    detector.detect(block(20));
+    const result = detector.detect(block(36));
+    expect(result.changed).toBe(true);
+    expect(result.regions).toHaveLength(1);
+    const [region] = result.regions;
+    // Old and new positions together span x 20..52, y 40..64; dilation adds one 4-px block, padding 4 px.
+    expect(region.x).toBeLessThanOrEqual(20);
+    expect(region.x).toBeGreaterThanOrEqual(20 - 4 - 4);
+    expect(region.x + region.width).toBeGreaterThanOrEqual(52);
+    expect(region.x + region.width).toBeLessThanOrEqual(52 + 4 + 4);
+    expect(region.y).toBeLessThanOrEqual(40);
+    expect(region.y + region.height).toBeGreaterThanOrEqual(64);
+    expect(result.score).toBeGreaterThan(0.02);
+  });
+
+  it.each(['previous', 'background'] as const)('treats a light ramp as no change (reference %s)', (reference) => {
+    const detector = new ChangeDetector(W, H, settings({ reference }));
+    let changed = 0;
+    for (let i = 0; i < 60; i++) {
+      const result = detector.detect(frame(W, H, (x, y) => texture(x, y) + i * 1.5));
+      if (!result.first && result.changed) changed++;
+    }
+    expect(changed).toBe(0);
+  });
+
+  it('without brightness compensation a background reference calls a fast light ramp change', () => {
+    const detector = new ChangeDetector(W, H, settings({ reference: 'background', compensateBrightness: false }));
+    let changed = 0;
+    for (let i = 0; i < 30; i++) if (detector.detect(frame(W, H, (x, y) => texture(x, y) + i * 1.5)).changed) changed++;
+    expect(changed).toBeGreaterThan(10);
+  });
+
+  it('ignores blobs smaller than minBlobArea and reuses its buffers', () => {
+    const detector = new ChangeDetector(W, H, settings({ minBlobArea: 3 }));
+    detector.detect(frame(W, H, texture));
+    // One 4x4-pixel speck = one detection pixel at downscale 4: below minBlobArea.
+    const result = detector.detect(frame(W, H, (x, y) => (x >= 80 && x < 84 && y >= 60 && y < 64 ? 250 : texture(x, y))));
+    expect(result.changed).toBe(false);
+  });
+
+  it('rejects a frame of the wrong size with a clear error', () => {
+    const detector = new ChangeDetector(W, H, settings());
+    expect(() => detector.detect(Buffer.alloc(10))).toThrow(/expected 57600 \(rgb24 160x120\)/);
+  });
+});

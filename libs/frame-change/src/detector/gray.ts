@@ -1,0 +1,45 @@
+export interface Size {
+  width: number;
+  height: number;
+}
+
+/** Size at detection scale: the frame divided by `factor`, rounded down (a remainder strip is ignored). */
+export function downscaledSize(width: number, height: number, factor: number): Size {
+  return { width: Math.floor(width / factor), height: Math.floor(height / factor) };
+}
+
+/**
+ * rgb24 frame (height x width x 3, rows top to bottom, interleaved R,G,B) to a grey image at
+ * 1/factor scale (downscaledSize), each output pixel the mean of a factor x factor block of
+ * grey = (R + 2G + B) / 4. Averaging blocks also averages out sensor and compression noise.
+ * `acc` is scratch of at least the output width (reused across frames).
+ */
+export function rgbToGrayDownscaled(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  factor: number,
+  out: Uint8Array,
+  acc: Uint32Array,
+): void {
+  const { width: ow, height: oh } = downscaledSize(width, height, factor);
+  const divisor = 4 * factor * factor;
+  const half = divisor >> 1;
+  const rowBytes = width * 3;
+  for (let oy = 0; oy < oh; oy++) {
+    acc.fill(0, 0, ow);
+    for (let dy = 0; dy < factor; dy++) {
+      let p = (oy * factor + dy) * rowBytes;
+      for (let ox = 0; ox < ow; ox++) {
+        let sum = 0;
+        for (let dx = 0; dx < factor; dx++) {
+          sum += rgb[p] + 2 * rgb[p + 1] + rgb[p + 2];
+          p += 3;
+        }
+        acc[ox] += sum;
+      }
+    }
+    const row = oy * ow;
+    for (let ox = 0; ox < ow; ox++) out[row + ox] = ((acc[ox] + half) / divisor) | 0;
+  }
+}
