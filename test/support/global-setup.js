@@ -19,6 +19,6 @@ module.exports = async function globalSetup() {
     MQTT: [process.env.MQTT_URL || 'mqtt://127.0.0.1:1883', 1883],
   };
   for (const [name, [url, port]] of Object.entries(services)) {
-    process.env[`SENTINEL_TEST_${name}_UP`] = (await reachable(url, port)) ? '1' : '0';
+    process.env[`EDGE_TEST_${name}_UP`] = (await reachable(url, port)) ? '1' : '0';
   }
 };

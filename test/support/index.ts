@@ -1,2 +1,3 @@
 export * from './shared-data';
 export * from './services';
+export * from './processes';

@@ -9,7 +9,7 @@ const urls: Record<TestService, string> = { REDIS: REDIS_URL, MQTT: MQTT_URL };
 
 /** `describe` for suites that need a running broker (probed once in global-setup.js). */
 export function describeWithService(service: TestService, name: string, body: () => void): void {
-  const up = process.env[`SENTINEL_TEST_${service}_UP`] === '1';
+  const up = process.env[`EDGE_TEST_${service}_UP`] === '1';
   if (up) {
     describe(name, body);
     return;

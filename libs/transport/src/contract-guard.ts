@@ -1,4 +1,5 @@
-import { Server, RpcException } from '@nestjs/microservices';
+import { Server } from '@nestjs/microservices';
+import { throwError } from 'rxjs';
 import { LinkName, LinkPatterns, validateContract } from '@sentinel/contracts';
 import type { LinkLedger } from './link-ledger';
 
@@ -19,7 +20,9 @@ export function guardServerWithContracts(server: Server, link: LinkName, ledger:
       if (!result.ok) {
         ledger.malformed(link, `invalid ${pattern}`, result.errors.slice(0, 5).join('; '));
         if (isEventHandler) return undefined;
-        throw new RpcException(`malformed ${pattern}: ${result.errors.slice(0, 5).join('; ')}`);
+        // An error observable (not a throw): the transport turns it into an error reply.
+        const message = `malformed ${pattern}: ${result.errors.slice(0, 5).join('; ')}`;
+        return throwError(() => ({ status: 'error', message }));
       }
       return callback(result.value, ctx as never);
     }) as Handler;
