@@ -8,6 +8,8 @@ export interface Candidate {
   y1: number;
   x2: number;
   y2: number;
+  /** Index of the image (frame or roof region) the candidate came from, once mapped to the frame. */
+  source?: number;
 }
 
 export interface DecodeOptions {

@@ -120,15 +120,15 @@ describe('candidatesToFrame and finishDetections', () => {
     // Two regions 100x100 at (100, 100) and (150, 100) see the same person; one input 100 -> 100 (scale 1).
     const rlb = computeLetterbox(100, 100, 100, 'center');
     const fromA = candidatesToFrame([c(0, 0.8, 50, 0, 100, 100)], rlb, { offsetX: 100, offsetY: 100 }); // frame 150..200
-    const fromB = candidatesToFrame([c(0, 0.7, 0, 0, 52, 100)], rlb, { offsetX: 150, offsetY: 100 }); // frame 150..202
+    const fromB = candidatesToFrame([c(0, 0.7, 0, 0, 52, 100)], rlb, { offsetX: 150, offsetY: 100, source: 1 }); // frame 150..202
     const edge = candidatesToFrame([c(2, 0.5, 90, 90, 130, 130)], rlb, { offsetX: 700, offsetY: 500 }); // past the frame
     const labels = ['person', 'bicycle', 'car'];
     const final = finishDetections([...fromA, ...fromB, ...edge], { nmsIou: 0.45, maxDetections: 10, frameWidth: 768, frameHeight: 576, labels });
     // The 0.7 box (IoU 50/52 with the 0.8 one) is suppressed; the car lies past the frame (x 790..830): dropped.
-    expect(final).toEqual([{ classId: 0, label: 'person', score: 0.8, box: { x: 150, y: 100, width: 50, height: 100 } }]);
+    expect(final).toEqual([{ classId: 0, label: 'person', score: 0.8, box: { x: 150, y: 100, width: 50, height: 100 }, source: 0 }]);
     const partly = finishDetections(candidatesToFrame([c(2, 0.5, 50, 50, 100, 100)], rlb, { offsetX: 700, offsetY: 500 }), {
       nmsIou: 0.45, maxDetections: 10, frameWidth: 768, frameHeight: 576, labels,
     });
-    expect(partly).toEqual([{ classId: 2, label: 'car', score: 0.5, box: { x: 750, y: 550, width: 18, height: 26 } }]);
+    expect(partly).toEqual([{ classId: 2, label: 'car', score: 0.5, box: { x: 750, y: 550, width: 18, height: 26 }, source: 0 }]);
   });
 });

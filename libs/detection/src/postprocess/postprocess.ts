@@ -9,12 +9,16 @@ export interface FrameDetection {
   label: string;
   score: number;
   box: BoxLike;
+  /** Index of the image (frame or roof region) it was found in. */
+  source: number;
 }
 
 /** Where an image sits in the frame: (0, 0) for a whole frame, the region's offset for a roof region. */
 export interface ImagePlacement {
   offsetX: number;
   offsetY: number;
+  /** Index of the image among the frame's images (0 for a whole frame). */
+  source?: number;
 }
 
 /**
@@ -29,6 +33,7 @@ export function candidatesToFrame(candidates: readonly Candidate[], lb: Letterbo
     y1: (c.y1 - lb.padY) / lb.scaleY + placement.offsetY,
     x2: (c.x2 - lb.padX) / lb.scaleX + placement.offsetX,
     y2: (c.y2 - lb.padY) / lb.scaleY + placement.offsetY,
+    source: placement.source ?? 0,
   }));
 }
 
@@ -50,7 +55,7 @@ export function finishDetections(candidates: readonly Candidate[], options: Fini
   for (const c of kept) {
     const box = clipBox({ x: c.x1, y: c.y1, width: c.x2 - c.x1, height: c.y2 - c.y1 }, options.frameWidth, options.frameHeight);
     if (box.width < 1 || box.height < 1) continue;
-    out.push({ classId: c.classId, label: options.labels[c.classId] ?? `class-${c.classId}`, score: c.score, box });
+    out.push({ classId: c.classId, label: options.labels[c.classId] ?? `class-${c.classId}`, score: c.score, box, source: c.source ?? 0 });
   }
   return out;
 }

@@ -1,0 +1,79 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { isAbsolute, join } from 'node:path';
+import { SENTINEL_CONFIG, SentinelConfig } from '@sentinel/config';
+import { FrameMessage } from '@sentinel/contracts';
+import { HealthRegistry, MetricsService, StageTimer } from '@sentinel/telemetry';
+import { LinkEmitter } from '@sentinel/transport';
+import { FACE_FINDER, FaceFinder } from './faces/face-finder';
+import { OBJECT_DETECTOR, ObjectDetector } from './model/object-detector';
+import { DetectionLog } from './pipeline/detection-log';
+import { FogPipeline, FrameOutcome, LatestFrame } from './pipeline/fog-pipeline';
+import { FogStats, FogStatsSnapshot } from './pipeline/fog-stats';
+
+/** Nest face of the fog pipeline: builds it from config and injected services, and owns its lifetime. */
+@Injectable()
+export class FogService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Fog');
+  private readonly pipeline: FogPipeline;
+  private readonly log?: DetectionLog;
+
+  constructor(
+    @Inject(SENTINEL_CONFIG) config: SentinelConfig,
+    @Inject(OBJECT_DETECTOR) private readonly detector: ObjectDetector,
+    @Inject(FACE_FINDER) faces: FaceFinder,
+    links: LinkEmitter,
+    metrics: MetricsService,
+    stages: StageTimer,
+    private readonly health: HealthRegistry,
+  ) {
+    const fog = config.fog;
+    if (fog.detectionLogPath) {
+      this.log = new DetectionLog(isAbsolute(fog.detectionLogPath) ? fog.detectionLogPath : join(config.dataDir, fog.detectionLogPath));
+    }
+    this.pipeline = new FogPipeline({
+      config: fog,
+      detector,
+      faces,
+      links,
+      stats: new FogStats(metrics),
+      recordStage: (stage, ms) => stages.record(stage, ms),
+      log: this.log,
+      warn: (message) => this.logger.warn(message),
+    });
+  }
+
+  onModuleInit(): void {
+    this.logger.log(`detector: ${this.detector.description}`);
+    if (this.log) this.logger.log(`detection log: ${this.log.path}`);
+    this.health.register('detection', () => ({
+      status: 'up',
+      detector: this.detector.description,
+      queueDepth: this.pipeline.queueDepth,
+      frames: this.pipeline.stats.snapshot().frames,
+    }));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pipeline.idle();
+    await this.log?.close();
+    await this.detector.dispose();
+  }
+
+  handle(message: FrameMessage): Promise<FrameOutcome> {
+    return this.pipeline.handle(message);
+  }
+
+  latest(cameraId: string): LatestFrame | undefined {
+    return this.pipeline.latest(cameraId);
+  }
+
+  stats(): FogStatsSnapshot {
+    return this.pipeline.stats.snapshot();
+  }
+
+  /** Resolves when every frame accepted so far is finished and the detection log has reached disk. */
+  async drain(): Promise<void> {
+    await this.pipeline.idle();
+    await this.log?.flush();
+  }
+}

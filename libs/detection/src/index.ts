@@ -1,0 +1,16 @@
+export * from './detection.module';
+export * from './fog.service';
+export * from './frame-changed.controller';
+export * from './http/cameras.controller';
+export { FogPipeline, FrameRejectedError } from './pipeline/fog-pipeline';
+export type { FrameOutcome, LatestFrame, SentCrop, TrackedFrameDetection, FogStage } from './pipeline/fog-pipeline';
+export type { FogStatsSnapshot, DropReason } from './pipeline/fog-stats';
+export type { DetectionLogLine } from './pipeline/detection-log';
+export { OBJECT_DETECTOR } from './model/object-detector';
+export type { ObjectDetector } from './model/object-detector';
+export { FACE_FINDER } from './faces/face-finder';
+export type { FaceFinder, FoundFace } from './faces/face-finder';
+export { ModelBootError, YoloDetector } from './model/yolo-detector';
+export { COCO_LABELS, PERSON_CLASS } from './model/labels';
+export { matchFrame, addCounts, precisionRecall, parseMotGroundTruth } from './evaluation/person-matching';
+export type { MatchCounts, TruthBox, ScoredBox } from './evaluation/person-matching';

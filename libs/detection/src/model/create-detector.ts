@@ -1,0 +1,31 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { FogConfig } from '@sentinel/config';
+import { HumanObjectDetector } from './human-object-detector';
+import { COCO_LABELS, PERSON_CLASS } from './labels';
+import { ObjectDetector } from './object-detector';
+import { ModelBootError, YoloDetector, classMask } from './yolo-detector';
+
+/**
+ * The detector the config asks for: the configured YOLO model (checked against its family at boot;
+ * any problem is a ModelBootError), or, when no model is configured, Human's bundled COCO detector
+ * (announced once through `announce`).
+ */
+export async function createObjectDetector(config: FogConfig, announce: (message: string) => void): Promise<ObjectDetector> {
+  if (config.modelPath) {
+    if (!config.family) throw new ModelBootError('fog.family is required with fog.modelPath (yolov5, yolov8 or yolox)');
+    return YoloDetector.create({
+      modelPath: isAbsolute(config.modelPath) ? config.modelPath : resolve(config.modelPath),
+      family: config.family,
+      threads: config.threads,
+      fallbackInputSize: config.inputSize,
+      confidence: config.confidence,
+      classes: config.classes,
+      alwaysKeep: [PERSON_CLASS],
+    });
+  }
+  announce(
+    'no fog.modelPath configured: detection falls back to the COCO CenterNet bundled with @vladmandic/human ' +
+      '(slower, less accurate; see models/README.md to use a YOLO ONNX model)',
+  );
+  return HumanObjectDetector.create(config.confidence, classMask(config.classes, COCO_LABELS, [PERSON_CLASS]));
+}

@@ -1,0 +1,55 @@
+import { createWriteStream, mkdirSync, WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
+import { BoxLike } from '../geometry/box';
+
+/** One processed frame, as written to the detection log (JSON lines). */
+export interface DetectionLogLine {
+  cameraId: string;
+  seq: number;
+  capturedAt: number;
+  width: number;
+  height: number;
+  kind: 'frame' | 'regions';
+  detections: { classId: number; label: string; score: number; box: BoxLike; trackId?: number }[];
+  sentCrops: { trackId: number; personBox: BoxLike; kind: 'face' | 'person'; bytes: number }[];
+}
+
+/**
+ * Appends one JSON line per processed frame through a write stream: no sync I/O per frame. When the
+ * disk falls behind by more than `maxBacklogBytes`, lines are dropped and counted rather than
+ * buffered without bound.
+ */
+export class DetectionLog {
+  private readonly stream: WriteStream;
+  private failed: Error | undefined;
+  dropped = 0;
+
+  constructor(
+    readonly path: string,
+    private readonly maxBacklogBytes = 8 * 1024 * 1024,
+  ) {
+    mkdirSync(dirname(path), { recursive: true }); // once, at boot
+    this.stream = createWriteStream(path, { flags: 'a' });
+    this.stream.on('error', (error) => (this.failed = error));
+  }
+
+  /** Queues a line; false when it was dropped (disk behind or stream failed). */
+  write(line: DetectionLogLine): boolean {
+    if (this.failed || this.stream.writableLength > this.maxBacklogBytes) {
+      this.dropped++;
+      return false;
+    }
+    this.stream.write(`${JSON.stringify(line)}\n`);
+    return true;
+  }
+
+  /** Resolves when everything written so far has reached the file. */
+  flush(): Promise<void> {
+    if (this.stream.writableLength === 0) return Promise.resolve();
+    return new Promise((resolve) => this.stream.once('drain', () => resolve()));
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.stream.end(() => resolve()));
+  }
+}

@@ -1,0 +1,45 @@
+import { IouTracker } from './iou-tracker';
+
+const person = (x: number, y = 0, score = 0.9) => ({ classId: 0, box: { x, y, width: 10, height: 20 }, score });
+
+describe('IouTracker', () => {
+  const options = { iouThreshold: 0.3, maxIdleMs: 1000, maxTracks: 100 };
+
+  it('keeps ids for boxes that move a little and starts tracks for new ones', () => {
+    const tracker = new IouTracker(options);
+    const first = tracker.update([person(0), person(100)], 0);
+    expect(first.started.map((t) => t.id)).toEqual([1, 2]);
+    // Moved by 2 px: IoU 8*20 / (400 - 160) = 0.667.
+    const second = tracker.update([person(102), person(2), person(300)], 100);
+    expect(second.assigned.map((t) => t.id)).toEqual([2, 1, 3]);
+    expect(second.started.map((t) => t.id)).toEqual([3]);
+    expect(second.assigned[1].hits).toBe(2);
+    expect(second.assigned[1].box.x).toBe(2);
+  });
+
+  it('gives a contested track to the best overlap and never matches across classes', () => {
+    const tracker = new IouTracker(options);
+    tracker.update([person(0)], 0);
+    const next = tracker.update([person(5), person(1), { ...person(0), classId: 24 }], 100);
+    // person(1) overlaps track 1 most (IoU 0.818 vs 0.333): it continues; person(5) and the bag start tracks.
+    expect(next.assigned.map((t) => t.id)).toEqual([2, 1, 3]);
+  });
+
+  it('ends tracks idle for longer than maxIdleMs and does not reuse ids', () => {
+    const tracker = new IouTracker(options);
+    tracker.update([person(0)], 0);
+    expect(tracker.update([], 1000).ended).toEqual([]);
+    const later = tracker.update([person(0)], 1001);
+    expect(later.ended.map((t) => t.id)).toEqual([1]);
+    expect(later.started.map((t) => t.id)).toEqual([2]);
+  });
+
+  it('evicts the oldest tracks beyond maxTracks', () => {
+    const tracker = new IouTracker({ ...options, maxTracks: 2 });
+    tracker.update([person(0)], 0);
+    tracker.update([person(0), person(100)], 10);
+    const update = tracker.update([person(0), person(100), person(200)], 20);
+    expect(update.ended).toHaveLength(1);
+    expect(tracker.active).toHaveLength(2);
+  });
+});

@@ -1,0 +1,98 @@
+import { BoxLike, iou } from '../geometry/box';
+
+export interface TrackerOptions {
+  iouThreshold: number;
+  /** A track unseen for longer than this (capture time, ms) ends. */
+  maxIdleMs: number;
+  maxTracks: number;
+}
+
+export interface Track {
+  id: number;
+  classId: number;
+  box: BoxLike;
+  score: number;
+  /** Frames the track was matched in, including the first. */
+  hits: number;
+  firstSeenAt: number;
+  lastSeenAt: number;
+}
+
+export interface TrackInput {
+  classId: number;
+  box: BoxLike;
+  score: number;
+}
+
+export interface TrackUpdate {
+  /** For each input detection (same order), its track. */
+  assigned: Track[];
+  /** Tracks that started in this frame. */
+  started: Track[];
+  /** Tracks that ended (idle too long, or evicted). */
+  ended: Track[];
+}
+
+/**
+ * One camera's tracker: a detection continues the track of the same class it overlaps most
+ * (IoU >= threshold), pairs taken greedily from the highest IoU down; the rest start new tracks.
+ * Ids grow from 1 and are never reused within a camera.
+ */
+export class IouTracker {
+  private readonly tracks = new Map<number, Track>();
+  private nextId = 1;
+
+  constructor(private readonly options: TrackerOptions) {}
+
+  get active(): readonly Track[] {
+    return [...this.tracks.values()];
+  }
+
+  update(detections: readonly TrackInput[], at: number): TrackUpdate {
+    const ended: Track[] = [];
+    for (const track of this.tracks.values()) {
+      if (at - track.lastSeenAt > this.options.maxIdleMs) {
+        this.tracks.delete(track.id);
+        ended.push(track);
+      }
+    }
+    const tracks = [...this.tracks.values()];
+    const pairs: { d: number; t: number; overlap: number }[] = [];
+    detections.forEach((det, d) => {
+      tracks.forEach((track, t) => {
+        if (track.classId !== det.classId) return;
+        const overlap = iou(det.box, track.box);
+        if (overlap >= this.options.iouThreshold) pairs.push({ d, t, overlap });
+      });
+    });
+    pairs.sort((a, b) => b.overlap - a.overlap);
+    const assigned = new Array<Track | undefined>(detections.length);
+    const taken = new Set<number>();
+    for (const { d, t } of pairs) {
+      if (assigned[d] || taken.has(t)) continue;
+      taken.add(t);
+      const track = tracks[t];
+      track.box = detections[d].box;
+      track.score = detections[d].score;
+      track.hits++;
+      track.lastSeenAt = at;
+      assigned[d] = track;
+    }
+    const started: Track[] = [];
+    detections.forEach((det, d) => {
+      if (assigned[d]) return;
+      const track: Track = { id: this.nextId++, classId: det.classId, box: det.box, score: det.score, hits: 1, firstSeenAt: at, lastSeenAt: at };
+      this.tracks.set(track.id, track);
+      started.push(track);
+      assigned[d] = track;
+    });
+    if (this.tracks.size > this.options.maxTracks) {
+      const oldest = [...this.tracks.values()].sort((a, b) => a.lastSeenAt - b.lastSeenAt).slice(0, this.tracks.size - this.options.maxTracks);
+      for (const track of oldest) {
+        this.tracks.delete(track.id);
+        ended.push(track);
+      }
+    }
+    return { assigned: assigned as Track[], started, ended };
+  }
+}
