@@ -192,14 +192,32 @@ export function buildKernelModule(): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
+/** The few WebAssembly JS API members used here (the project's TS libs do not declare the global). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(deltaPages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+  Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
+  validate(bytes: Uint8Array): boolean;
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** True when this runtime accepts the kernel module (needs WebAssembly SIMD: Node 16.4+). */
+export function kernelsSupported(): boolean {
+  return wasm.validate(buildKernelModule());
+}
+
 export interface SimdKernels {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
   dotF32(gallery: number, query: number, rows: number, stride: number, out: number): void;
   dotI8(gallery: number, query16: number, rows: number, stride: number, out: number): void;
   readBytes(ptr: number, bytes: number): number;
 }
 
-let compiled: WebAssembly.Module | undefined;
+let compiled: object | undefined;
 
 export const WASM_PAGE_BYTES = 65536;
 /** wasm32 memories stop at 4 GiB. */
@@ -207,9 +225,9 @@ export const WASM_MAX_PAGES = 65536;
 
 /** One kernel instance bound to its own memory (a memory holds one bank of vectors). */
 export function instantiateKernels(initialPages = 1): SimdKernels {
-  compiled ??= new WebAssembly.Module(buildKernelModule());
-  const memory = new WebAssembly.Memory({ initial: initialPages, maximum: WASM_MAX_PAGES });
-  const instance = new WebAssembly.Instance(compiled, { env: { memory } });
+  compiled ??= new wasm.Module(buildKernelModule());
+  const memory = new wasm.Memory({ initial: initialPages, maximum: WASM_MAX_PAGES });
+  const instance = new wasm.Instance(compiled, { env: { memory } });
   const exports = instance.exports as unknown as {
     dot_f32: (g: number, q: number, r: number, s: number, o: number) => void;
     dot_i8: (g: number, q: number, r: number, s: number, o: number) => void;
