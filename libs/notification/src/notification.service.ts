@@ -95,8 +95,10 @@ export class NotificationService implements OnModuleInit, OnModuleDestroy {
       this.targets.push(new MqttTarget(s.mqtt));
     }
     for (const rule of s.routes) {
-      const off = rule.channels.filter((c) => !this.enabledChannels.has(c));
-      if (off.length) this.logger.warn(`route for ${rule.kinds.join(', ')} names disabled channel(s) ${off.join(', ')}: skipped`);
+      // Disabled channels in a rule are skipped; a rule left with none sends its kinds nowhere: say so.
+      if (rule.channels.length && !rule.channels.some((c) => this.enabledChannels.has(c))) {
+        this.logger.warn(`alerts of kind ${rule.kinds.join(', ')} go nowhere: channel(s) ${rule.channels.join(', ')} disabled`);
+      }
     }
     this.rebuildCooldown();
     this.applyRetention();
