@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import request from 'supertest';
 import { plainToInstance } from 'class-transformer';
 import { DetectionsMessage, IdentityMessage, SCHEMA_VERSION } from '@sentinel/contracts';
+import { MetricsService } from '@sentinel/telemetry';
 import { NotificationHarness, WebhookReceiver, bootNotification, makeAlert, tempDataDir, waitUntil } from './support';
 
 describe('notification module (webhook, REST, cooldown, bad input)', () => {
@@ -244,5 +245,67 @@ describe('notification module (webhook, REST, cooldown, bad input)', () => {
     const stats = (await http.get('/notifications/stats').expect(200)).body;
     expect(stats.sentByChannel.webhook).toBe(receiver.delivered().length);
     expect(stats.sentByChannel.log).toBeGreaterThan(0);
+  });
+});
+
+describe('notification module across restarts and with several webhook URLs', () => {
+  const good = new WebhookReceiver();
+  const broken = new WebhookReceiver();
+  let dataDir: string;
+
+  beforeAll(async () => {
+    await good.start();
+    await broken.start();
+    broken.answer = () => 404;
+    dataDir = tempDataDir();
+  });
+
+  afterAll(async () => {
+    await good.stop();
+    await broken.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const sets = () => [
+    'notification.cooldownMs=60000',
+    'notification.log.enabled=false',
+    'notification.webhook.enabled=true',
+    `notification.webhook.urls=[${good.url}, ${broken.url}]`,
+  ];
+
+  it('sends to every URL with one queue each: a URL answering 404 does not hold up the other', async () => {
+    const harness = await bootNotification(dataDir, sets());
+    try {
+      for (let i = 0; i < 3; i++) await harness.link.handleAlert(makeAlert({ id: `fan-${i}`, cameraId: 'fan-cam', subject: `p${i}` }));
+      await waitUntil(() => good.delivered().length === 3 && broken.requests.length === 3, 5_000, 'three deliveries per URL');
+      await waitUntil(() => harness.stats.snapshot().deadLettered === 3, 5_000, 'three dead letters');
+      expect(good.delivered().map((r) => r.key)).toEqual(['fan-0', 'fan-1', 'fan-2']);
+      const metrics = await harness.app.get(MetricsService).text();
+      expect(metrics).toMatch(/sentinel_notification_delivered_total\{channel="webhook"\} 3/);
+      expect(metrics).toMatch(/sentinel_notification_dead_letters_total\{channel="webhook"\} 3/);
+      expect(metrics).toMatch(/sentinel_notification_alerts_received_total\{kind="intruder"\} 3/);
+      expect(metrics).toMatch(/sentinel_notification_outbox_depth\{channel="webhook"\} 0/);
+      const health = await harness.health.check('notification.webhook');
+      expect(health.status).toBe('up'); // a 4xx is the receiver's problem, not an outage
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('remembers the cooldown across a restart (rebuilt from the event store)', async () => {
+    const before = await bootNotification(dataDir, sets());
+    const at = Date.now();
+    try {
+      expect((await before.link.handleAlert(makeAlert({ id: 'again-1', cameraId: 'again', subject: 'unknown-9', at }))).outcome).toBe('notified');
+    } finally {
+      await before.close();
+    }
+    const after = await bootNotification(dataDir, sets());
+    try {
+      expect((await after.link.handleAlert(makeAlert({ id: 'again-2', cameraId: 'again', subject: 'unknown-9', at: at + 1_000 }))).outcome).toBe('suppressed');
+      expect((await after.link.handleAlert(makeAlert({ id: 'again-3', cameraId: 'again', subject: 'unknown-10', at: at + 1_000 }))).outcome).toBe('notified');
+    } finally {
+      await after.close();
+    }
   });
 });

@@ -4,6 +4,8 @@ export class DeliveryError extends Error {
     message: string,
     readonly permanent: boolean,
     readonly status?: number,
+    /** The receiver asked to wait this long (HTTP Retry-After). */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'DeliveryError';

@@ -8,6 +8,7 @@ import type { Counter, Gauge } from 'prom-client';
 import type { DeliveryTarget } from './channels/delivery-target';
 import { MqttTarget } from './channels/mqtt.target';
 import { WebhookTarget } from './channels/webhook.target';
+import { BoundedLabels } from './bounded-label';
 import { CooldownTracker } from './cooldown-tracker';
 import { EventStore, NewOutboxRow, OutboxRow } from './event-store';
 import { toNotificationPayload } from './notification-payload';
@@ -44,6 +45,8 @@ export class NotificationService implements OnModuleInit, OnModuleDestroy {
   private readonly pumps = new Map<string, OutboxPump>();
   private readonly enabledChannels = new Set<NotificationChannelName>();
   private retentionTimer?: NodeJS.Timeout;
+  private readonly kindLabels = new BoundedLabels(64);
+  private readonly detectionLabels = new BoundedLabels(200);
   private readonly metrics: {
     received: Counter<string>;
     suppressed: Counter<string>;
@@ -139,8 +142,10 @@ export class NotificationService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.retentionTimer);
-    await Promise.all([...this.pumps.values()].map((p) => p.stop()));
+    // Take no new rows, abort what is in flight (it stays queued), wait for the outcomes, then close.
+    const drained = [...this.pumps.values()].map((p) => p.stop());
     await Promise.all(this.targets.map((t) => t.stop?.()));
+    await Promise.all(drained);
     this.store.close();
   }
 
@@ -149,7 +154,7 @@ export class NotificationService implements OnModuleInit, OnModuleDestroy {
     const start = performance.now();
     const receivedAt = Date.now();
     this.stats.mutable.alertsReceived++;
-    this.metrics.received.inc({ kind: alert.kind });
+    this.metrics.received.inc({ kind: this.kindLabels.of(alert.kind) });
     const decision = this.cooldown.decide(alert);
     const routed = decision.notify ? channelsForKind(this.settings.routes, alert.kind).filter((c) => this.enabledChannels.has(c)) : [];
     const body = JSON.stringify(toNotificationPayload(alert, this.settings.publicBaseUrl));
@@ -186,7 +191,7 @@ export class NotificationService implements OnModuleInit, OnModuleDestroy {
     this.cooldown.apply(decision);
     if (!decision.notify) {
       this.stats.mutable.alertsSuppressed++;
-      this.metrics.suppressed.inc({ kind: alert.kind });
+      this.metrics.suppressed.inc({ kind: this.kindLabels.of(alert.kind) });
       this.stageTimer.record('notification.accept', performance.now() - start);
       return { id: alert.id, outcome: 'suppressed', channels: [] };
     }
@@ -246,7 +251,7 @@ export class NotificationService implements OnModuleInit, OnModuleDestroy {
     this.metrics.detectionMessages.inc();
     this.stats.mutable.detectionMessages++;
     this.stats.mutable.detections += message.detections.length;
-    for (const detection of message.detections) this.metrics.detections.inc({ label: detection.label });
+    for (const detection of message.detections) this.metrics.detections.inc({ label: this.detectionLabels.of(detection.label) });
     return { count: message.detections.length };
   }
 

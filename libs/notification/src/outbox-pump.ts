@@ -136,7 +136,8 @@ export class OutboxPump {
         this.listener.deadLettered(this.target, row, reason);
         return;
       }
-      const delay = backoffDelay(attempts, this.options, this.random);
+      // Honour a receiver's Retry-After when it asks for longer than the backoff (up to the cap).
+      const delay = Math.max(backoffDelay(attempts, this.options, this.random), Math.min(failure.retryAfterMs ?? 0, this.options.maxDelayMs));
       this.store.reschedule(row.seq, attempts, now + delay, failure.message);
       if (this.consecutiveFailures === 1 || this.consecutiveFailures % 50 === 0) {
         this.logger.warn(`delivery of ${row.alertId} failed (attempt ${attempts}, retry in ${delay} ms): ${failure.message}`);
@@ -154,10 +155,10 @@ export class OutboxPump {
   }
 
   /** Stops taking rows and waits for deliveries in flight (their outcome is still recorded). */
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
-    await Promise.allSettled([...this.inFlight]);
+    return Promise.allSettled([...this.inFlight]).then(() => undefined);
   }
 }
