@@ -4,10 +4,17 @@ import { CooldownDecision, CooldownEntry, CooldownSubject, decideCooldown, prune
 export class CooldownTracker {
   private readonly state = new Map<string, CooldownEntry>();
 
-  constructor(readonly windowMs: number) {}
+  private readonly exempt: ReadonlySet<string>;
+
+  constructor(
+    readonly windowMs: number,
+    exemptKinds: readonly string[] = [],
+  ) {
+    this.exempt = new Set(exemptKinds);
+  }
 
   decide(alert: CooldownSubject): CooldownDecision {
-    return decideCooldown(this.state, alert, this.windowMs);
+    return decideCooldown(this.state, alert, this.exempt.has(alert.kind) ? 0 : this.windowMs);
   }
 
   /** Applied only once the alert is stored, so a failed write does not silence the next one. */

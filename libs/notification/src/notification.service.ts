@@ -70,7 +70,7 @@ export class NotificationService implements OnModuleInit, OnModuleDestroy {
     metrics: MetricsService,
   ) {
     this.settings = config.notification;
-    this.cooldown = new CooldownTracker(this.settings.cooldownMs);
+    this.cooldown = new CooldownTracker(this.settings.cooldownMs, this.settings.cooldownExemptKinds);
     this.metrics = {
       received: metrics.counter('sentinel_notification_alerts_received_total', 'Alerts received by kind', ['kind']),
       suppressed: metrics.counter('sentinel_notification_alerts_suppressed_total', 'Alerts grouped under an earlier one by the cooldown', ['kind']),

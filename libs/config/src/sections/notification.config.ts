@@ -121,6 +121,13 @@ export class NotificationConfig {
   /** One notification per (camera, kind, subject or track) within this window (ms, from the last notification); 0 disables. */
   @Min(0) @Max(86_400_000) @IsInt() cooldownMs = 60_000;
 
+  /**
+   * Kinds the cooldown never suppresses. Camera state changes are exempt by default: suppressing the
+   * second `camera-down` of down/up/down would leave receivers believing the camera is up.
+   */
+  @Matches(/^[a-z][a-z0-9-]{0,63}$/, { each: true, message: 'each kind must be kebab-case' }) @ArrayMaxSize(64) @IsArray()
+  cooldownExemptKinds: string[] = ['camera-down', 'camera-up'];
+
   /** Record identity messages as low-priority `identity` events (one per camera and identity per cooldown window). */
   @IsBoolean() identityEvents = true;
 

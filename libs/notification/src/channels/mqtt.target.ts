@@ -7,6 +7,14 @@ import { DeliveryError } from '../delivery-error';
 import type { DeliveryTarget } from './delivery-target';
 import { redactUrl } from './webhook.target';
 
+async function readPem(key: string, path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw new Error(`notification.mqtt.tls.${key}: cannot read ${path} (${(error as Error).message})`);
+  }
+}
+
 /** The topics an alert is published on. */
 export function mqttTopics(prefix: string, cameraId: string, kind: string): { events: string; camera: string } {
   const base = prefix.replace(/\/+$/, '');
@@ -43,9 +51,9 @@ export class MqttTarget implements DeliveryTarget {
       // Deliveries are retried from the outbox; do not let the client queue publishes while offline.
       queueQoSZero: false,
     };
-    if (tls.caPath) options.ca = await readFile(tls.caPath);
-    if (tls.certPath) options.cert = await readFile(tls.certPath);
-    if (tls.keyPath) options.key = await readFile(tls.keyPath);
+    if (tls.caPath) options.ca = await readPem('caPath', tls.caPath);
+    if (tls.certPath) options.cert = await readPem('certPath', tls.certPath);
+    if (tls.keyPath) options.key = await readPem('keyPath', tls.keyPath);
     const client = connect(this.config.url, options);
     client.on('connect', () => {
       this.lastError = null;
