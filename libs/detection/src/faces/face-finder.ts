@@ -1,5 +1,5 @@
 import { detectFaces } from '@sentinel/human';
-import { BoxLike } from '../geometry/box';
+import { BoxLike, area } from '../geometry/box';
 import { RgbImage } from '../image/decode-image';
 
 export interface FoundFace {
@@ -25,7 +25,22 @@ export class HumanFaceFinder implements FaceFinder {
   async find(image: RgbImage, region: BoxLike): Promise<FoundFace | null> {
     const faces = await detectFaces(image, { region, pad: 16, minScore: this.minScore, maxFaces: 3 });
     let best: FoundFace | null = null;
-    for (const face of faces) if (!best || face.score > best.score) best = { box: face.box, score: face.score };
+    for (const face of faces) {
+      // A face must belong to this person: keep the part inside the person box, if any is left.
+      const box = clipToRegion(face.box, region);
+      if (box && (!best || face.score > best.score)) best = { box, score: face.score };
+    }
     return best;
   }
+}
+
+/** The part of `box` inside `region`; null when less than half of the box is inside. */
+export function clipToRegion(box: BoxLike, region: BoxLike): BoxLike | null {
+  const x1 = Math.max(box.x, region.x);
+  const y1 = Math.max(box.y, region.y);
+  const x2 = Math.min(box.x + box.width, region.x + region.width);
+  const y2 = Math.min(box.y + box.height, region.y + region.height);
+  if (x2 <= x1 || y2 <= y1) return null;
+  const inside = { x: x1, y: y1, width: x2 - x1, height: y2 - y1 };
+  return area(inside) >= area(box) / 2 ? inside : null;
 }

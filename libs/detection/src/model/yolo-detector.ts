@@ -73,7 +73,7 @@ function checkOutputDims(family: YoloFamily, side: number, dims: ReadonlyArray<n
     });
     throw new ModelBootError(
       `${where}: output shape ${dimsText(dims)} does not fit family ${family} with a ${side}x${side} input ` +
-        `(expected ${dimsText(expected)})${guesses.length ? `; it looks like ${guesses.join(' or ')}` : ''}`,
+        `(expected ${dimsText(expectedOutputDims(family, side, 80))} for 80 classes)${guesses.length ? `; it looks like ${guesses.join(' or ')}` : ''}`,
     );
   }
   return classes;

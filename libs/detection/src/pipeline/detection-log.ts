@@ -45,8 +45,9 @@ export class DetectionLog {
 
   /** Resolves when everything written so far has reached the file. */
   flush(): Promise<void> {
-    if (this.stream.writableLength === 0) return Promise.resolve();
-    return new Promise((resolve) => this.stream.once('drain', () => resolve()));
+    if (this.failed) return Promise.resolve();
+    // Writes complete in order: the callback of an empty write runs once everything before it is written.
+    return new Promise((resolve) => this.stream.write('', () => resolve()));
   }
 
   close(): Promise<void> {

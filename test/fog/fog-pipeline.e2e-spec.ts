@@ -1,0 +1,226 @@
+/**
+ * @jest-environment ./test/fog/onnx-environment.js
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { INestApplication } from '@nestjs/common';
+import { RpcException } from '@nestjs/microservices';
+import sharp from 'sharp';
+import request from 'supertest';
+import { AlertMessage, FaceCropMessage, Patterns, validateContract } from '@sentinel/contracts';
+import { describeWithSharedData, sharedPath } from '@sentinel/testing';
+import { DetectionLogLine, FogService, FrameChangedController } from '../../libs/detection/src';
+import { readVideoFrames } from '../../libs/detection/src/evaluation/video-frames';
+import { iou } from '../../libs/detection/src/geometry/box';
+import { RgbImage } from '../../libs/detection/src/image/decode-image';
+import { RecordingLinks, bootFog, frameMessage, regionsMessage, toJpeg } from './support';
+import { VTEST_HEIGHT, VTEST_WIDTH } from './fixtures';
+
+const FACE_MAX_SIDE = 160;
+const PERSON_MAX_SIDE = 256;
+const MAX_CROP_BYTES = 16 * 1024;
+
+describeWithSharedData('fog pipeline wired in Nest (YOLOX-Nano, real Human faces)', () => {
+  let app: INestApplication;
+  let links: RecordingLinks;
+  let fog: FogService;
+  let controller: FrameChangedController;
+  let frames: RgbImage[];
+  const logPath = join(mkdtempSync(join(tmpdir(), 'fog-log-')), 'detections.jsonl');
+
+  beforeAll(async () => {
+    const booted = await bootFog([
+      `fog.modelPath=${sharedPath('models', 'yolox_nano_416.onnx')}`,
+      'fog.family=yolox',
+      'fog.threads=1',
+      `fog.detectionLogPath=${logPath}`,
+      'fog.maxInputPixels=1000000',
+      `fog.crops.faceMaxSide=${FACE_MAX_SIDE}`,
+      `fog.crops.personMaxSide=${PERSON_MAX_SIDE}`,
+      `fog.crops.maxBytes=${MAX_CROP_BYTES}`,
+      // People count as "suspicious objects" here so that the dwell alert path runs on real video.
+      'fog.suspicious.classes=[person]',
+      'fog.suspicious.minDwellMs=1500',
+    ]);
+    links = booted.links;
+    app = booted.moduleRef.createNestApplication({ logger: ['error'] });
+    await app.init();
+    fog = app.get(FogService);
+    controller = app.get(FrameChangedController);
+    frames = await readVideoFrames(sharedPath('data', 'vtest.avi'), { width: VTEST_WIDTH, height: VTEST_HEIGHT, count: 30 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('processes 30 frames of vtest.avi: detections, tracks, bounded crops and one log line per frame', async () => {
+    for (const [seq, frame] of frames.entries()) {
+      const ack = await controller.onFrameChanged(frameMessage('vtest', seq, await toJpeg(frame), VTEST_WIDTH, VTEST_HEIGHT));
+      expect(ack.seq).toBe(seq);
+    }
+    await fog.drain();
+    const stats = fog.stats();
+    expect(stats.frames).toBe(30);
+    expect(stats.detectionsByClass.person).toBeGreaterThan(30 * 3);
+    expect(stats.tracksStarted).toBeGreaterThan(3);
+    const crops = links.of<FaceCropMessage>(Patterns.FaceCrop);
+    expect(crops.length).toBeGreaterThan(0);
+    // Traffic grows with people, not frames: at most maxPerTrack (3) crops per person track.
+    const perTrack = new Map<number, number>();
+    for (const c of crops) perTrack.set(c.trackId, (perTrack.get(c.trackId) ?? 0) + 1);
+    expect(Math.max(...perTrack.values())).toBeLessThanOrEqual(3);
+    expect(crops.length).toBeLessThan(stats.detectionsByClass.person / 3);
+    expect(stats.cropsSent.face + stats.cropsSent.person).toBe(crops.length);
+    expect(stats.cropBytes).toBe(crops.reduce((sum, c) => sum + c.jpeg.length, 0));
+
+    const lines = readFileSync(logPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as DetectionLogLine);
+    expect(lines).toHaveLength(30);
+    expect(lines[5]).toMatchObject({ cameraId: 'vtest', seq: 5, width: VTEST_WIDTH, height: VTEST_HEIGHT, kind: 'frame' });
+    expect(lines[5].detections[0]).toEqual({ classId: expect.any(Number), label: expect.any(String), score: expect.any(Number), box: expect.any(Object), trackId: expect.any(Number) });
+    expect(lines.reduce((n, l) => n + l.sentCrops.length, 0)).toBe(crops.length);
+    const firstSent = lines.find((l) => l.sentCrops.length)!.sentCrops[0];
+    expect(firstSent).toEqual({ trackId: expect.any(Number), personBox: expect.any(Object), kind: expect.stringMatching(/^(face|person)$/), bytes: expect.any(Number) });
+  }, 120_000);
+
+  it('keeps track ids of people walking across consecutive frames', () => {
+    const lines = readFileSync(logPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as DetectionLogLine);
+    const idsIn = (l: DetectionLogLine) => new Set(l.detections.filter((d) => d.label === 'person').map((d) => d.trackId));
+    const a = idsIn(lines[10]);
+    const b = idsIn(lines[11]);
+    const kept = [...b].filter((id) => a.has(id)).length;
+    expect(kept).toBeGreaterThanOrEqual(Math.min(a.size, b.size) - 1);
+  });
+
+  it('sends no full frame over the fog-to-cloud link: every crop is a valid small JPEG, smaller than the frame', async () => {
+    const crops = links.of<FaceCropMessage>(Patterns.FaceCrop);
+    expect(crops.length).toBeGreaterThan(0);
+    for (const crop of crops) {
+      expect(validateContract(Patterns.FaceCrop, crop)).toEqual({ ok: true, value: expect.anything() });
+      const meta = await sharp(crop.jpeg).metadata();
+      expect(meta.format).toBe('jpeg');
+      expect(meta.width!).toBeLessThan(VTEST_WIDTH);
+      expect(meta.height!).toBeLessThan(VTEST_HEIGHT);
+      expect(Math.max(meta.width!, meta.height!)).toBeLessThanOrEqual(crop.kind === 'face' ? FACE_MAX_SIDE : PERSON_MAX_SIDE);
+      expect(crop.jpeg.length).toBeLessThanOrEqual(MAX_CROP_BYTES);
+    }
+    // Nothing but crops travels to the cloud.
+    expect(links.sent.filter((s) => s.pattern === Patterns.FaceCrop).every((s) => s.options?.whenFull === 'wait')).toBe(true);
+  });
+
+  it('raises one suspicious-object alert per track after the dwell time, with a snapshot', () => {
+    const alerts = links.of<AlertMessage>(Patterns.Alert);
+    expect(alerts.length).toBeGreaterThan(0);
+    for (const alert of alerts) {
+      expect(validateContract(Patterns.Alert, alert).ok).toBe(true);
+      expect(alert.kind).toBe('suspicious-object');
+      expect(alert.snapshot!.length).toBeGreaterThan(100);
+      expect(alert.capturedAt - (alert.details!.since as number)).toBeGreaterThanOrEqual(1500);
+    }
+    expect(new Set(alerts.map((a) => a.trackId)).size).toBe(alerts.length);
+  });
+
+  it('detects in roof regions: each region letterboxed, boxes moved back to the frame, NMS across regions', async () => {
+    const frame = frames[20];
+    const whole = await fog.handle(frameMessage('whole', 0, await toJpeg(frame), VTEST_WIDTH, VTEST_HEIGHT));
+    // Two overlapping halves: people on the seam are seen twice and must come out once.
+    const split = await fog.handle(
+      await regionsMessage('split', 0, frame, [
+        { x: 0, y: 0, width: 448, height: 576 },
+        { x: 320, y: 0, width: 448, height: 576 },
+      ]),
+    );
+    const wholePersons = whole.detections.filter((d) => d.label === 'person');
+    const splitPersons = split.detections.filter((d) => d.label === 'person');
+    expect(wholePersons.length).toBeGreaterThan(2);
+    const found = wholePersons.filter((w) => splitPersons.some((s) => iou(w.box, s.box) >= 0.5)).length;
+    expect(found).toBeGreaterThanOrEqual(wholePersons.length - 1);
+    // No duplicates from the overlap: no two split persons overlap at NMS IoU.
+    for (const [i, a] of splitPersons.entries()) for (const b of splitPersons.slice(i + 1)) expect(iou(a.box, b.box)).toBeLessThanOrEqual(0.45);
+    expect(splitPersons.some((d) => d.source === 1 && d.box.x >= 320)).toBe(true);
+  }, 60_000);
+
+  it('serves the annotated latest frame, 404 for an unknown camera, 400 for a malformed id', async () => {
+    const res = await request(app.getHttpServer()).get('/cameras/vtest/latest.jpg').expect(200);
+    expect(res.headers['content-type']).toMatch(/image\/jpeg/);
+    const meta = await sharp(res.body as Buffer).metadata();
+    expect([meta.width, meta.height]).toEqual([VTEST_WIDTH, VTEST_HEIGHT]);
+    await request(app.getHttpServer()).get('/cameras/nobody/latest.jpg').expect(404);
+    await request(app.getHttpServer()).get('/cameras/bad%20id!/latest.jpg').expect(400);
+  });
+
+  it('crops the face of a person whose face is visible (messi5.jpg)', async () => {
+    const jpeg = readFileSync(sharedPath('data', 'messi5.jpg'));
+    const meta = await sharp(jpeg).metadata();
+    const before = links.of<FaceCropMessage>(Patterns.FaceCrop).length;
+    const outcome = await fog.handle(frameMessage('messi', 0, jpeg, meta.width!, meta.height!));
+    const crops = links.of<FaceCropMessage>(Patterns.FaceCrop).slice(before);
+    const faces = crops.filter((c) => c.kind === 'face');
+    const persons = outcome.detections.filter((d) => d.label === 'person');
+    const player = persons.reduce((a, b) => (a.box.width * a.box.height >= b.box.width * b.box.height ? a : b));
+    // The player in the foreground has a visible face: his crop is a face crop.
+    expect(faces.some((c) => c.trackId === player.trackId)).toBe(true);
+    for (const face of faces) {
+      const fb = face.faceBox!;
+      const pb = face.personBox;
+      expect(fb.x).toBeGreaterThanOrEqual(pb.x - 1);
+      expect(fb.x + fb.width).toBeLessThanOrEqual(pb.x + pb.width + 1);
+      expect(fb.width).toBeLessThanOrEqual(pb.width + 1);
+      const cropMeta = await sharp(face.jpeg).metadata();
+      expect(Math.max(cropMeta.width!, cropMeta.height!)).toBeLessThanOrEqual(FACE_MAX_SIDE);
+    }
+  }, 60_000);
+
+  describe('bad input: clear error, counted drop, process keeps running', () => {
+    const rejects = async (message: Parameters<FrameChangedController['onFrameChanged']>[0], reason: string, text: RegExp) => {
+      const before = fog.stats().drops[reason as keyof ReturnType<FogService['stats']>['drops']] ?? 0;
+      const error = await controller.onFrameChanged(message).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(RpcException);
+      const body = (error as RpcException).getError() as { reason: string; message: string };
+      expect(body.reason).toBe(reason);
+      expect(body.message).toMatch(text);
+      expect(fog.stats().drops[reason as keyof ReturnType<FogService['stats']>['drops']]).toBe(before + 1);
+    };
+
+    it('rejects a zero-byte JPEG', async () => {
+      await rejects(frameMessage('bad', 1, new Uint8Array(0), 768, 576), 'empty', /zero bytes/);
+    });
+
+    it('rejects a truncated JPEG', async () => {
+      const jpeg = await toJpeg(frames[0]);
+      await rejects(frameMessage('bad', 2, jpeg.subarray(0, Math.floor(jpeg.length / 3)), 768, 576), 'corrupt', /premature end|corrupt/i);
+    });
+
+    it('rejects bytes that are not an image', async () => {
+      await rejects(frameMessage('bad', 3, Buffer.from('this is not a JPEG at all'), 768, 576), 'not-an-image', /unsupported image format/);
+    });
+
+    it('rejects an image over the pixel limit (1 MP here)', async () => {
+      const big = await sharp({ create: { width: 1200, height: 1000, channels: 3, background: '#808080' } }).jpeg().toBuffer();
+      await rejects(frameMessage('bad', 4, big, 1200, 1000), 'too-many-pixels', /pixel limit/);
+    });
+
+    it('rejects a frame whose JPEG does not have the declared size', async () => {
+      await rejects(frameMessage('bad', 5, await toJpeg(frames[0]), 640, 480), 'size-mismatch', /decoded to 768x576/);
+    });
+
+    it('drops a bad region, processes the good ones, and rejects a message whose regions are all bad', async () => {
+      const message = await regionsMessage('regions-bad', 1, frames[0], [{ x: 0, y: 0, width: 384, height: 576 }, { x: 384, y: 0, width: 384, height: 576 }]);
+      message.regions![1].jpeg = Buffer.from('garbage');
+      const outcome = await fog.handle(message);
+      expect(outcome.droppedRegions).toBe(1);
+      message.regions![0].jpeg = new Uint8Array(0);
+      message.seq = 2;
+      await rejects(message, 'empty', /zero bytes/);
+    });
+
+    it('still processes a good frame afterwards', async () => {
+      const ack = await controller.onFrameChanged(frameMessage('bad', 6, await toJpeg(frames[1]), 768, 576));
+      expect(ack.detections).toBeGreaterThan(0);
+    });
+  });
+});
