@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { InvalidImageError, clipBox, prepareImage, toSourceBox } from './image-input';
+import { InvalidImageError, clipBox, paddingFor, prepareImage, toSourceBox } from './image-input';
 
 describe('clipBox', () => {
   it('keeps a box inside the image', () => {
@@ -35,6 +35,14 @@ describe('prepareImage', () => {
     expect(toSourceBox(prepared, { x: 5, y: 5, width: 4, height: 3 })).toEqual({ x: 2, y: 1, width: 4, height: 3 });
     // A box over the padding is clipped to the source image.
     expect(toSourceBox(prepared, { x: 0, y: 0, width: 14, height: 13 })).toEqual({ x: 0, y: 0, width: 8, height: 6 });
+  });
+
+  it('pads by a ratio of the shorter side, capped', async () => {
+    const prepared = await prepareImage({ data: rgb, width, height, channels: 3 }, { padRatio: 0.5 });
+    expect(prepared).toMatchObject({ width: 8 + 6, height: 6 + 6, offsetX: -3, offsetY: -3 });
+    expect(paddingFor(150, 200, { padRatio: 0.27 })).toBe(41);
+    expect(paddingFor(1000, 800, { padRatio: 0.27 })).toBe(64);
+    expect(paddingFor(1000, 800, { padRatio: 0.27, pad: 5 })).toBe(5);
   });
 
   it('drops the alpha channel of RGBA input', async () => {

@@ -30,8 +30,18 @@ export class InvalidImageError extends Error {
 export interface PrepareOptions {
   /** Only look at this part of the image (clipped to it); result boxes stay in full-image pixels. */
   region?: PixelBox;
-  /** Grey border added around the image (tight face crops are found more reliably with ~40 px). */
+  /** Grey border in pixels added around the image (tight face crops are found more reliably with ~40 px). */
   pad?: number;
+  /** When `pad` is not given: border = `padRatio` x the shorter side of the (region of the) image, at most `padMax` (default 64) px. */
+  padRatio?: number;
+  padMax?: number;
+}
+
+/** The border `prepareImage` adds for an image (or region) of this size. */
+export function paddingFor(width: number, height: number, options: PrepareOptions): number {
+  if (options.pad !== undefined) return Math.max(0, Math.round(options.pad));
+  if (!options.padRatio) return 0;
+  return Math.max(0, Math.min(options.padMax ?? 64, Math.round(options.padRatio * Math.min(width, height))));
 }
 
 /** Decoded RGB pixels ready for a tensor, and how they map back to the caller's image. */
@@ -95,7 +105,7 @@ async function sizeOf(input: ImageInput): Promise<{ width: number; height: numbe
 /** Decodes (or takes) an image, applies region and padding, and returns RGB pixels. Throws InvalidImageError. */
 export async function prepareImage(input: ImageInput, options: PrepareOptions = {}): Promise<PreparedImage> {
   if (!isRawImage(input) && input.length === 0) throw new InvalidImageError('empty input');
-  if (isRawImage(input) && input.channels === 3 && !options.region && !options.pad) {
+  if (isRawImage(input) && input.channels === 3 && !options.region && !options.pad && !options.padRatio) {
     // Hot path for the fog's decoded frames: no copy through sharp.
     sourceOf(input); // validates size and length
     return { rgb: input.data, width: input.width, height: input.height, sourceWidth: input.width, sourceHeight: input.height, offsetX: 0, offsetY: 0 };
@@ -103,7 +113,7 @@ export async function prepareImage(input: ImageInput, options: PrepareOptions = 
   const source = await sizeOf(input);
   const region = options.region ? clipBox(options.region, source.width, source.height) : { x: 0, y: 0, ...source };
   if (!region) throw new InvalidImageError('region lies outside the image');
-  const pad = Math.max(0, Math.round(options.pad ?? 0));
+  const pad = paddingFor(region.width, region.height, options);
   let pipeline = sourceOf(input).rotate();
   if (options.region) pipeline = pipeline.extract({ left: region.x, top: region.y, width: region.width, height: region.height });
   if (pad > 0) pipeline = pipeline.extend({ top: pad, bottom: pad, left: pad, right: pad, background: { r: 128, g: 128, b: 128 } });

@@ -1,7 +1,56 @@
-import { IsString } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+
+// class-validator runs the lowest decorator first; with stopAtFirstError the type check sits lowest.
+
+export const CloudMatcherModes = ['int8', 'exact'] as const;
+export type CloudMatcherMode = (typeof CloudMatcherModes)[number];
+export const CloudAggregates = ['best', 'topk-mean'] as const;
+export type CloudAggregate = (typeof CloudAggregates)[number];
 
 /** Settings of the cloud (face-recognition) module. Every property needs class-validator decorators (unknown keys are errors). */
 export class CloudConfig {
   /** SQLite file of the gallery, relative to dataDir unless absolute. */
-  @IsString() galleryPath = 'gallery.sqlite';
+  @MinLength(1) @IsString() galleryPath = 'gallery.sqlite';
+
+  /**
+   * Face description (embedding) model: a model name from @vladmandic/human's bundled `models/`
+   * folder (`faceres`, 1024-d) or an absolute path to a compatible tfjs graph model json.
+   */
+  @MinLength(1) @IsString() descriptionModel = 'faceres';
+
+  /**
+   * Cosine similarity at or above which a face is the best-matching person (and a stranger is the
+   * best-matching stored unknown). Chosen from ../shared/data/faces with `npm run eval:faces` (README).
+   */
+  @Min(-1) @Max(1) @IsNumber() matchThreshold = 0.55;
+
+  /** Person score: its `best` enrolled face, or the mean of its best `topK` (`topk-mean`). */
+  @IsIn(CloudAggregates as unknown as string[], { message: `aggregate must be one of: ${CloudAggregates.join(', ')}` })
+  aggregate: CloudAggregate = 'best';
+
+  @Min(1) @Max(20) @IsInt() topK = 3;
+
+  /** `int8`: int8 SIMD scan + exact float32 re-ranking of the best `rerankCandidates`; `exact`: float32 SIMD scan of all. */
+  @IsIn(CloudMatcherModes as unknown as string[], { message: `matcher must be one of: ${CloudMatcherModes.join(', ')}` })
+  matcher: CloudMatcherMode = 'int8';
+
+  @Min(1) @Max(1024) @IsInt() rerankCandidates = 32;
+
+  /** Grey border (fraction of the shorter side, at most 64 px) added around images before face detection: tight crops need it. */
+  @Min(0) @Max(1) @IsNumber() cropPadding = 0.27;
+
+  /** Face detector confidence below which a face is ignored. */
+  @Min(0) @Max(1) @IsNumber() minFaceScore = 0.3;
+
+  /** Largest accepted upload (enrollment, recognition), bytes. Larger: HTTP 413. */
+  @Min(1024) @Max(64 * 1024 * 1024) @IsInt() maxUploadBytes = 10 * 1024 * 1024;
+
+  /** Most images in one enrollment request. */
+  @Min(1) @Max(100) @IsInt() maxImagesPerRequest = 20;
+
+  /** Faces (embedding + crop) kept per unknown identity; the lowest-quality ones are dropped first. */
+  @Min(1) @Max(100) @IsInt() unknownFacesPerIdentity = 5;
+
+  /** Alert kind raised for an unknown face. */
+  @Matches(/^[a-z][a-z0-9-]{0,63}$/) @MaxLength(64) @IsString() intruderAlertKind = 'intruder';
 }

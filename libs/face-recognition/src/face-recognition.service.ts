@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AlertMessage, FaceCropMessage, IdentityMessage, Patterns, SCHEMA_VERSION } from '@sentinel/contracts';
+import { SENTINEL_CONFIG, SentinelConfig } from '@sentinel/config';
+import { EmbeddedFace, InvalidImageError } from '@sentinel/human';
+import { MetricsService, StageTimer } from '@sentinel/telemetry';
+import { LinkEmitter } from '@sentinel/transport';
+import { Counter } from 'prom-client';
+import { FaceEmbedder, faceQuality } from './embedder.service';
+import { Identification } from './gallery/gallery';
+import { GalleryService } from './gallery.service';
+
+export type CropOutcome =
+  | { status: 'identified'; known: boolean; identityId: string; similarity: number }
+  | { status: 'no-face' }
+  | { status: 'invalid-image'; reason: string };
+
+export interface FaceRecognitionStats {
+  cropsReceived: number;
+  cropsWithoutFace: number;
+  cropsInvalid: number;
+  identitiesKnown: number;
+  identitiesUnknown: number;
+  intruderAlerts: number;
+  /** Emits the link did not deliver (dropped or failed). */
+  emitFailures: number;
+}
+
+/** Clamps to the contracts' -1..1 range (float rounding can step over). */
+const similarityOf = (value: number) => Math.max(-1, Math.min(1, value));
+
+/**
+ * The cloud's work per face crop: embed (Human), match against the gallery, tell the notification
+ * service who it was, and raise an intruder alert for an unknown face.
+ */
+@Injectable()
+export class FaceRecognitionService {
+  private readonly logger = new Logger(FaceRecognitionService.name);
+  private readonly counters: {
+    crops: Counter<string>;
+    noFace: Counter<string>;
+    rejected: Counter<string>;
+    identities: Counter<string>;
+    intruders: Counter<string>;
+    emitFailures: Counter<string>;
+  };
+  private readonly tally: FaceRecognitionStats = {
+    cropsReceived: 0,
+    cropsWithoutFace: 0,
+    cropsInvalid: 0,
+    identitiesKnown: 0,
+    identitiesUnknown: 0,
+    intruderAlerts: 0,
+    emitFailures: 0,
+  };
+
+  constructor(
+    @Inject(SENTINEL_CONFIG) private readonly config: SentinelConfig,
+    private readonly embedder: FaceEmbedder,
+    private readonly gallery: GalleryService,
+    private readonly links: LinkEmitter,
+    private readonly timer: StageTimer,
+    metrics: MetricsService,
+  ) {
+    this.counters = {
+      crops: metrics.counter('sentinel_cloud_crops_total', 'Face crops received by the cloud', ['kind']),
+      noFace: metrics.counter('sentinel_cloud_crops_without_face_total', 'Crops in which no face could be embedded (acknowledged, no identity)'),
+      rejected: metrics.counter('sentinel_cloud_crops_rejected_total', 'Crops that could not be processed', ['reason']),
+      identities: metrics.counter('sentinel_cloud_identities_total', 'Identities decided for face crops', ['result']),
+      intruders: metrics.counter('sentinel_cloud_intruder_alerts_total', 'Intruder alerts raised for unknown faces'),
+      emitFailures: metrics.counter('sentinel_cloud_emit_failures_total', 'Identity/alert messages the link did not deliver', ['pattern', 'outcome']),
+    };
+  }
+
+  stats(): FaceRecognitionStats {
+    return { ...this.tally };
+  }
+
+  /** Handles one fog crop; resolves when the identity (and alert) have been handed to the link. */
+  async handleCrop(message: FaceCropMessage): Promise<CropOutcome> {
+    this.tally.cropsReceived++;
+    this.counters.crops.inc({ kind: message.kind });
+    let face: EmbeddedFace | undefined;
+    try {
+      // A face crop holds one face; a person crop may show others behind: take the most confident.
+      const faces = await this.timer.time('embedding', () => this.embedder.embed(message.jpeg, message.kind === 'face' ? 1 : 3));
+      face = faces[0];
+    } catch (error) {
+      if (!(error instanceof InvalidImageError)) throw error;
+      this.tally.cropsInvalid++;
+      this.counters.rejected.inc({ reason: 'invalid-image' });
+      this.logger.warn(`crop ${message.cameraId}#${message.trackId} seq ${message.seq}: ${error.message}`);
+      return { status: 'invalid-image', reason: error.message };
+    }
+    if (!face) {
+      this.tally.cropsWithoutFace++;
+      this.counters.noFace.inc();
+      return { status: 'no-face' };
+    }
+    const embedding = face.embedding;
+    const quality = faceQuality(face);
+    const identity = await this.timer.time('matching', () =>
+      this.gallery.gallery.identify(embedding, {
+        cameraId: message.cameraId,
+        capturedAt: message.capturedAt,
+        trackId: message.trackId,
+        crop: message.jpeg,
+        quality,
+      }),
+    );
+    await this.report(message, identity);
+    return identity.known
+      ? { status: 'identified', known: true, identityId: identity.personId, similarity: identity.similarity }
+      : { status: 'identified', known: false, identityId: identity.unknownId, similarity: identity.similarity };
+  }
+
+  private async report(message: FaceCropMessage, identity: Identification): Promise<void> {
+    const base = { v: SCHEMA_VERSION, cameraId: message.cameraId, capturedAt: message.capturedAt };
+    const identityMessage: IdentityMessage = identity.known
+      ? { ...base, trackId: message.trackId, known: true, identityId: identity.personId, name: identity.name, similarity: similarityOf(identity.similarity) }
+      : { ...base, trackId: message.trackId, known: false, identityId: identity.unknownId, similarity: similarityOf(identity.similarity) };
+    if (identity.known) {
+      this.tally.identitiesKnown++;
+      this.counters.identities.inc({ result: 'known' });
+    } else {
+      this.tally.identitiesUnknown++;
+      this.counters.identities.inc({ result: 'unknown' });
+    }
+    await this.emit(Patterns.Identity, identityMessage);
+    if (identity.known) return;
+
+    const alert: AlertMessage = {
+      ...base,
+      id: randomUUID(),
+      kind: this.config.cloud.intruderAlertKind,
+      at: Date.now(),
+      trackId: message.trackId,
+      subject: identity.unknownId,
+      label: 'unknown face',
+      score: similarityOf(identity.similarity),
+      boxes: [message.faceBox ?? message.personBox],
+      snapshot: message.jpeg,
+      message: `${identity.isNew ? 'New unknown face' : 'Unknown face seen again'} (${identity.unknownId}) on camera ${message.cameraId}`,
+      details: {
+        isNew: identity.isNew,
+        sightings: identity.sightings,
+        ...(identity.bestKnown ? { closestPersonId: identity.bestKnown.personId, closestSimilarity: identity.bestKnown.similarity } : {}),
+      },
+    };
+    this.tally.intruderAlerts++;
+    this.counters.intruders.inc();
+    await this.emit(Patterns.Alert, alert);
+  }
+
+  private async emit(pattern: typeof Patterns.Identity | typeof Patterns.Alert, message: object): Promise<void> {
+    const outcome = await this.links.emit(pattern, message, { whenFull: 'wait' });
+    if (outcome === 'delivered') return;
+    this.tally.emitFailures++;
+    this.counters.emitFailures.inc({ pattern, outcome });
+    this.logger.warn(`${pattern} message not delivered: ${outcome}`);
+  }
+}

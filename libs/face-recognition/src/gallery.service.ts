@@ -1,0 +1,69 @@
+import { isAbsolute, resolve } from 'node:path';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { SENTINEL_CONFIG, SentinelConfig } from '@sentinel/config';
+import { HealthRegistry, MetricsService } from '@sentinel/telemetry';
+import { FaceEmbedder } from './embedder.service';
+import { Gallery } from './gallery/gallery';
+import { GalleryStore } from './gallery/gallery-store';
+
+/** Gallery file: `cloud.galleryPath`, relative to `dataDir` unless absolute (`:memory:` for a throwaway gallery). */
+export function galleryFileOf(config: SentinelConfig): string {
+  const path = config.cloud.galleryPath;
+  if (path === ':memory:' || isAbsolute(path)) return path;
+  return resolve(config.dataDir, path);
+}
+
+/** Owns the gallery (SQLite store + in-memory matchers) for the lifetime of the module. */
+@Injectable()
+export class GalleryService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(GalleryService.name);
+  readonly store: GalleryStore;
+  readonly gallery: Gallery;
+
+  constructor(
+    @Inject(SENTINEL_CONFIG) config: SentinelConfig,
+    embedder: FaceEmbedder,
+    metrics: MetricsService,
+    private readonly health: HealthRegistry,
+  ) {
+    const cloud = config.cloud;
+    this.store = new GalleryStore(galleryFileOf(config));
+    this.gallery = new Gallery(this.store, {
+      model: embedder.model,
+      matcher: cloud.matcher,
+      rerankCandidates: cloud.rerankCandidates,
+      aggregate: cloud.aggregate,
+      topK: cloud.topK,
+      threshold: cloud.matchThreshold,
+      unknownFacesPerIdentity: cloud.unknownFacesPerIdentity,
+    });
+    const vectors = metrics.gauge('sentinel_cloud_gallery_vectors', 'Face embeddings held by the matcher', ['kind']);
+    const people = metrics.gauge('sentinel_cloud_gallery_people', 'People enrolled in the gallery');
+    // prom-client calls a gauge's `collect` at scrape time: the figures are never stale.
+    Object.assign(vectors, {
+      collect: () => {
+        vectors.set({ kind: 'known' }, this.gallery.knownVectors);
+        vectors.set({ kind: 'unknown' }, this.gallery.unknownVectors);
+      },
+    });
+    Object.assign(people, { collect: () => people.set(this.store.counts().people) });
+    this.health.register('face-recognition', () => ({
+      status: embedder.ready && this.store.db.open ? 'up' : 'down',
+      knownVectors: this.gallery.knownVectors,
+      unknownVectors: this.gallery.unknownVectors,
+      matcher: cloud.matcher,
+    }));
+  }
+
+  onModuleInit(): void {
+    const report = this.gallery.load();
+    this.logger.log(
+      `gallery ${this.store.path}: ${report.faces} enrolled and ${report.unknownFaces} unknown face embeddings loaded` +
+        (report.skipped ? `, ${report.skipped} of another model skipped (re-enroll them)` : ''),
+    );
+  }
+
+  onModuleDestroy(): void {
+    this.store.close();
+  }
+}

@@ -1,0 +1,304 @@
+import { randomUUID } from 'node:crypto';
+import { Aggregate, Decision, OwnerMatch, decideIdentity, rankOwners } from '../matching/match-policy';
+import { MatcherMode, VectorIndex } from '../matching/vector-index';
+import { FaceRow, GalleryStore, PersonRow, StoredEmbedding, UnknownRow } from './gallery-store';
+
+export interface GalleryOptions {
+  /** Embedding model name stored with each vector; vectors of another model are not loaded. */
+  model: string;
+  matcher: MatcherMode;
+  rerankCandidates: number;
+  aggregate: Aggregate;
+  topK: number;
+  threshold: number;
+  unknownFacesPerIdentity: number;
+}
+
+export interface Sighting {
+  cameraId: string;
+  capturedAt: number;
+  trackId?: number;
+  crop?: Uint8Array;
+  quality: number;
+}
+
+export type Identification =
+  | { known: true; personId: string; name: string; similarity: number }
+  | { known: false; unknownId: string; isNew: boolean; similarity: number; sightings: number; bestKnown?: { personId: string; similarity: number } };
+
+export interface LoadReport {
+  faces: number;
+  unknownFaces: number;
+  /** Rows embedded with another model or size: kept in the database, not matched (re-enroll them). */
+  skipped: number;
+}
+
+/** The person was not found (REST: 404). */
+export class NotFoundInGalleryError extends Error {
+  constructor(what: string) {
+    super(`${what} not found`);
+    this.name = 'NotFoundInGalleryError';
+  }
+}
+
+/**
+ * The gallery: SQLite rows plus two in-memory vector indexes (enrolled faces, unknown faces) that
+ * always hold exactly the vectors of the database rows. Every write goes to the database first and
+ * then to the index, in the same synchronous call, so the two never drift apart and concurrent
+ * async callers cannot interleave between a match and the write it decides.
+ */
+export class Gallery {
+  private known: VectorIndex | undefined;
+  private unknown: VectorIndex | undefined;
+  private readonly ownerOfFace = new Map<number, string>();
+  private readonly ownerOfUnknownFace = new Map<number, string>();
+  private dim: number | undefined;
+
+  constructor(
+    readonly store: GalleryStore,
+    readonly options: GalleryOptions,
+  ) {}
+
+  /** Fills the indexes from the database (boot, or after a restart). */
+  load(): LoadReport {
+    this.known = undefined;
+    this.unknown = undefined;
+    this.ownerOfFace.clear();
+    this.ownerOfUnknownFace.clear();
+    const report: LoadReport = { faces: 0, unknownFaces: 0, skipped: 0 };
+    const usable = (row: StoredEmbedding) => row.model === this.options.model && (this.dim === undefined || row.embedding.length === this.dim);
+    for (const row of this.store.allFaceEmbeddings()) {
+      if (!usable(row)) {
+        report.skipped++;
+        continue;
+      }
+      this.knownIndex(row.embedding.length).add(row.id, row.embedding);
+      this.ownerOfFace.set(row.id, row.ownerId);
+      report.faces++;
+    }
+    for (const row of this.store.allUnknownEmbeddings()) {
+      if (!usable(row)) {
+        report.skipped++;
+        continue;
+      }
+      this.unknownIndex(row.embedding.length).add(row.id, row.embedding);
+      this.ownerOfUnknownFace.set(row.id, row.ownerId);
+      report.unknownFaces++;
+    }
+    return report;
+  }
+
+  get knownVectors(): number {
+    return this.known?.size ?? 0;
+  }
+
+  get unknownVectors(): number {
+    return this.unknown?.size ?? 0;
+  }
+
+  /** The known-face matcher's contiguous float32 vectors (size x stride), for checks. */
+  knownMatrix(): { vectors: Float32Array; stride: number; keys: number[] } {
+    if (!this.known) return { vectors: new Float32Array(0), stride: 0, keys: [] };
+    const index = this.known;
+    return { vectors: index.vectors().slice(), stride: index.stride, keys: Array.from({ length: index.size }, (_, r) => index.keyAt(r)) };
+  }
+
+  // --- people -------------------------------------------------------------------------------
+
+  createPerson(name: string, notes?: string | null): PersonRow {
+    return this.store.createPerson(randomUUID(), name, notes ?? null);
+  }
+
+  listPeople(): PersonRow[] {
+    return this.store.listPeople();
+  }
+
+  getPerson(id: string): PersonRow {
+    const person = this.store.getPerson(id);
+    if (!person) throw new NotFoundInGalleryError(`person ${id}`);
+    return person;
+  }
+
+  facesOf(personId: string): FaceRow[] {
+    this.getPerson(personId);
+    return this.store.facesOf(personId);
+  }
+
+  updatePerson(id: string, changes: { name?: string; notes?: string | null }): PersonRow {
+    const person = this.store.updatePerson(id, changes);
+    if (!person) throw new NotFoundInGalleryError(`person ${id}`);
+    return person;
+  }
+
+  deletePerson(id: string): void {
+    const faceIds = this.store.deletePerson(id);
+    if (!faceIds) throw new NotFoundInGalleryError(`person ${id}`);
+    for (const faceId of faceIds) this.forgetKnownFace(faceId);
+  }
+
+  /**
+   * Enrolls one embedding for a person. The same image (by hash) enrolled twice for one person is
+   * stored once: the existing face is returned with `duplicate: true`.
+   */
+  enroll(personId: string, embedding: Float32Array, imageHash: string, quality: number): { face: FaceRow; duplicate: boolean } {
+    this.getPerson(personId);
+    this.checkDim(embedding);
+    const existing = this.store.findFaceByHash(personId, imageHash);
+    if (existing) return { face: existing, duplicate: true };
+    const face = this.store.addFace(personId, embedding, imageHash, quality, this.options.model);
+    this.knownIndex(embedding.length).add(face.id, embedding);
+    this.ownerOfFace.set(face.id, personId);
+    return { face, duplicate: false };
+  }
+
+  deleteFace(personId: string, faceId: number): void {
+    const face = this.store.getFace(faceId);
+    if (!face || face.personId !== personId) throw new NotFoundInGalleryError(`face ${faceId} of person ${personId}`);
+    this.store.deleteFace(faceId);
+    this.forgetKnownFace(faceId);
+  }
+
+  // --- matching -----------------------------------------------------------------------------
+
+  /** People ranked by similarity to `embedding` (best first), from the index's best candidates. */
+  rankPeople(embedding: Float32Array): OwnerMatch[] {
+    if (!this.known || this.known.size === 0) return [];
+    this.checkDim(embedding);
+    const candidates = this.known.search(embedding, this.poolSize());
+    return rankOwners(
+      candidates.map((c) => ({ ownerId: this.ownerOfFace.get(c.key)!, score: c.score })),
+      this.options.aggregate,
+      this.options.topK,
+    );
+  }
+
+  /** Who this face is, without side effects (REST recognize). */
+  recognize(embedding: Float32Array): { person?: PersonRow; similarity: number } {
+    const [best] = this.rankPeople(embedding);
+    if (!best) return { similarity: 0 };
+    if (best.similarity < this.options.threshold) return { similarity: best.similarity };
+    return { person: this.store.getPerson(best.ownerId), similarity: best.similarity };
+  }
+
+  /**
+   * Identifies a face seen by a camera: a known person, a returning unknown, or a new unknown. Unknown
+   * faces are stored (embedding and crop, bounded per identity). Synchronous on purpose.
+   */
+  identify(embedding: Float32Array, sighting: Sighting): Identification {
+    this.checkDim(embedding);
+    const known = this.rankPeople(embedding);
+    const unknown = this.rankUnknowns(embedding);
+    const decision: Decision = decideIdentity(known, unknown, this.options.threshold);
+    if (decision.kind === 'known') {
+      const person = this.store.getPerson(decision.personId);
+      if (person) return { known: true, personId: person.id, name: person.name, similarity: decision.similarity };
+    }
+    const bestKnown = known[0] ? { personId: known[0].ownerId, similarity: known[0].similarity } : undefined;
+    if (decision.kind === 'unknown-seen') {
+      this.store.recordSighting(decision.unknownId, sighting.cameraId, sighting.capturedAt);
+      this.storeUnknownFace(decision.unknownId, embedding, sighting);
+      const row = this.store.getUnknown(decision.unknownId);
+      return { known: false, unknownId: decision.unknownId, isNew: false, similarity: decision.similarity, sightings: row?.sightings ?? 1, bestKnown };
+    }
+    const created = this.store.createUnknown(sighting.cameraId, sighting.capturedAt);
+    this.storeUnknownFace(created.id, embedding, sighting);
+    return { known: false, unknownId: created.id, isNew: true, similarity: bestKnown?.similarity ?? 0, sightings: 1, bestKnown };
+  }
+
+  // --- unknowns -----------------------------------------------------------------------------
+
+  listUnknowns(limit?: number, offset?: number): UnknownRow[] {
+    return this.store.listUnknowns(limit, offset);
+  }
+
+  getUnknown(id: string): UnknownRow {
+    const row = this.store.getUnknown(id);
+    if (!row) throw new NotFoundInGalleryError(`unknown ${id}`);
+    return row;
+  }
+
+  unknownCrop(id: string): Buffer {
+    this.getUnknown(id);
+    const crop = this.store.unknownCrop(id);
+    if (!crop) throw new NotFoundInGalleryError(`crop of unknown ${id}`);
+    return crop;
+  }
+
+  deleteUnknown(id: string): void {
+    const faceIds = this.store.deleteUnknown(id);
+    if (!faceIds) throw new NotFoundInGalleryError(`unknown ${id}`);
+    for (const faceId of faceIds) this.forgetUnknownFace(faceId);
+  }
+
+  /** Names an unknown: its faces become the new person's enrolled faces. */
+  promoteUnknown(id: string, name: string, notes?: string | null): PersonRow {
+    const result = this.store.promoteUnknown(id, { id: randomUUID(), name, notes: notes ?? null });
+    if (!result) throw new NotFoundInGalleryError(`unknown ${id}`);
+    for (const faceId of result.removedUnknownFaceIds) this.forgetUnknownFace(faceId);
+    for (const face of result.faces) {
+      if (this.dim !== undefined && face.embedding.length !== this.dim) continue;
+      this.knownIndex(face.embedding.length).add(face.id, face.embedding);
+      this.ownerOfFace.set(face.id, result.person.id);
+    }
+    return result.person;
+  }
+
+  // --- internals ----------------------------------------------------------------------------
+
+  private rankUnknowns(embedding: Float32Array): OwnerMatch[] {
+    if (!this.unknown || this.unknown.size === 0) return [];
+    const candidates = this.unknown.search(embedding, this.poolSize());
+    return rankOwners(
+      candidates.map((c) => ({ ownerId: this.ownerOfUnknownFace.get(c.key)!, score: c.score })),
+      this.options.aggregate,
+      this.options.topK,
+    );
+  }
+
+  private storeUnknownFace(unknownId: string, embedding: Float32Array, sighting: Sighting): void {
+    const faceId = this.store.addUnknownFace(unknownId, {
+      embedding,
+      model: this.options.model,
+      crop: sighting.crop,
+      cameraId: sighting.cameraId,
+      trackId: sighting.trackId,
+      capturedAt: sighting.capturedAt,
+      quality: sighting.quality,
+    });
+    this.unknownIndex(embedding.length).add(faceId, embedding);
+    this.ownerOfUnknownFace.set(faceId, unknownId);
+    for (const removed of this.store.pruneUnknownFaces(unknownId, this.options.unknownFacesPerIdentity)) this.forgetUnknownFace(removed);
+  }
+
+  private forgetKnownFace(faceId: number): void {
+    this.known?.remove(faceId);
+    this.ownerOfFace.delete(faceId);
+  }
+
+  private forgetUnknownFace(faceId: number): void {
+    this.unknown?.remove(faceId);
+    this.ownerOfUnknownFace.delete(faceId);
+  }
+
+  private poolSize(): number {
+    return Math.max(this.options.rerankCandidates, this.options.topK * 4, 8);
+  }
+
+  private checkDim(embedding: Float32Array): void {
+    if (this.dim !== undefined && embedding.length !== this.dim) {
+      throw new Error(`embedding has ${embedding.length} values but the gallery holds ${this.dim}-d vectors (model changed? re-enroll)`);
+    }
+  }
+
+  private knownIndex(dim: number): VectorIndex {
+    this.dim ??= dim;
+    this.known ??= new VectorIndex(dim, { mode: this.options.matcher, rerank: this.options.rerankCandidates, initialCapacity: 256 });
+    return this.known;
+  }
+
+  private unknownIndex(dim: number): VectorIndex {
+    this.dim ??= dim;
+    this.unknown ??= new VectorIndex(dim, { mode: this.options.matcher, rerank: this.options.rerankCandidates, initialCapacity: 256 });
+    return this.unknown;
+  }
+}

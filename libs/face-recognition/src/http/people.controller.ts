@@ -1,0 +1,105 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  Patch,
+  Post,
+  UploadedFiles,
+  UseFilters,
+  UseInterceptors,
+  UsePipes,
+  ValidationPipe,
+} from '@nestjs/common';
+import { FilesInterceptor } from '@nestjs/platform-express';
+import { ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { EnrollmentService, UploadedImage } from '../enrollment.service';
+import { GalleryService } from '../gallery.service';
+import { CreatePersonDto, ENROLL_BODY, EnrollResultDto, ErrorDto, PersonDetailDto, PersonDto, UpdatePersonDto } from './dto';
+import { GalleryErrorsFilter } from './gallery-errors.filter';
+
+export const VALIDATION = new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true });
+
+@ApiTags('face-recognition')
+@Controller('people')
+@UseFilters(GalleryErrorsFilter)
+@UsePipes(VALIDATION)
+export class PeopleController {
+  constructor(
+    private readonly galleryService: GalleryService,
+    private readonly enrollment: EnrollmentService,
+  ) {}
+
+  private get gallery() {
+    return this.galleryService.gallery;
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create a person (enroll faces afterwards)' })
+  @ApiResponse({ status: 201, type: PersonDto })
+  @ApiResponse({ status: 400, description: 'invalid body', type: ErrorDto })
+  create(@Body() body: CreatePersonDto): PersonDto {
+    return this.gallery.createPerson(body.name, body.notes);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List people' })
+  @ApiResponse({ status: 200, type: [PersonDto] })
+  list(): PersonDto[] {
+    return this.gallery.listPeople();
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A person with their enrolled faces' })
+  @ApiResponse({ status: 200, type: PersonDetailDto })
+  @ApiResponse({ status: 404, description: 'unknown person', type: ErrorDto })
+  get(@Param('id') id: string): PersonDetailDto {
+    return { ...this.gallery.getPerson(id), faces: this.gallery.facesOf(id) };
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Rename a person or change their notes' })
+  @ApiResponse({ status: 200, type: PersonDto })
+  @ApiResponse({ status: 404, description: 'unknown person', type: ErrorDto })
+  update(@Param('id') id: string, @Body() body: UpdatePersonDto): PersonDto {
+    return this.gallery.updatePerson(id, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a person and their enrolled faces' })
+  @ApiResponse({ status: 204, description: 'deleted' })
+  @ApiResponse({ status: 404, description: 'unknown person', type: ErrorDto })
+  remove(@Param('id') id: string): void {
+    this.gallery.deletePerson(id);
+  }
+
+  @Post(':id/faces')
+  @UseInterceptors(FilesInterceptor('images'))
+  @ApiOperation({ summary: 'Enroll one or several images of a person (multipart field `images`); each must show exactly one face' })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody(ENROLL_BODY)
+  @ApiResponse({ status: 201, type: EnrollResultDto })
+  @ApiResponse({ status: 400, description: 'no file, or a file that is not an image', type: ErrorDto })
+  @ApiResponse({ status: 404, description: 'unknown person', type: ErrorDto })
+  @ApiResponse({ status: 413, description: 'a file over cloud.maxUploadBytes', type: ErrorDto })
+  @ApiResponse({ status: 422, description: 'no face found, or several faces (faceCount says how many); nothing enrolled', type: ErrorDto })
+  async enroll(@Param('id') id: string, @UploadedFiles() files: UploadedImage[] | undefined): Promise<EnrollResultDto> {
+    this.gallery.getPerson(id);
+    if (!files?.length) throw new BadRequestException('no image uploaded (multipart field "images")');
+    return { personId: id, faces: await this.enrollment.enroll(id, files) };
+  }
+
+  @Delete(':id/faces/:faceId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Remove one enrolled face of a person' })
+  @ApiResponse({ status: 204, description: 'removed' })
+  @ApiResponse({ status: 404, description: 'unknown person or face', type: ErrorDto })
+  removeFace(@Param('id') id: string, @Param('faceId', ParseIntPipe) faceId: number): void {
+    this.gallery.deleteFace(id, faceId);
+  }
+}
