@@ -7,6 +7,9 @@ import { ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservice
 import { lastValueFrom } from 'rxjs';
 import request from 'supertest';
 import { SCHEMA_VERSION } from '@sentinel/contracts';
+import { MetricsService } from '@sentinel/telemetry';
+import { LinkLedger, createTcpClient } from '@sentinel/transport';
+import { startProcess as startTier } from '../support/processes';
 import { WebhookReceiver, tempDataDir, waitUntil } from './support';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -140,4 +143,73 @@ describe('restart: alerts accepted but not delivered survive a SIGKILL', () => {
     const code = await second.exited;
     expect(code === 0 || second.child.signalCode === 'SIGTERM').toBe(true);
   }, 60_000);
+});
+
+/**
+ * The same check on the product itself: `node dist/main --tier=cloud` running only the notification
+ * module, fed over the real binary TCP link by a producer in this test.
+ */
+describe('restart of the real app (dist/main --tier=cloud)', () => {
+  const receiver = new WebhookReceiver();
+  let dataDir: string;
+
+  beforeAll(async () => {
+    await receiver.start();
+    dataDir = tempDataDir();
+  });
+
+  afterAll(async () => {
+    await receiver.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('delivers after a SIGKILL what the killed tier had acknowledged over the link', async () => {
+    const linkPort = await freePort();
+    const args = [
+      '--tier=cloud',
+      '--port=0',
+      '--set=http.host=127.0.0.1',
+      `--set=dataDir=${dataDir}`,
+      '--set=placement.cloud=[notification]',
+      '--set=links.notification.transport=tcp',
+      '--set=links.notification.host=127.0.0.1',
+      `--set=links.notification.port=${linkPort}`,
+      '--set=notification.cooldownMs=0',
+      '--set=notification.log.enabled=false',
+      '--set=notification.webhook.enabled=true',
+      `--set=notification.webhook.urls=[${receiver.url}]`,
+      '--set=notification.retry.initialDelayMs=200',
+      '--set=notification.retry.maxDelayMs=500',
+    ];
+    receiver.answer = () => 503;
+    const first = await startTier('main.js', args);
+    const producer = createTcpClient({ host: '127.0.0.1', port: linkPort, link: 'notification', ledger: new LinkLedger(new MetricsService()) });
+    const sent: string[] = [];
+    try {
+      await producer.connect();
+      for (let i = 0; i < 6; i++) {
+        const id = `tier-restart-${i}`;
+        const now = Date.now();
+        const ack = await lastValueFrom(producer.send<{ outcome: string }>('alert', { v: SCHEMA_VERSION, id, kind: 'intruder', cameraId: 'tier-cam', subject: `p${i}`, capturedAt: now, at: now }));
+        expect(ack).toMatchObject({ outcome: 'notified' });
+        sent.push(id);
+      }
+    } finally {
+      producer.close();
+    }
+    await waitUntil(() => receiver.requests.length >= 1, 10_000, 'a refused delivery attempt');
+    first.child.kill('SIGKILL');
+    await first.stop();
+    expect(first.child.signalCode).toBe('SIGKILL');
+    expect(receiver.delivered()).toEqual([]);
+
+    receiver.answer = () => 200;
+    const second = await startTier('main.js', args);
+    try {
+      await waitUntil(() => receiver.delivered().length === sent.length, 20_000, `all ${sent.length} alerts after the restart`);
+      expect(receiver.delivered().map((r) => r.key)).toEqual(sent);
+    } finally {
+      await second.stop();
+    }
+  }, 90_000);
 });
