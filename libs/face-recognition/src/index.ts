@@ -10,3 +10,4 @@ export * from './matching/vector-index';
 export * from './matching/match-policy';
 export * from './matching/vectors';
 export * from './matching/simd-kernels';
+export * from './evaluation';

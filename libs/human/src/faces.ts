@@ -47,8 +47,9 @@ function faceConfig(options: FaceDetectOptions, withDescription: boolean): Parti
     enabled: true,
     // Scale 1.4 (Human's default) gives the mesh the context it needs; plain detection reports the
     // detector's own tight box (scale 1).
-    detector: { minConfidence: options.minScore ?? 0.2, maxDetected: options.maxFaces ?? 20, scale: withDescription ? 1.4 : 1 },
-    // The mesh aligns the face for the description model; plain detection does not need it.
+    detector: { minConfidence: options.minScore ?? 0.2, maxDetected: options.maxFaces ?? 20, scale: withDescription ? 1.4 : 1, rotation: withDescription },
+    // For embeddings the face is rotated upright (roll) from the detector's eye landmarks and checked by
+    // the mesh (a crop whose mesh confidence is low is not a face); plain detection needs neither.
     mesh: { enabled: withDescription },
     description: { enabled: withDescription },
   } as Partial<Config['face']>;
