@@ -8,7 +8,7 @@ import { USAGE, cameraIdOfSource, parseCli } from './cli';
 export function configFromArgv(argv: readonly string[], environment: NodeJS.ProcessEnv = process.env): SentinelConfig | undefined {
   const cli = parseCli(argv);
   if (cli.help) {
-    console.log(USAGE);
+    process.stdout.write(`${USAGE}\n`);
     return undefined;
   }
   const sets = [...cli.sets];

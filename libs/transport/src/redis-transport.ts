@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { ClientRedis, ReadPacket, RedisContext, ServerRedis, WritePacket } from '@nestjs/microservices';
-import { decodePacket, encodePacket } from './codec';
+import { decodeLinkPacket, encodePacket } from './codec';
 import { LinkLedger, packetLabels } from './link-ledger';
 
 export interface RedisLinkOptions {
@@ -56,20 +56,15 @@ export class BinaryRedisServer extends ServerRedis {
   }
 
   private async receive(channel: string, body: Buffer, pub: Redis): Promise<void> {
-    let packet: unknown;
-    try {
-      packet = decodePacket(body);
-    } catch (error) {
-      this.link.ledger.record(this.link.link, 'received', 'undecodable', undefined, body.length);
-      this.link.ledger.malformed(this.link.link, 'undecodable', (error as Error).message);
+    const { ledger, link } = this.link;
+    const decoded = decodeLinkPacket(body);
+    const { pattern, cameraId } = decoded.ok ? packetLabels(decoded.packet) : { pattern: decoded.reason, cameraId: undefined };
+    ledger.record(link, 'received', pattern, cameraId, body.length);
+    if (!decoded.ok) {
+      ledger.malformed(link, decoded.reason, decoded.detail);
       return;
     }
-    const { pattern, cameraId } = packetLabels(packet);
-    this.link.ledger.record(this.link.link, 'received', pattern, cameraId, body.length);
-    if (!packet || typeof packet !== 'object') {
-      this.link.ledger.malformed(this.link.link, 'not a packet', `decoded to ${typeof packet}`);
-      return;
-    }
+    const packet = decoded.packet;
     try {
       await this.handleMessage(channel, packet as unknown as string, pub, channel);
     } catch (error) {
@@ -95,18 +90,39 @@ export class BinaryRedisServer extends ServerRedis {
 /** Nest's Redis client with binary MessagePack bodies (requests, events and replies). */
 export class BinaryRedisClient extends ClientRedis {
   constructor(private readonly link: RedisLinkOptions) {
-    super({
-      ...redisAddress(link.url),
-      ...RETRY,
-      returnBuffers: true,
-      deserializer: {
-        deserialize: (value: unknown) => {
-          const body = value as Buffer;
-          this.link.ledger.record(this.link.link, 'received', 'ack', undefined, body.length);
-          return decodePacket(body) as never;
-        },
-      },
-    });
+    super({ ...redisAddress(link.url), ...RETRY, returnBuffers: true });
+  }
+
+  /** Replies arrive as binary MessagePack (`returnBuffers`), not JSON text. */
+  override createResponseCallback(): (channel: string, buffer: string) => Promise<void> {
+    return async (_channel: string, raw: string) => {
+      const body = raw as unknown as Buffer;
+      this.link.ledger.record(this.link.link, 'received', 'ack', undefined, body.length);
+      const decoded = decodeLinkPacket(body);
+      if (!decoded.ok) {
+        this.link.ledger.malformed(this.link.link, decoded.reason, decoded.detail);
+        return;
+      }
+      const { err, response, isDisposed, id } = decoded.packet as WritePacket & { id: string };
+      const callback = this.routingMap.get(id);
+      if (!callback) return; // a reply to another producer on the same channel
+      callback(isDisposed || err ? { err, response, isDisposed: true } : { err, response });
+    };
+  }
+
+  /**
+   * Reply channels stay subscribed for the client's life. (Nest's client unsubscribes when its last
+   * pending request completes; under concurrent requests that races with new ones and loses replies.)
+   */
+  private readonly replySubscriptions = new Map<string, Promise<unknown>>();
+
+  private subscribeToReplies(channel: string): Promise<unknown> {
+    const existing = this.replySubscriptions.get(channel);
+    if (existing) return existing;
+    const subscribed: Promise<unknown> = this.subClient!.subscribe(channel);
+    subscribed.catch(() => this.replySubscriptions.delete(channel));
+    this.replySubscriptions.set(channel, subscribed);
+    return subscribed;
   }
 
   protected override publish(partialPacket: ReadPacket, callback: (packet: WritePacket) => void): () => void {
@@ -114,24 +130,16 @@ export class BinaryRedisClient extends ClientRedis {
       const packet = this.assignPacketId(partialPacket);
       const pattern = this.normalizePattern(partialPacket.pattern);
       const body = encodePacket(this.serializer.serialize(packet));
-      const replyChannel = this.getReplyPattern(pattern);
-      const publishPacket = () => {
-        this.subscriptionsCount.set(replyChannel, (this.subscriptionsCount.get(replyChannel) ?? 0) + 1);
-        this.routingMap.set(packet.id, callback);
-        this.recordSent(packet, body);
-        this.pubClient!.publish(this.getRequestPattern(pattern), body).catch((err: unknown) => callback({ err }));
-      };
-      if ((this.subscriptionsCount.get(replyChannel) ?? 0) <= 0) {
-        this.subClient!.subscribe(replyChannel, (err?: Error | null) => (err ? callback({ err }) : publishPacket()));
-      } else {
-        publishPacket();
-      }
-      return () => {
-        this.unsubscribeFromChannel(replyChannel);
-        this.routingMap.delete(packet.id);
-      };
+      this.routingMap.set(packet.id, callback);
+      this.subscribeToReplies(this.getReplyPattern(pattern))
+        .then(() => {
+          this.recordSent(packet, body);
+          return this.pubClient!.publish(this.getRequestPattern(pattern), body);
+        })
+        .catch((err: unknown) => callback({ err, isDisposed: true }));
+      return () => this.routingMap.delete(packet.id);
     } catch (err) {
-      callback({ err });
+      callback({ err, isDisposed: true });
       return () => undefined;
     }
   }

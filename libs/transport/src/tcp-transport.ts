@@ -1,6 +1,6 @@
 import { Socket } from 'node:net';
 import { ClientTCP, ServerTCP, TcpSocket } from '@nestjs/microservices';
-import { FRAME_HEADER_BYTES, decodePacket, encodePacket } from './codec';
+import { FRAME_HEADER_BYTES, decodeLinkPacket, encodePacket } from './codec';
 import { LinkLedger, packetLabels } from './link-ledger';
 
 /** Largest frame accepted from a peer; a bigger length prefix means a corrupt or hostile stream. */
@@ -57,20 +57,14 @@ export function msgpackSocketClass({ link, ledger }: TcpSocketContext): new (soc
     }
 
     private deliver(body: Buffer): void {
-      let packet: unknown;
-      try {
-        packet = decodePacket(body);
-      } catch (error) {
-        ledger.record(link, 'received', 'undecodable', undefined, FRAME_HEADER_BYTES + body.length);
-        ledger.malformed(link, 'undecodable', (error as Error).message);
-        return;
-      }
-      const { pattern, cameraId } = packetLabels(packet);
+      const decoded = decodeLinkPacket(body);
+      const { pattern, cameraId } = decoded.ok ? packetLabels(decoded.packet) : { pattern: decoded.reason, cameraId: undefined };
       ledger.record(link, 'received', pattern, cameraId, FRAME_HEADER_BYTES + body.length);
-      if (!packet || typeof packet !== 'object') {
-        ledger.malformed(link, 'not a packet', `decoded to ${typeof packet}`);
+      if (!decoded.ok) {
+        ledger.malformed(link, decoded.reason, decoded.detail);
         return;
       }
+      const packet = decoded.packet;
       this.netSocket.emit('message', packet);
     }
   };

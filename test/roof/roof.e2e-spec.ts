@@ -1,0 +1,183 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FrameMessage } from '@sentinel/contracts';
+import { corruptCopy, cutFrames, makeLavfiClip } from '@sentinel/frame-change';
+import { MetricsService, StageTimer } from '@sentinel/telemetry';
+import { describeWithSharedData, sharedPath } from '@sentinel/testing';
+import { RunningRoof, processAlive, startRoof, waitFor } from './roof-harness';
+
+const fastReconnect = { initialDelayMs: 50, maxDelayMs: 400, factor: 2, stallTimeoutMs: 1_000 };
+
+jest.setTimeout(60_000);
+
+let dir: string;
+let running: RunningRoof | undefined;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'roof-e2e-'));
+  await makeLavfiClip(join(dir, 'moving.ts'), 'testsrc2=s=320x240:r=25', 75);
+});
+
+afterEach(async () => {
+  await running?.close();
+  running = undefined;
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('roof on synthetic sources', () => {
+  it('reads a file as fast as possible, forwards every changed frame in order with valid messages, counts and times it', async () => {
+    running = await startRoof({ cameras: [{ id: 'moving', source: join(dir, 'moving.ts'), pace: false }] });
+    await running.roof.whenFilesDone();
+    const stats = running.roof.stats().moving;
+    expect(stats).toMatchObject({ state: 'ended', width: 320, height: 240, fps: 25, framesDecoded: 75, droppedCorrupt: 0, droppedByLink: 0 });
+    expect(stats.framesChanged).toBeGreaterThan(70);
+    expect(stats.framesForwarded).toBe(stats.framesChanged);
+    const { frames, invalid, whenFull } = running.links;
+    expect(invalid).toEqual([]);
+    expect(new Set(whenFull)).toEqual(new Set(['wait']));
+    expect(frames.map((f) => f.seq)).toEqual([...frames.map((f) => f.seq)].sort((a, b) => a - b));
+    expect(frames[0]).toMatchObject({ seq: 0, kind: 'frame', cameraId: 'moving', width: 320, height: 240 });
+    expect(frames[0].jpeg!.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    expect(Math.abs(frames[0].capturedAt - Date.now())).toBeLessThan(60_000);
+    expect(stats.bytesForwarded).toBe(frames.reduce((sum, f) => sum + f.jpeg!.length, 0));
+    const latency = running.module.get(StageTimer).samples.summary();
+    expect(latency.decode.count).toBe(75);
+    expect(latency['change-detection'].count).toBe(75);
+    expect(latency.encode.count).toBe(stats.framesForwarded);
+    const metrics = await running.module.get(MetricsService).text();
+    expect(metrics).toContain('sentinel_roof_frames_decoded_total{camera="moving"} 75');
+    expect(metrics).toContain('sentinel_roof_camera_state{camera="moving",state="ended"} 1');
+  });
+
+  it('in regions mode sends JPEG crops with their offsets inside the frame', async () => {
+    running = await startRoof({ policy: 'regions', detection: { fullFrameAbove: 1 }, cameras: [{ id: 'regions', source: join(dir, 'moving.ts'), pace: false }] });
+    await running.roof.whenFilesDone();
+    const regionMessages = running.links.frames.filter((f) => f.kind === 'regions');
+    expect(running.links.invalid).toEqual([]);
+    expect(running.links.frames[0].kind).toBe('frame');
+    expect(regionMessages.length).toBeGreaterThan(50);
+    for (const message of regionMessages) {
+      for (const region of message.regions!) {
+        expect(region.x + region.width).toBeLessThanOrEqual(320);
+        expect(region.y + region.height).toBeLessThanOrEqual(240);
+        expect(region.jpeg.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+      }
+    }
+  });
+
+  it('counts the raw JPEG bytes of every decoded frame when measureRawJpeg is on', async () => {
+    running = await startRoof({ measureRawJpeg: true, cameras: [{ id: 'raw', source: join(dir, 'moving.ts'), pace: false }] });
+    await running.roof.whenFilesDone();
+    const stats = running.roof.stats().raw;
+    expect(stats.rawJpegFrames).toBe(75);
+    expect(stats.rawJpegBytes).toBeGreaterThanOrEqual(stats.bytesForwarded);
+  });
+
+  it('fails a missing file and a bad URL with messages naming them while another camera keeps running', async () => {
+    running = await startRoof({
+      reconnect: fastReconnect,
+      cameras: [
+        { id: 'missing', source: join(dir, 'nope.avi'), pace: false },
+        { id: 'badurl', source: 'nosuchproto://camera.local/stream' },
+        { id: 'good', source: join(dir, 'moving.ts'), pace: false },
+      ],
+    });
+    await running.roof.whenFilesDone();
+    await waitFor(() => running!.roof.stats().badurl.state === 'failed', 'the bad URL to fail');
+    const stats = running.roof.stats();
+    expect(stats.missing.state).toBe('failed');
+    expect(stats.missing.lastError).toMatch(/camera missing .*nope\.avi.* failed: cannot read file .*ENOENT/);
+    expect(stats.badurl.state).toBe('failed');
+    expect(stats.badurl.lastError).toMatch(/camera badurl \(nosuchproto:\/\/camera\.local\/stream\) failed: .*(No such file|Protocol not found)/);
+    expect(stats.good).toMatchObject({ state: 'ended', framesDecoded: 75 });
+    const down = running.links.alerts.filter((a) => a.kind === 'camera-down').map((a) => a.cameraId).sort();
+    expect(down).toEqual(['badurl', 'missing']);
+    expect(running.links.alerts[0].id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('restarts a crashed ffmpeg, keeps counting frames and announces camera-down then camera-up', async () => {
+    running = await startRoof({
+      reconnect: fastReconnect,
+      cameras: [{ id: 'crashy', source: 'lavfi:testsrc2=s=160x120:r=25', pace: true }],
+    });
+    const camera = running.roof.camera('crashy')!;
+    await waitFor(() => camera.snapshot().framesDecoded >= 5, 'first frames');
+    const firstPid = camera.ffmpegPid!;
+    process.kill(firstPid, 'SIGKILL');
+    await waitFor(() => camera.snapshot().restarts >= 1, 'restart');
+    const before = camera.snapshot().framesDecoded;
+    await waitFor(() => camera.snapshot().framesDecoded >= before + 5 && camera.state === 'running', 'frames after the restart');
+    expect(camera.ffmpegPid).not.toBe(firstPid);
+    expect(processAlive(firstPid)).toBe(false);
+    await waitFor(() => running!.links.alerts.some((a) => a.kind === 'camera-up'), 'camera-up alert');
+    expect(running.links.alerts.map((a) => a.kind)).toEqual(['camera-down', 'camera-up']);
+    const seqs = running.links.frames.map((f: FrameMessage) => f.seq);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    const lastPid = camera.ffmpegPid!;
+    await running.close();
+    running = undefined;
+    expect(processAlive(lastPid)).toBe(false);
+    expect(camera.state).toBe('stopped');
+  });
+
+  describe('a live HTTP stream', () => {
+    let server: Server;
+    let requests = 0;
+    let clip: Buffer;
+
+    beforeAll(async () => {
+      clip = await readFile(join(dir, 'moving.ts'));
+      // 1st request: half the clip then silence (a stall); 2nd: half then a closed socket (a drop); then the whole clip.
+      server = createServer((request, response) => {
+        requests++;
+        response.writeHead(200, { 'content-type': 'video/mp2t' });
+        if (requests === 1) response.write(clip.subarray(0, clip.length >> 1));
+        else if (requests === 2) response.write(clip.subarray(0, clip.length >> 1), () => response.destroy());
+        else response.end(clip);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    });
+
+    afterAll(async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    });
+
+    it('reconnects with backoff after a stall and a drop, and drops rather than waits when the link is full', async () => {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/live.ts`;
+      running = await startRoof({ reconnect: { ...fastReconnect, stallTimeoutMs: 800 }, cameras: [{ id: 'live', source: url }] });
+      const camera = running.roof.camera('live')!;
+      await waitFor(() => requests >= 3 && camera.snapshot().framesDecoded > 40 && camera.state === 'running', 'frames after two reconnects');
+      const stats = camera.snapshot();
+      expect(stats.restarts).toBeGreaterThanOrEqual(2);
+      expect(stats.kind).toBe('stream');
+      const kinds = running.links.alerts.map((a) => a.kind);
+      expect(kinds.slice(0, 2)).toEqual(['camera-down', 'camera-up']);
+      expect(running.links.alerts[0].message).toMatch(/no frame for 800 ms/);
+      expect(new Set(running.links.whenFull)).toContain('drop');
+    });
+  });
+});
+
+describeWithSharedData('roof on vtest.avi', () => {
+  it('skips and counts corrupt frames and carries on to the end of the file', async () => {
+    const cut = join(dir, 'vtest60.avi');
+    const bad = join(dir, 'vtest60-bad.avi');
+    await cutFrames(sharedPath('data', 'vtest.avi'), cut, 60);
+    await corruptCopy(cut, bad, { atFraction: 0.3, spots: 30 });
+    running = await startRoof({ cameras: [{ id: 'bad', source: bad, pace: false }] });
+    await running.roof.whenFilesDone();
+    const stats = running.roof.stats().bad;
+    expect(stats.state).toBe('ended');
+    expect(stats.droppedCorrupt).toBeGreaterThan(0);
+    expect(stats.framesDecoded).toBeGreaterThan(40);
+    expect(stats.framesDecoded).toBeLessThan(60);
+    expect(running.links.frames.at(-1)!.seq).toBe(stats.framesDecoded - 1);
+  });
+});
