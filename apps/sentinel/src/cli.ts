@@ -59,7 +59,8 @@ export function cameraIdOfSource(source: string, index: number): string {
   let base: string;
   try {
     const url = new URL(source);
-    base = url.protocol === 'file:' ? basename(url.pathname, extname(url.pathname)) : `${url.hostname}${url.pathname}`;
+    const path = decodeURIComponent(url.pathname);
+    base = url.protocol === 'file:' ? basename(path, extname(path)) : `${url.hostname}${path}`;
   } catch {
     base = basename(source, extname(source));
   }
