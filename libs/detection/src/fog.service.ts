@@ -20,7 +20,7 @@ export class FogService implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(SENTINEL_CONFIG) config: SentinelConfig,
     @Inject(OBJECT_DETECTOR) private readonly detector: ObjectDetector,
-    @Inject(FACE_FINDER) faces: FaceFinder,
+    @Inject(FACE_FINDER) private readonly faces: FaceFinder,
     links: LinkEmitter,
     metrics: MetricsService,
     stages: StageTimer,
@@ -42,7 +42,9 @@ export class FogService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
+    // Load the face models now rather than stalling the first frame with a person in it.
+    await this.faces.warmUp?.();
     this.logger.log(`detector: ${this.detector.description}`);
     if (this.log) this.logger.log(`detection log: ${this.log.path}`);
     this.health.register('detection', () => ({

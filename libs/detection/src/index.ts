@@ -14,3 +14,7 @@ export { ModelBootError, YoloDetector } from './model/yolo-detector';
 export { COCO_LABELS, PERSON_CLASS } from './model/labels';
 export { matchFrame, addCounts, precisionRecall, parseMotGroundTruth } from './evaluation/person-matching';
 export type { MatchCounts, TruthBox, ScoredBox } from './evaluation/person-matching';
+export { FogStats } from './pipeline/fog-stats';
+export { HumanFaceFinder } from './faces/face-finder';
+export { readVideoFrames, ffmpegPath } from './evaluation/video-frames';
+export type { RgbImage } from './image/decode-image';

@@ -54,7 +54,7 @@ export class FogCropConfig {
   /** Minimum capture-time gap between two face searches of one track, ms. */
   @Min(0) @Max(600_000) @IsInt() retryIntervalMs = 1_000;
   /** Face searches per frame at most (bounds the face-crop stage of a crowded frame). */
-  @Min(1) @Max(100) @IsInt() maxSearchesPerFrame = 4;
+  @Min(1) @Max(100) @IsInt() maxSearchesPerFrame = 2;
   /** Persons shorter than this (frame pixels) are not searched for a face: too few pixels for one. */
   @Min(0) @Max(4096) @IsInt() minPersonHeightForFace = 64;
   /** Human face detector confidence needed to call a box a face. */

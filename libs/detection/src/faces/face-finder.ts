@@ -1,4 +1,4 @@
-import { detectFaces } from '@sentinel/human';
+import { detectFaces, warmUpHuman } from '@sentinel/human';
 import { BoxLike, area } from '../geometry/box';
 import { RgbImage } from '../image/decode-image';
 
@@ -10,6 +10,8 @@ export interface FoundFace {
 /** Finds the best face inside a region (a person box) of a decoded image. */
 export interface FaceFinder {
   find(image: RgbImage, region: BoxLike): Promise<FoundFace | null>;
+  /** Loads models ahead of the first frame (called at boot). */
+  warmUp?(): Promise<void>;
 }
 
 export const FACE_FINDER = Symbol('FACE_FINDER');
@@ -21,6 +23,10 @@ export const FACE_FINDER = Symbol('FACE_FINDER');
  */
 export class HumanFaceFinder implements FaceFinder {
   constructor(private readonly minScore: number) {}
+
+  warmUp(): Promise<void> {
+    return warmUpHuman({ faces: true });
+  }
 
   async find(image: RgbImage, region: BoxLike): Promise<FoundFace | null> {
     const faces = await detectFaces(image, { region, pad: 16, minScore: this.minScore, maxFaces: 3 });
