@@ -58,5 +58,10 @@ describe('message chain roof -> fog -> cloud -> notification in one process (inp
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/sentinel_link_bytes_total\{link="roofToFog",pattern="frame.changed",camera="cam-a",direction="sent"\} \d+/);
     expect((await fetch(`${base}/docs-json`)).status).toBe(200);
+
+    const stats = (await (await fetch(`${base}/stats`)).json()) as { links: Record<string, unknown>; stages: Record<string, { count: number; p50: number }> };
+    expect(Object.keys(stats.links)).toEqual(expect.arrayContaining(['roofToFog', 'fogToCloud', 'notification']));
+    expect(stats.stages['link.roofToFog'].count).toBe(12);
+    expect(stats.stages['link.roofToFog'].p50).toBeGreaterThanOrEqual(0);
   });
 });

@@ -5,6 +5,7 @@ import { TelemetryModule } from '@sentinel/telemetry';
 import { InprocBus, TransportModule } from '@sentinel/transport';
 import { HealthController } from './http/health.controller';
 import { MetricsController } from './http/metrics.controller';
+import { StatsController } from './http/stats.controller';
 
 export type ModuleRegistry = Record<ModuleName, Type<unknown>>;
 
@@ -21,7 +22,7 @@ export class AppModule {
         TransportModule.forRoot(bus),
         ...modulesOfProcess(config).map((name) => registry[name]),
       ],
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, MetricsController, StatsController],
     };
   }
 }

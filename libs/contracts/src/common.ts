@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { Equals, IsInt, IsNumber, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { Equals, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { SCHEMA_VERSION } from './patterns';
 
 /** Camera ids appear in topics, URLs and metric labels: keep them to a safe alphabet. */
@@ -19,6 +19,8 @@ export abstract class MessageBase {
   @IsString() @Matches(CAMERA_ID_PATTERN) cameraId!: string;
   /** Capture time of the source frame, epoch milliseconds. */
   @IsNumber() @Min(0) capturedAt!: number;
+  /** Set by the link layer when the message is handed to a transport (epoch ms): link transfer latency. */
+  @IsOptional() @IsNumber() @Min(0) sentAt?: number;
 }
 
 export class Detection {

@@ -10,7 +10,12 @@ type Handler = Parameters<Server['addHandler']>[1];
  * contract before a handler sees it. A malformed message is counted, logged once per kind and
  * dropped; a request gets an error reply so its producer does not wait for nothing.
  */
-export function guardServerWithContracts(server: Server, link: LinkName, ledger: LinkLedger): void {
+export function guardServerWithContracts(
+  server: Server,
+  link: LinkName,
+  ledger: LinkLedger,
+  onAccepted?: (pattern: string, message: { sentAt?: number }) => void,
+): void {
   const accepted = new Set<string>(LinkPatterns[link]);
   const addHandler = server.addHandler.bind(server);
   server.addHandler = (pattern: unknown, callback: Handler, isEventHandler?: boolean, extras?: Record<string, unknown>): void => {
@@ -24,6 +29,7 @@ export function guardServerWithContracts(server: Server, link: LinkName, ledger:
         const message = `malformed ${pattern}: ${result.errors.slice(0, 5).join('; ')}`;
         return throwError(() => ({ status: 'error', message }));
       }
+      onAccepted?.(pattern, result.value as { sentAt?: number });
       return callback(result.value, ctx as never);
     }) as Handler;
     addHandler(pattern, guarded, isEventHandler, extras);

@@ -79,7 +79,8 @@ export class LinkChannel {
     for (let attempt = 0; ; attempt += 1) {
       try {
         const remaining = Math.max(1, deadline - Date.now());
-        await firstValueFrom(this.client.send(pattern, message).pipe(timeout(remaining)), { defaultValue: undefined });
+        const stamped = { ...message, sentAt: Date.now() };
+        await firstValueFrom(this.client.send(pattern, stamped).pipe(timeout(remaining)), { defaultValue: undefined });
         this.lastFailure = undefined;
         return 'delivered';
       } catch (error) {

@@ -10,6 +10,8 @@ import { createTcpClient, createTcpServer } from './tcp-transport';
 export interface LinkDeps {
   ledger: LinkLedger;
   bus: InprocBus;
+  /** Called with each accepted message's transfer time (emit to handler start), in ms. */
+  onTransfer?: (link: LinkName, ms: number) => void;
 }
 
 function unknownTransport(link: string, transport: never): never {
@@ -17,7 +19,7 @@ function unknownTransport(link: string, transport: never): never {
 }
 
 /** The consumer's end of a link: a Nest transport strategy that validates every message it receives. */
-export function createLinkServer(link: LinkName, config: LinkConfig, { ledger, bus }: LinkDeps): Server {
+export function createLinkServer(link: LinkName, config: LinkConfig, { ledger, bus, onTransfer }: LinkDeps): Server {
   let server: Server;
   switch (config.transport) {
     case 'inproc':
@@ -32,7 +34,9 @@ export function createLinkServer(link: LinkName, config: LinkConfig, { ledger, b
     default:
       return unknownTransport(link, config.transport);
   }
-  guardServerWithContracts(server, link, ledger);
+  guardServerWithContracts(server, link, ledger, (_pattern, message) => {
+    if (onTransfer && typeof message.sentAt === 'number') onTransfer(link, Math.max(0, Date.now() - message.sentAt));
+  });
   return server;
 }
 
