@@ -1,5 +1,6 @@
 export * from './face-recognition.module';
 export * from './face-recognition.service';
+export * from './face-crop.controller';
 export * from './gallery.service';
 export * from './embedder.service';
 export * from './enrollment.service';

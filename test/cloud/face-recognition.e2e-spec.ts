@@ -1,0 +1,254 @@
+import { Patterns } from '@sentinel/contracts';
+import { FaceCropController, FaceRecognitionService, GalleryService } from '@sentinel/face-recognition';
+import { MetricsService } from '@sentinel/telemetry';
+import { describeWithSharedData } from '@sentinel/testing';
+import { SwaggerModule, DocumentBuilder } from '@nestjs/swagger';
+import request from 'supertest';
+import { CloudTestApp, createCloudTestApp, cropMessage, faceImage, faceJpeg, noFaceImage, tempDataDir, twoFacesImage } from './support';
+
+/** Enrolled with images 1 and 2; image 3 is the query. Bernadette is never enrolled: the stranger. */
+const ENROLLED = ['amy', 'howard', 'leonard', 'penny', 'raj', 'sheldon', 'stuart'];
+const STRANGER = 'bernadette';
+
+describeWithSharedData('cloud face recognition: REST API and face crops (real Human, real SQLite)', () => {
+  jest.setTimeout(180_000);
+  const data = tempDataDir();
+  let cloud: CloudTestApp;
+  const ids: Record<string, string> = {};
+  const http = () => request(cloud.app.getHttpServer());
+
+  beforeAll(async () => {
+    // A small upload limit so that the 413 case needs no huge body; the face PNGs are ~15 KB.
+    cloud = await createCloudTestApp(data.dir, ['cloud.maxUploadBytes=100000']);
+  });
+
+  afterAll(async () => {
+    await cloud?.close();
+    data.remove();
+  });
+
+  describe('people and enrollment', () => {
+    it('creates, lists, gets and renames people', async () => {
+      for (const name of ENROLLED) {
+        const created = await http().post('/people').send({ name, notes: `test ${name}` }).expect(201);
+        expect(created.body).toMatchObject({ name, notes: `test ${name}`, faceCount: 0 });
+        ids[name] = created.body.id;
+      }
+      const list = await http().get('/people').expect(200);
+      expect(list.body.map((p: { name: string }) => p.name)).toEqual(ENROLLED);
+      const renamed = await http().patch(`/people/${ids.raj}`).send({ name: 'Raj K.' }).expect(200);
+      expect(renamed.body).toMatchObject({ id: ids.raj, name: 'Raj K.', notes: 'test raj' });
+      const raj = await http().get(`/people/${ids.raj}`).expect(200);
+      expect(raj.body).toMatchObject({ id: ids.raj, name: 'Raj K.', notes: 'test raj', faces: [] });
+      await http().patch(`/people/${ids.raj}`).send({ name: 'raj' }).expect(200);
+    });
+
+    it('enrolls several images per request (multipart) and stores a repeated image once', async () => {
+      for (const name of ENROLLED) {
+        const res = await http()
+          .post(`/people/${ids[name]}/faces`)
+          .attach('images', await faceImage(name, 1), `${name}1.png`)
+          .attach('images', await faceImage(name, 2), `${name}2.png`)
+          .expect(201);
+        expect(res.body.faces).toHaveLength(2);
+        expect(res.body.faces[0]).toMatchObject({ personId: ids[name], duplicate: false, model: 'faceres', file: `${name}1.png` });
+        expect(res.body.faces[0].quality).toBeGreaterThan(0.3);
+      }
+      const again = await http().post(`/people/${ids.amy}/faces`).attach('images', await faceImage('amy', 1), 'amy1.png').expect(201);
+      expect(again.body.faces[0].duplicate).toBe(true);
+      expect((await http().get(`/people/${ids.amy}`)).body.faceCount).toBe(2);
+    });
+
+    it('400: a non-image upload, saying so; nothing is enrolled', async () => {
+      const res = await http().post(`/people/${ids.amy}/faces`).attach('images', Buffer.from('%PDF-1.4 not an image at all'), 'doc.pdf').expect(400);
+      expect(res.body.message).toMatch(/not an image/);
+      expect((await http().get(`/people/${ids.amy}`)).body.faceCount).toBe(2);
+    });
+
+    it('400: no file, an invalid body, an unknown field', async () => {
+      expect((await http().post(`/people/${ids.amy}/faces`).expect(400)).body.message).toMatch(/no image uploaded/);
+      await http().post('/people').send({}).expect(400);
+      await http().post('/people').send({ name: '' }).expect(400);
+      await http().post('/people').send({ name: 'x', role: 'admin' }).expect(400);
+      await http().delete(`/people/${ids.amy}/faces/not-a-number`).expect(400);
+    });
+
+    it('422: an image with no face says "no face found"; all-or-nothing for several images', async () => {
+      const res = await http()
+        .post(`/people/${ids.amy}/faces`)
+        .attach('images', await faceImage('amy', 3), 'amy3.png')
+        .attach('images', await noFaceImage(), 'wall.jpg')
+        .expect(422);
+      expect(res.body).toMatchObject({ statusCode: 422, message: 'no face found in wall.jpg', faceCount: 0, file: 'wall.jpg' });
+      expect((await http().get(`/people/${ids.amy}`)).body.faceCount).toBe(2);
+    });
+
+    it('422: an enrollment image with several faces gives the count', async () => {
+      const res = await http().post(`/people/${ids.amy}/faces`).attach('images', await twoFacesImage(), 'group.jpg').expect(422);
+      expect(res.body.faceCount).toBe(2);
+      expect(res.body.message).toMatch(/2 faces found in group.jpg; enrollment needs exactly one/);
+    });
+
+    it('413: an upload over cloud.maxUploadBytes', async () => {
+      const big = Buffer.concat([await faceImage('amy', 3), Buffer.alloc(120_000, 1)]);
+      await http().post(`/people/${ids.amy}/faces`).attach('images', big, 'huge.png').expect(413);
+      await http().post('/recognize').attach('image', big, 'huge.png').expect(413);
+    });
+
+    it('404: unknown person, face or unknown identity', async () => {
+      await http().get('/people/nobody').expect(404);
+      await http().patch('/people/nobody').send({ name: 'x' }).expect(404);
+      await http().delete('/people/nobody').expect(404);
+      const res = await http().post('/people/nobody/faces').attach('images', await faceImage('amy', 3), 'amy3.png').expect(404);
+      expect(res.body.message).toMatch(/person nobody not found/);
+      await http().delete(`/people/${ids.amy}/faces/999999`).expect(404);
+      await http().get('/unknowns/unknown-999').expect(404);
+      await http().get('/unknowns/unknown-999/crop.jpg').expect(404);
+      await http().post('/unknowns/unknown-999/promote').send({ name: 'x' }).expect(404);
+      await http().delete('/unknowns/whatever').expect(404);
+    });
+  });
+
+  describe('POST /recognize', () => {
+    it('names an enrolled person from another image, and calls a stranger unknown (nothing stored)', async () => {
+      const known = await http().post('/recognize').attach('image', await faceImage('sheldon', 3), 'q.png').expect(200);
+      expect(known.body.faces).toHaveLength(1);
+      expect(known.body.faces[0]).toMatchObject({ known: true, personId: ids.sheldon, name: 'sheldon' });
+      expect(known.body.faces[0].similarity).toBeGreaterThanOrEqual(cloud.config.cloud.matchThreshold);
+      const stranger = await http().post('/recognize').attach('image', await faceImage(STRANGER, 1), 'q.png').expect(200);
+      expect(stranger.body.faces[0].known).toBe(false);
+      expect(stranger.body.faces[0].similarity).toBeLessThan(cloud.config.cloud.matchThreshold);
+      expect((await http().get('/unknowns').expect(200)).body).toEqual([]);
+    });
+
+    it('finds every face of a group image', async () => {
+      const res = await http().post('/recognize').attach('image', await twoFacesImage(), 'group.jpg').expect(200);
+      expect(res.body.faces.map((f: { name?: string }) => f.name).sort()).toEqual(['amy', 'raj']);
+    });
+
+    it('400 for a non-image, 422 "no face found" for an image without a face', async () => {
+      expect((await http().post('/recognize').attach('image', Buffer.from('GIF89a? no'), 'x.gif').expect(400)).body.message).toMatch(/not an image/);
+      expect((await http().post('/recognize').attach('image', await noFaceImage(), 'wall.jpg').expect(422)).body.message).toBe('no face found');
+      await http().post('/recognize').expect(400);
+    });
+  });
+
+  describe('face crops from the fog (link handler)', () => {
+    let handler: FaceCropController;
+    beforeAll(() => {
+      handler = cloud.app.get(FaceCropController);
+      cloud.links.clear();
+    });
+
+    it('identifies enrolled people from other crops, with camera, track, time and similarity', async () => {
+      for (const [track, name] of ENROLLED.entries()) {
+        const message = cropMessage(await faceJpeg(name, 3), 'cam-door', track);
+        const outcome = await handler.handleFaceCrop(message);
+        expect(outcome).toMatchObject({ status: 'identified', known: true, identityId: ids[name] });
+        const identity = cloud.links.identities().at(-1)!;
+        expect(identity).toMatchObject({ v: 1, cameraId: 'cam-door', capturedAt: message.capturedAt, trackId: track, known: true, identityId: ids[name], name });
+        expect(identity.similarity).toBeGreaterThanOrEqual(cloud.config.cloud.matchThreshold);
+      }
+      expect(cloud.links.alerts()).toEqual([]);
+    });
+
+    it('turns a stranger into one stable unknown id with an intruder alert per sighting', async () => {
+      cloud.links.clear();
+      const first = cropMessage(await faceJpeg(STRANGER, 1), 'cam-yard', 41);
+      const second = cropMessage(await faceJpeg(STRANGER, 2), 'cam-door', 42);
+      expect(await handler.handleFaceCrop(first)).toMatchObject({ status: 'identified', known: false, identityId: 'unknown-1' });
+      expect(await handler.handleFaceCrop(second)).toMatchObject({ status: 'identified', known: false, identityId: 'unknown-1' });
+      const identities = cloud.links.identities();
+      expect(identities.map((i) => [i.known, i.identityId, i.trackId])).toEqual([
+        [false, 'unknown-1', 41],
+        [false, 'unknown-1', 42],
+      ]);
+      const alerts = cloud.links.alerts();
+      expect(alerts).toHaveLength(2);
+      expect(alerts[0]).toMatchObject({ v: 1, kind: 'intruder', cameraId: 'cam-yard', trackId: 41, subject: 'unknown-1', capturedAt: first.capturedAt });
+      expect(alerts[0].id).not.toBe(alerts[1].id);
+      expect(alerts[0].id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(Buffer.from(alerts[0].snapshot!).equals(first.jpeg as Buffer)).toBe(true);
+      expect(alerts[0].details).toMatchObject({ isNew: true, sightings: 1 });
+      expect(alerts[1].details).toMatchObject({ isNew: false, sightings: 2 });
+      // Alert score = the similarity reported in the identity.
+      expect(alerts[1].score).toBeCloseTo(identities[1].similarity, 10);
+      expect(alerts[1].score).toBeGreaterThanOrEqual(cloud.config.cloud.matchThreshold);
+      expect(cloud.links.sent.map((s) => s.pattern)).toEqual([Patterns.Identity, Patterns.Alert, Patterns.Identity, Patterns.Alert]);
+    });
+
+    it('lists the unknown with its sightings and best crop', async () => {
+      const list = await http().get('/unknowns').expect(200);
+      expect(list.body).toEqual([expect.objectContaining({ id: 'unknown-1', sightings: 2, lastCamera: 'cam-door', faceCount: 2 })]);
+      const crop = await http().get('/unknowns/unknown-1/crop.jpg').expect(200).expect('Content-Type', /image\/jpeg/);
+      expect(crop.body.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    });
+
+    it('acknowledges a crop without a face (counted, no identity) and a crop that is not an image', async () => {
+      cloud.links.clear();
+      expect(await handler.handleFaceCrop(cropMessage(await noFaceImage(), 'cam-door', 50, 'person'))).toEqual({ status: 'no-face' });
+      expect(await handler.handleFaceCrop(cropMessage(Buffer.from('garbage bytes'), 'cam-door', 51))).toMatchObject({ status: 'invalid-image' });
+      expect(cloud.links.sent).toEqual([]);
+    });
+
+    it('counts everything in stats and metrics, and times embedding and matching', async () => {
+      const stats = cloud.app.get(FaceRecognitionService).stats();
+      expect(stats).toEqual({
+        cropsReceived: ENROLLED.length + 2 + 2,
+        cropsWithoutFace: 1,
+        cropsInvalid: 1,
+        identitiesKnown: ENROLLED.length,
+        identitiesUnknown: 2,
+        intruderAlerts: 2,
+        emitFailures: 0,
+      });
+      const metrics = await cloud.app.get(MetricsService).text();
+      expect(metrics).toMatch(/sentinel_cloud_identities_total\{result="known"\} 7/);
+      expect(metrics).toMatch(/sentinel_cloud_intruder_alerts_total 2/);
+      expect(metrics).toMatch(/sentinel_cloud_crops_without_face_total 1/);
+      expect(metrics).toMatch(/sentinel_cloud_crops_rejected_total\{reason="invalid-image"\} 1/);
+      expect(metrics).toMatch(/sentinel_cloud_gallery_vectors\{kind="known"\} 14/);
+      expect(metrics).toMatch(/sentinel_stage_seconds_count\{stage="embedding"\} \d+/);
+      expect(metrics).toMatch(/sentinel_stage_seconds_count\{stage="matching"\} \d+/);
+    });
+
+    it('promotes the unknown to a named person, who is then recognised by name', async () => {
+      const promoted = await http().post('/unknowns/unknown-1/promote').send({ name: STRANGER }).expect(201);
+      expect(promoted.body).toMatchObject({ name: STRANGER, faceCount: 2 });
+      await http().get('/unknowns/unknown-1').expect(404);
+      cloud.links.clear();
+      const outcome = await handler.handleFaceCrop(cropMessage(await faceJpeg(STRANGER, 3), 'cam-door', 60));
+      expect(outcome).toMatchObject({ known: true, identityId: promoted.body.id });
+      expect(cloud.links.alerts()).toEqual([]);
+    });
+
+    it('removes an enrolled face and deletes a person (the matcher follows)', async () => {
+      const person = (await http().get(`/people/${ids.stuart}`)).body;
+      await http().delete(`/people/${ids.stuart}/faces/${person.faces[0].id}`).expect(204);
+      expect((await http().get(`/people/${ids.stuart}`)).body.faceCount).toBe(1);
+      await http().delete(`/people/${ids.stuart}`).expect(204);
+      await http().get(`/people/${ids.stuart}`).expect(404);
+      const gallery = cloud.app.get(GalleryService).gallery;
+      expect(gallery.knownVectors).toBe(cloud.app.get(GalleryService).store.counts().faces);
+    });
+  });
+
+  it('documents the API in OpenAPI, bad cases included', () => {
+    const document = SwaggerModule.createDocument(cloud.app, new DocumentBuilder().build());
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/people', '/people/{id}', '/people/{id}/faces', '/people/{id}/faces/{faceId}', '/recognize', '/unknowns', '/unknowns/{id}', '/unknowns/{id}/crop.jpg', '/unknowns/{id}/promote']),
+    );
+    const enroll = document.paths['/people/{id}/faces'].post!;
+    expect(Object.keys(enroll.responses)).toEqual(expect.arrayContaining(['201', '400', '404', '413', '422']));
+    expect(Object.keys(document.paths['/recognize'].post!.responses)).toEqual(expect.arrayContaining(['200', '400', '413', '422']));
+  });
+
+  it('keeps the gallery across a restart', async () => {
+    const before = (await http().get('/people').expect(200)).body;
+    await cloud.close();
+    cloud = await createCloudTestApp(data.dir, ['cloud.maxUploadBytes=100000']);
+    expect((await http().get('/people').expect(200)).body).toEqual(before);
+    const outcome = await cloud.app.get(FaceCropController).handleFaceCrop(cropMessage(await faceJpeg('penny', 3), 'cam-door', 70));
+    expect(outcome).toMatchObject({ known: true, identityId: ids.penny });
+  });
+});
