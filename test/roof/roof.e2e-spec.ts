@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FrameMessage } from '@sentinel/contracts';
 import { corruptCopy, cutFrames, makeLavfiClip } from '@sentinel/frame-change';
-import { MetricsService, StageTimer } from '@sentinel/telemetry';
+import { HealthRegistry, MetricsService, StageTimer } from '@sentinel/telemetry';
 import { describeWithSharedData, sharedPath } from '@sentinel/testing';
 import { RunningRoof, processAlive, startRoof, waitFor } from './roof-harness';
 
@@ -124,6 +124,21 @@ describe('roof on synthetic sources', () => {
     running = undefined;
     expect(processAlive(lastPid)).toBe(false);
     expect(camera.state).toBe('stopped');
+  });
+
+  it('runs the lavfi demo camera when no camera is configured: motion forwarded, still periods skipped, health up', async () => {
+    running = await startRoof({ demo: { fps: 25, cycleSeconds: 6 } });
+    const camera = running.roof.camera('demo')!;
+    // 6 s cycle at 25 fps: frames 0-49 move, 50-99 stand still, 100-149 move again.
+    await waitFor(() => camera.snapshot().framesDecoded >= 125, 'the demo to pass its still period', 30_000);
+    const forwarded = new Set(running.links.frames.map((f) => f.seq));
+    const still = Array.from({ length: 48 }, (_, i) => 51 + i).filter((seq) => forwarded.has(seq));
+    const moving = Array.from({ length: 20 }, (_, i) => 102 + i).filter((seq) => forwarded.has(seq));
+    expect(still).toEqual([]);
+    expect(moving.length).toBe(20);
+    expect(camera.snapshot()).toMatchObject({ kind: 'lavfi', state: 'running', width: 640, height: 360 });
+    const health = await running.module.get(HealthRegistry).check('roof.camera.demo');
+    expect(health).toMatchObject({ status: 'up', state: 'running' });
   });
 
   describe('a live HTTP stream', () => {

@@ -64,6 +64,8 @@ export class ChangeDetectionConfig {
   @Min(0) @Max(512) @IsInt() padding = 16;
   /** Regions closer than this (full-frame px) are merged into one. */
   @Min(0) @Max(512) @IsInt() mergeGap = 0;
+  /** Two regions are also merged when their bounding box is at most this many px² larger than both (fewer, cheaper encodes). */
+  @Min(0) @Max(1_000_000) @IsInt() mergeSlack = 16_384;
   @IsIn(ChangeReferences as unknown as string[], { message: `reference must be one of: ${ChangeReferences.join(', ')}` })
   reference: ChangeReference = 'previous';
   /** Background update rate per frame (reference: background). */
@@ -86,6 +88,7 @@ export class ChangeDetectionOverrides {
   @IsOptional() @Min(0) @Max(16) @IsInt() dilateRadius?: number;
   @IsOptional() @Min(0) @Max(512) @IsInt() padding?: number;
   @IsOptional() @Min(0) @Max(512) @IsInt() mergeGap?: number;
+  @IsOptional() @Min(0) @Max(1_000_000) @IsInt() mergeSlack?: number;
   @IsOptional()
   @IsIn(ChangeReferences as unknown as string[], { message: `reference must be one of: ${ChangeReferences.join(', ')}` })
   reference?: ChangeReference;

@@ -168,8 +168,9 @@ export class CameraRunner {
     this.stopping = true;
     clearTimeout(this.retryTimer);
     clearInterval(this.stallTimer);
-    this.reader?.stop();
+    const exited = this.reader?.stop();
     this.reader = undefined;
+    await exited;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.settled(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
     clearTimeout(timer);
@@ -410,7 +411,7 @@ export class CameraRunner {
       () => {
         if (!this.reader || this.stopping || Date.now() - this.lastActivity < stallTimeoutMs) return;
         this.stallKill = true;
-        this.reader.stop();
+        void this.reader.stop();
       },
       Math.max(50, Math.min(1_000, stallTimeoutMs / 4)),
     );

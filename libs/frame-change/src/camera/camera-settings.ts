@@ -1,4 +1,3 @@
-import { basename, extname } from 'node:path';
 import { CameraConfig, ChangeDetectionConfig, DemoCameraConfig, ForwardPolicy, RoofConfig } from '@sentinel/config';
 import { ResolvedSourceKind, isLiveKind, resolveSourceKind } from '../ffmpeg/source';
 import { demoLavfiGraph } from './demo-source';
@@ -69,20 +68,4 @@ export function demoCamera(demo: DemoCameraConfig): CameraConfig {
 /** Hides credentials in URLs (rtsp://user:secret@host/...) before a source goes into logs, alerts or /health. */
 export function redactSource(source: string): string {
   return source.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1***@');
-}
-
-/**
- * The camera for `--source FILE|URL` on the command line: `{ id, source }` with an id derived from
- * the file or path name (unique among `takenIds`).
- */
-export function cameraFromCliSource(source: string, takenIds: readonly string[] = []): { id: string; source: string } {
-  const kind = resolveSourceKind(source);
-  let stem = source;
-  if (kind === 'file' || kind === 'device') stem = basename(source, extname(source));
-  else if (kind === 'stream') stem = source.replace(/^[a-z]+:\/\/([^/@]*@)?/i, '').split(/[/?#]/)[0];
-  let base = stem.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 56) || 'camera';
-  if (!/^[A-Za-z0-9]/.test(base)) base = `cam${base}`;
-  let id = base;
-  for (let n = 2; takenIds.includes(id); n++) id = `${base}-${n}`;
-  return { id, source };
 }

@@ -7,7 +7,7 @@ import { dilate } from './morphology';
 import { Rect, blobToRect, mergeRects, padRect } from './rects';
 
 /** The detector's settings: ChangeDetectionConfig with every key resolved. */
-export type ChangeDetectionSettings = Readonly<Omit<ChangeDetectionConfig, never>>;
+export type ChangeDetectionSettings = Readonly<ChangeDetectionConfig>;
 
 export interface ChangeResult {
   /** Enough changed area in kept blobs (always true for the first frame: nothing to compare with). */
@@ -106,6 +106,7 @@ export class ChangeDetector {
       ? mergeRects(
           blobs.map((blob) => padRect(blobToRect(blob, settings.downscale), settings.padding, this.width, this.height)),
           settings.mergeGap,
+          settings.mergeSlack,
         )
       : [];
     return { changed, score, regions, brightnessOffset: offset, first: false };

@@ -34,18 +34,22 @@ export function boundingRect(a: Rect, b: Rect): Rect {
 }
 
 /**
- * Merges rectangles that overlap or lie within `gap` of each other into their bounding rectangle,
- * repeating until no two are near: the result never overlaps itself, so its total area is the sum.
+ * Merges rectangles that overlap or lie within `gap` of each other, or whose bounding rectangle is
+ * at most `slack` pixels larger than the two together (each region costs a JPEG encode with a fixed
+ * overhead, so two close small regions are cheaper as one), repeating until nothing merges: the
+ * result never overlaps itself, so its total area is the sum.
  */
-export function mergeRects(rects: readonly Rect[], gap: number): Rect[] {
+export function mergeRects(rects: readonly Rect[], gap: number, slack = 0): Rect[] {
   const merged = rects.map((r) => ({ ...r }));
   let changed = true;
   while (changed) {
     changed = false;
     for (let i = 0; i < merged.length; i++) {
       for (let j = i + 1; j < merged.length; j++) {
-        if (!rectsNear(merged[i], merged[j], gap)) continue;
-        merged[i] = boundingRect(merged[i], merged[j]);
+        const union = boundingRect(merged[i], merged[j]);
+        const near = rectsNear(merged[i], merged[j], gap);
+        if (!near && rectArea(union) - rectArea(merged[i]) - rectArea(merged[j]) > slack) continue;
+        merged[i] = union;
         merged.splice(j, 1);
         j = i;
         changed = true;

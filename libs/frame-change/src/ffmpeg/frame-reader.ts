@@ -60,6 +60,9 @@ export class FrameReader {
   private stopped = false;
   private finished = false;
   private started = false;
+  private markExited!: () => void;
+  /** Resolves once the ffmpeg process has exited (or never started). */
+  readonly exited = new Promise<void>((resolve) => (this.markExited = resolve));
 
   constructor(
     invocation: FfmpegInvocation,
@@ -107,12 +110,14 @@ export class FrameReader {
     return this.pipe.isPaused();
   }
 
-  /** Kills ffmpeg; `end` follows with `stopped: true`. */
-  stop(): void {
-    if (this.stopped) return;
-    this.stopped = true;
-    if (this.started) this.command.kill('SIGKILL');
-    this.pipe.resume();
+  /** Kills ffmpeg; `end` follows with `stopped: true`. Resolves when the process has exited. */
+  stop(): Promise<void> {
+    if (!this.stopped) {
+      this.stopped = true;
+      if (this.started) this.command.kill('SIGKILL');
+      this.pipe.resume();
+    }
+    return this.exited;
   }
 
   private onStderr(line: string): void {
@@ -167,6 +172,7 @@ export class FrameReader {
     // fluent-ffmpeg reports "Output stream closed" when our pipe closed before it saw ffmpeg exit: a race, not a failure.
     if (error && /^Output stream closed/.test(error.message) && this.pipeEnded) error = null;
     this.processDone = error;
+    this.markExited();
     this.maybeFinish();
   }
 

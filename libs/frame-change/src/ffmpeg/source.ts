@@ -9,7 +9,8 @@ const LAVFI_PREFIX = 'lavfi:';
 export function resolveSourceKind(source: string, kind: SourceKind = 'auto'): ResolvedSourceKind {
   if (kind !== 'auto') return kind;
   if (source.startsWith(LAVFI_PREFIX)) return 'lavfi';
-  if (STREAM_URL.test(source)) return 'stream';
+  // Any scheme://... is a URL for ffmpeg's protocols; an unknown one fails with "Protocol not found".
+  if (STREAM_URL.test(source) || /^[a-z][a-z0-9+.-]*:\/\//i.test(source)) return 'stream';
   if (/^\/dev\/video\d+$/.test(source)) return 'device';
   return 'file';
 }

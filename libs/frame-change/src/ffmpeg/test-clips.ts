@@ -77,8 +77,9 @@ export async function makeMotionStillClip(source: string, target: string, plan: 
   const fps = plan.fps ?? 10;
   const filters = [`trim=end_frame=${plan.motionFrames * plan.cycles}`];
   for (let c = 0; c < plan.cycles; c++) {
-    // The loop filter counts its input frames, which include the copies earlier loops inserted.
-    const start = c * (plan.motionFrames + plan.stillFrames) + plan.motionFrames - 1;
+    // The loop filter counts its input frames (including copies earlier loops inserted); in ffmpeg 4.1
+    // start=N repeats the frame before index N, so N is the index of the first still frame.
+    const start = c * (plan.motionFrames + plan.stillFrames) + plan.motionFrames;
     filters.push(`loop=loop=${plan.stillFrames}:size=1:start=${start}`);
   }
   filters.push(`setpts=N/${fps}/TB`);

@@ -1,0 +1,210 @@
+/**
+ * Roof benchmark: frames/s of the roof (decode, change detection, JPEG encoding of what is
+ * forwarded) on a file read as fast as possible, next to bare ffmpeg decoding of the same file to
+ * the same raw rgb24 pipe, measured alternately in the same run (medians), for both policies.
+ * Then loops the file for --loop-seconds and prints RSS at start and end.
+ *
+ *   node dist/bench/roof.bench.js [--file PATH] [--runs 3] [--loop-seconds 180] [--loop-policy frame]
+ */
+import 'reflect-metadata';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Global, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ForwardPolicy, SentinelConfigModule, validateConfig } from '@sentinel/config';
+import { FrameChangeModule, FrameChangeService, buildInvocation, parseOutputFormat, resolveFfmpegPath } from '@sentinel/frame-change';
+import { StageTimer, TelemetryModule, quantile } from '@sentinel/telemetry';
+import { sharedPath } from '@sentinel/testing';
+import { EmitOutcome, LinkEmitter } from '@sentinel/transport';
+
+interface Options {
+  file: string;
+  runs: number;
+  loopSeconds: number;
+  loopPolicy: ForwardPolicy;
+}
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = { file: sharedPath('data', 'vtest.avi'), runs: 3, loopSeconds: 180, loopPolicy: 'frame' };
+  for (let i = 0; i < argv.length; i++) {
+    const value = argv[i + 1];
+    switch (argv[i]) {
+      case '--file': options.file = value; i++; break;
+      case '--runs': options.runs = Number(value); i++; break;
+      case '--loop-seconds': options.loopSeconds = Number(value); i++; break;
+      case '--loop-policy': options.loopPolicy = value as ForwardPolicy; i++; break;
+      default: throw new Error(`unknown argument ${argv[i]} (use --file, --runs, --loop-seconds, --loop-policy)`);
+    }
+  }
+  if (!(options.runs >= 1) || !(options.loopSeconds >= 0)) throw new Error('--runs must be >= 1 and --loop-seconds >= 0');
+  return options;
+}
+
+/** CPU seconds of reaped child processes (ffmpeg), from /proc/self/stat cutime + cstime (Linux, 100 ticks/s). */
+function childCpuSeconds(): number {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** CPU seconds of this process (all threads: main, sharp/libuv) plus reaped children (ffmpeg). */
+function cpuSeconds(): number {
+  const own = process.cpuUsage();
+  return (own.user + own.system) / 1e6 + childCpuSeconds();
+}
+
+const median = (values: number[]): number => quantile([...values].sort((a, b) => a - b), 0.5);
+const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+/** Counts and acknowledges at once: the bench measures the roof, not a transport. */
+class NullLinks extends LinkEmitter {
+  messages = 0;
+  async emit(): Promise<EmitOutcome> {
+    this.messages++;
+    return 'delivered';
+  }
+}
+
+/** ffmpeg alone: the roof's exact decode command, its stdout drained by Node. Returns frames/s. */
+function bareDecode(file: string, extraOutput: string[] | undefined = undefined): Promise<{ fps: number; frames: number; cpuMsPerFrame: number }> {
+  const invocation = buildInvocation({ source: file, kind: 'file', pace: false, loop: false, skipCorrupt: true });
+  const output = extraOutput ?? [...invocation.outputOptions, 'pipe:1'];
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const cpuStart = childCpuSeconds();
+    const child = spawn(resolveFfmpegPath(), [...invocation.inputOptions, '-i', invocation.input, ...output], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let bytes = 0;
+    let frameBytes = 0;
+    let stderr = '';
+    let frameLines = 0;
+    child.stdout.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (text: string) => {
+      stderr += text;
+      for (const line of text.split('\n')) {
+        const format = parseOutputFormat(line);
+        if (format && !frameBytes) frameBytes = format.width * format.height * 3;
+      }
+    });
+    child.on('close', (code) => {
+      const seconds = (performance.now() - start) / 1000;
+      if (code !== 0) return reject(new Error(`ffmpeg exited with ${code}: ${stderr.slice(-500)}`));
+      const match = /frame=\s*(\d+)/g;
+      for (let m = match.exec(stderr); m; m = match.exec(stderr)) frameLines = Number(m[1]);
+      const frames = frameBytes ? bytes / frameBytes : frameLines;
+      resolve({ fps: frames / seconds, frames, cpuMsPerFrame: ((childCpuSeconds() - cpuStart) * 1000) / frames });
+    });
+  });
+}
+
+interface RoofRun {
+  fps: number;
+  cpuMsPerFrame: number;
+  frames: number;
+  forwarded: number;
+  bytesPerForwarded: number;
+  latency: Record<string, { p50: number; p95: number }>;
+}
+
+async function withRoof<T>(roof: Record<string, unknown>, body: (service: FrameChangeService, timer: StageTimer) => Promise<T>): Promise<T> {
+  const links = new NullLinks();
+  const config = validateConfig({ roof });
+  @Global()
+  @Module({ providers: [{ provide: LinkEmitter, useValue: links }], exports: [LinkEmitter] })
+  class BenchLinksModule {}
+  @Module({ imports: [SentinelConfigModule.forRoot(config), TelemetryModule, BenchLinksModule, FrameChangeModule] })
+  class BenchModule {}
+  const app = await NestFactory.createApplicationContext(BenchModule, { logger: ['error', 'warn'] });
+  try {
+    return await body(app.get(FrameChangeService), app.get(StageTimer));
+  } finally {
+    await app.close();
+  }
+}
+
+async function roofRun(file: string, policy: ForwardPolicy): Promise<RoofRun> {
+  const start = performance.now();
+  const cpuStart = cpuSeconds();
+  return withRoof({ policy, cameras: [{ id: 'bench', source: file, pace: false }] }, async (service, timer) => {
+    await service.whenFilesDone();
+    const seconds = (performance.now() - start) / 1000;
+    const stats = service.stats().bench;
+    const summary = timer.samples.summary();
+    const latency = Object.fromEntries(Object.entries(summary).map(([stage, s]) => [stage, { p50: s.p50, p95: s.p95 }]));
+    const cpuMsPerFrame = ((cpuSeconds() - cpuStart) * 1000) / stats.framesDecoded;
+    return { fps: stats.framesDecoded / seconds, cpuMsPerFrame, frames: stats.framesDecoded, forwarded: stats.framesForwarded, bytesPerForwarded: stats.bytesForwarded / Math.max(1, stats.framesForwarded), latency };
+  });
+}
+
+async function loopRun(file: string, policy: ForwardPolicy, seconds: number): Promise<void> {
+  await withRoof({ policy, cameras: [{ id: 'loop', source: file, pace: false, loop: true }] }, async (service) => {
+    const sample = (label: string): void => {
+      const memory = process.memoryUsage();
+      const stats = service.stats().loop;
+      console.log(`  ${label.padEnd(8)} rss ${mb(memory.rss).padStart(9)}  heap ${mb(memory.heapUsed).padStart(8)}  external ${mb(memory.external + memory.arrayBuffers).padStart(8)}  frames ${stats.framesDecoded}`);
+    };
+    const warmup = Math.min(10, seconds / 4);
+    await new Promise((resolve) => setTimeout(resolve, warmup * 1000));
+    const startRss = process.memoryUsage().rss;
+    const startFrames = service.stats().loop.framesDecoded;
+    const startTime = performance.now();
+    sample('start');
+    const step = Math.max(1, Math.round((seconds - warmup) / 6));
+    for (let elapsed = step; elapsed <= seconds - warmup; elapsed += step) {
+      await new Promise((resolve) => setTimeout(resolve, step * 1000));
+      sample(`+${Math.round(elapsed)}s`);
+    }
+    const endRss = process.memoryUsage().rss;
+    const fps = (service.stats().loop.framesDecoded - startFrames) / ((performance.now() - startTime) / 1000);
+    sample('end');
+    console.log(`  loop (${policy}): ${fps.toFixed(0)} frames/s sustained; RSS start ${mb(startRss)}, end ${mb(endRss)} (${(((endRss - startRss) / startRss) * 100).toFixed(1)}%)`);
+  });
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  console.log(`roof bench on ${options.file} (${options.runs} alternating runs, medians; node ${process.version}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`);
+  const bare: number[] = [];
+  const bareCpu: number[] = [];
+  const decodeOnly: number[] = [];
+  const runs: Record<ForwardPolicy, RoofRun[]> = { frame: [], regions: [] };
+  let frames = 0;
+  await bareDecode(options.file); // warm the page cache and ffmpeg
+  for (let run = 0; run < options.runs; run++) {
+    const b = await bareDecode(options.file);
+    bare.push(b.fps);
+    bareCpu.push(b.cpuMsPerFrame);
+    frames = b.frames;
+    decodeOnly.push((await bareDecode(options.file, ['-f', 'null', '-'])).fps);
+    for (const policy of ['frame', 'regions'] as const) runs[policy].push(await roofRun(options.file, policy));
+  }
+  const bareFps = median(bare);
+  const bareCpuMs = median(bareCpu);
+  console.log(
+    `  bare ffmpeg decode to rgb24 pipe   ${bareFps.toFixed(0).padStart(5)} frames/s  CPU ${bareCpuMs.toFixed(2)} ms/frame  (${frames} frames; decode only, no pixel conversion: ${median(decodeOnly).toFixed(0)} frames/s)`,
+  );
+  for (const policy of ['frame', 'regions'] as const) {
+    const fps = median(runs[policy].map((r) => r.fps));
+    const last = runs[policy].at(-1)!;
+    const goal = policy === 'regions' ? 0.5 : 0.35;
+    const ratio = fps / bareFps;
+    const stages = ['decode', 'change-detection', 'encode'].map((s) => `${s} p50 ${last.latency[s]?.p50.toFixed(2)} ms`).join(', ');
+    const cpuMs = median(runs[policy].map((r) => r.cpuMsPerFrame));
+    console.log(
+      `  roof policy=${policy.padEnd(7)}            ${fps.toFixed(0).padStart(5)} frames/s  CPU ${cpuMs.toFixed(2)} ms/frame (node + ffmpeg)  ratio ${(ratio * 100).toFixed(0)}% of bare (goal >= ${goal * 100}%: ${ratio >= goal ? 'met' : 'NOT met'}); ` +
+        `forwarded ${last.forwarded}/${last.frames}, ${(last.bytesPerForwarded / 1024).toFixed(1)} KB each; ${stages}`,
+    );
+  }
+  if (options.loopSeconds > 0) {
+    console.log(`loop of ${options.file} for ${options.loopSeconds} s, policy ${options.loopPolicy}:`);
+    await loopRun(options.file, options.loopPolicy, options.loopSeconds);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
