@@ -117,11 +117,11 @@ async function main(): Promise<void> {
     const s = (stage: FogStage) => r.stages.get(stage) ?? [0];
     const fps = r.handled.length / (r.handled.reduce((a, b) => a + b, 0) / 1000);
     console.log(
-      `${r.name.padEnd(8)} ${String(r.threads).padStart(3)} | ${f(median(s('decode')))} | ${f(median(s('preprocess')))} | ${f(median(s('inference')))} | ${f(median(s('postprocess')))} | ${f(median(s('tracking')))} | ${f(median(s('face-crop')))} / ${f(summarize(s('face-crop')).mean)} | ${f(median(r.bare))}  | ${fps.toFixed(1)}`,
+      `${r.name.padEnd(8)} ${String(r.threads).padStart(3)} | ${f(median(s('jpeg-decode')))} | ${f(median(s('preprocess')))} | ${f(median(s('inference')))} | ${f(median(s('postprocess')))} | ${f(median(s('tracking')))} | ${f(median(s('face-crop')))} / ${f(summarize(s('face-crop')).mean)} | ${f(median(r.bare))}  | ${fps.toFixed(1)}`,
     );
   }
   console.log('\nJPEG decode (own line; an in-process roof could hand over pixels and skip it):');
-  for (const r of results) console.log(`  ${r.name} x${r.threads}: p50 ${median(r.stages.get('decode') ?? [0]).toFixed(2)} ms, p95 ${summarize(r.stages.get('decode') ?? [0]).p95.toFixed(2)} ms`);
+  for (const r of results) console.log(`  ${r.name} x${r.threads}: p50 ${median(r.stages.get('jpeg-decode') ?? [0]).toFixed(2)} ms, p95 ${summarize(r.stages.get('jpeg-decode') ?? [0]).p95.toFixed(2)} ms`);
 
   console.log('\nOverhead = pre-process + post-process + tracking + face crop, against a bare session.run on the same input (side by side):');
   let ok = true;

@@ -28,7 +28,7 @@ describeWithSharedData('fog pipeline queue and optional detections link', () => 
       expect(pipeline.stats.snapshot()).toMatchObject({ frames: 2, drops: { 'queue-full': 1 } });
       // Every stage is timed once per processed frame.
       expect(stages.filter((s) => s === 'inference')).toHaveLength(2);
-      expect(new Set(stages)).toEqual(new Set(['decode', 'preprocess', 'inference', 'postprocess', 'tracking', 'face-crop']));
+      expect(new Set(stages)).toEqual(new Set(['jpeg-decode', 'preprocess', 'inference', 'postprocess', 'tracking', 'face-crop']));
       const detections = links.of<DetectionsMessage>(Patterns.Detections);
       expect(detections).toHaveLength(2);
       expect(validateContract(Patterns.Detections, detections[0]).ok).toBe(true);

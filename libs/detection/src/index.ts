@@ -18,3 +18,7 @@ export { FogStats } from './pipeline/fog-stats';
 export { HumanFaceFinder } from './faces/face-finder';
 export { readVideoFrames, ffmpegPath } from './evaluation/video-frames';
 export type { RgbImage } from './image/decode-image';
+export { createObjectDetector } from './model/create-detector';
+export { finishDetections } from './postprocess/postprocess';
+export type { FrameDetection } from './postprocess/postprocess';
+export { decodeImage } from './image/decode-image';

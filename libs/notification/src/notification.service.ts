@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { SENTINEL_CONFIG, SentinelConfig, type NotificationChannelName, type NotificationConfig } from '@sentinel/config';
-import type { AlertMessage, DetectionsMessage, IdentityMessage } from '@sentinel/contracts';
+import { AlertKinds, type AlertMessage, type DetectionsMessage, type IdentityMessage } from '@sentinel/contracts';
 import { HealthRegistry, MetricsService, StageTimer } from '@sentinel/telemetry';
 import type { Counter, Gauge } from 'prom-client';
 import type { DeliveryTarget } from './channels/delivery-target';
@@ -189,6 +189,7 @@ export class NotificationService implements OnModuleInit, OnModuleDestroy {
       return { id: alert.id, outcome: 'duplicate', channels: [] };
     }
     this.cooldown.apply(decision);
+    this.recordEndToEnd(alert, receivedAt);
     if (!decision.notify) {
       this.stats.mutable.alertsSuppressed++;
       this.metrics.suppressed.inc({ kind: this.kindLabels.of(alert.kind) });
@@ -206,6 +207,15 @@ export class NotificationService implements OnModuleInit, OnModuleDestroy {
     this.updateOutboxDepth();
     this.stageTimer.record('notification.accept', performance.now() - start);
     return { id: alert.id, outcome: 'notified', channels: routed };
+  }
+
+  /**
+   * `end-to-end`: from the frame's capture (the roof's `capturedAt`) to this alert's acceptance, for
+   * alerts raised from frames. Camera state alerts are stamped when raised, so they are left out.
+   */
+  private recordEndToEnd(alert: AlertMessage, acceptedAt: number): void {
+    if (alert.kind === AlertKinds.CameraDown || alert.kind === AlertKinds.CameraUp) return;
+    this.stageTimer.record('end-to-end', Math.max(0, acceptedAt - alert.capturedAt));
   }
 
   /**

@@ -17,7 +17,8 @@ import { DetectionLog, DetectionLogLine } from './detection-log';
 import { DropReason, FogStats } from './fog-stats';
 import { QueueFullError, SerialQueue } from './serial-queue';
 
-export type FogStage = 'decode' | 'preprocess' | 'inference' | 'postprocess' | 'tracking' | 'face-crop';
+/** `jpeg-decode`, not `decode`: the roof's `decode` (video) shares the StageTimer in an all-in-one process. */
+export type FogStage = 'jpeg-decode' | 'preprocess' | 'inference' | 'postprocess' | 'tracking' | 'face-crop';
 
 /** A frame the fog refuses (bad image, queue full, detector failure); `reason` is the drop label. */
 export class FrameRejectedError extends Error {
@@ -173,7 +174,7 @@ export class FogPipeline {
 
     let t = performance.now();
     const { images, droppedRegions } = await this.decode(message);
-    recordStage('decode', performance.now() - t);
+    recordStage('jpeg-decode', performance.now() - t);
 
     const stageTotals = { preprocess: 0, inference: 0, postprocess: 0 };
     const candidates: Candidate[] = [];
