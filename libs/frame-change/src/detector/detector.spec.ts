@@ -43,17 +43,24 @@ describe('grey downscale', () => {
     expect(downscaledSize(770, 577, 4)).toEqual({ width: 192, height: 144 });
   });
 
-  it('gives the same answer on the unrolled factor-4 path as on the generic one', () => {
-    const width = 24, height = 8;
-    const rgb = Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 37) % 256);
-    const quarter = new Uint8Array(12);
-    rgbToGrayDownscaled(rgb, width, height, 4, quarter, new Uint32Array(6));
-    const expected = new Uint8Array(12);
+  it.each([
+    ['word-aligned rows (SWAR path)', 24, 0],
+    ['odd width (byte path)', 26, 0],
+    ['unaligned buffer (byte path)', 24, 1],
+  ])('gives the exact block means on the factor-4 fast path: %s', (_name, width, byteOffset) => {
+    const height = 8;
+    const backing = new Uint8Array(width * height * 3 + 4);
+    const rgb = backing.subarray(byteOffset, byteOffset + width * height * 3);
+    rgb.forEach((_, i) => (rgb[i] = (i * 37 + 11) % 256));
+    const ow = width >> 2;
+    const quarter = new Uint8Array(ow * 2);
+    rgbToGrayDownscaled(rgb, width, height, 4, quarter, new Uint32Array(ow));
+    const expected = new Uint8Array(ow * 2);
     for (let oy = 0; oy < 2; oy++) {
-      for (let ox = 0; ox < 6; ox++) {
+      for (let ox = 0; ox < ow; ox++) {
         let sum = 0;
         for (let y = oy * 4; y < oy * 4 + 4; y++) for (let x = ox * 4; x < ox * 4 + 4; x++) sum += rgb[(y * width + x) * 3] + 2 * rgb[(y * width + x) * 3 + 1] + rgb[(y * width + x) * 3 + 2];
-        expected[oy * 6 + ox] = Math.round(sum / 64);
+        expected[oy * ow + ox] = Math.round(sum / 64);
       }
     }
     expect(Array.from(quarter)).toEqual(Array.from(expected));

@@ -45,21 +45,44 @@ export function rgbToGrayDownscaled(
   }
 }
 
-/** rgbToGrayDownscaled for factor 4 (the default), unrolled: about twice as fast as the generic loop. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * rgbToGrayDownscaled for factor 4 (the default). When rows are 4-byte aligned it reads 32-bit words
+ * (4 pixels = 3 words) and adds bytes two at a time in 16-bit lanes (SWAR): a third of the loads
+ * of the byte loop, same result.
+ */
 function rgbToGrayQuarter(rgb: Uint8Array, width: number, height: number, out: Uint8Array, acc: Uint32Array): void {
   const ow = width >> 2;
   const oh = height >> 2;
   const rowBytes = width * 3;
+  const aligned = LITTLE_ENDIAN && rgb.byteOffset % 4 === 0 && rowBytes % 4 === 0;
+  const words = aligned ? new Uint32Array(rgb.buffer, rgb.byteOffset, (oh * 4 * rowBytes) >> 2) : undefined;
+  const rowWords = rowBytes >> 2;
   for (let oy = 0; oy < oh; oy++) {
     acc.fill(0, 0, ow);
     for (let dy = 0; dy < 4; dy++) {
-      let p = (oy * 4 + dy) * rowBytes;
-      for (let ox = 0; ox < ow; ox++, p += 12) {
-        acc[ox] +=
-          rgb[p] + 2 * rgb[p + 1] + rgb[p + 2] +
-          rgb[p + 3] + 2 * rgb[p + 4] + rgb[p + 5] +
-          rgb[p + 6] + 2 * rgb[p + 7] + rgb[p + 8] +
-          rgb[p + 9] + 2 * rgb[p + 10] + rgb[p + 11];
+      if (words) {
+        let q = (oy * 4 + dy) * rowWords;
+        for (let ox = 0; ox < ow; ox++, q += 3) {
+          // Little-endian bytes: w0 = R0 G0 B0 R1, w1 = G1 B1 R2 G2, w2 = B2 R3 G3 B3.
+          const w0 = words[q], w1 = words[q + 1], w2 = words[q + 2];
+          const lanes =
+            (w0 & 0x00ff00ff) + ((w0 >>> 8) & 0x00ff00ff) +
+            (w1 & 0x00ff00ff) + ((w1 >>> 8) & 0x00ff00ff) +
+            (w2 & 0x00ff00ff) + ((w2 >>> 8) & 0x00ff00ff);
+          // Every byte once, plus the four greens again (grey = R + 2G + B).
+          acc[ox] += (lanes & 0xffff) + (lanes >>> 16) + ((w0 >>> 8) & 0xff) + (w1 & 0xff) + (w1 >>> 24) + ((w2 >>> 16) & 0xff);
+        }
+      } else {
+        let p = (oy * 4 + dy) * rowBytes;
+        for (let ox = 0; ox < ow; ox++, p += 12) {
+          acc[ox] +=
+            rgb[p] + 2 * rgb[p + 1] + rgb[p + 2] +
+            rgb[p + 3] + 2 * rgb[p + 4] + rgb[p + 5] +
+            rgb[p + 6] + 2 * rgb[p + 7] + rgb[p + 8] +
+            rgb[p + 9] + 2 * rgb[p + 10] + rgb[p + 11];
+        }
       }
     }
     const row = oy * ow;
