@@ -149,6 +149,18 @@ describe.each(['exact', 'int8'] as const)('VectorIndex (%s)', (mode) => {
     expect(() => index.search([1, 0], 1)).toThrow(/2 values/);
   });
 
+  it('agrees with the exact search on the best match', () => {
+    const index = new VectorIndex(256, { mode, rerank: 8 });
+    const vectors = randomVectors(500, 256, 5);
+    vectors.forEach((v, i) => index.add(i, v));
+    for (const seed of [21, 22, 23, 24]) {
+      const query = randomVectors(1, 256, seed)[0].map((x, i) => x + vectors[seed][i]);
+      const [fast, exact] = [index.search(query, 3), index.searchExact(query, 3)];
+      expect(fast.map((r) => r.key)).toEqual(exact.map((r) => r.key));
+      fast.forEach((r, i) => expect(r.score).toBeCloseTo(exact[i].score, 5));
+    }
+  });
+
   it('scores every row like a scalar loop', () => {
     const index = new VectorIndex(50, { mode });
     const vectors = randomVectors(20, 50, 3);

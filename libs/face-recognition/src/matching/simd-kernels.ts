@@ -228,7 +228,7 @@ export function instantiateKernels(initialPages = 1): SimdKernels {
   compiled ??= new wasm.Module(buildKernelModule());
   const memory = new wasm.Memory({ initial: initialPages, maximum: WASM_MAX_PAGES });
   const instance = new wasm.Instance(compiled, { env: { memory } });
-  const exports = instance.exports as unknown as {
+  const kernel = instance.exports as unknown as {
     dot_f32: (g: number, q: number, r: number, s: number, o: number) => void;
     dot_i8: (g: number, q: number, r: number, s: number, o: number) => void;
     read_bytes: (p: number, b: number) => number;
@@ -236,8 +236,8 @@ export function instantiateKernels(initialPages = 1): SimdKernels {
   // Pointers above 2 GiB arrive in wasm as negative i32 but wrap to the same unsigned address.
   return {
     memory,
-    dotF32: (g, q, r, s, o) => exports.dot_f32(g | 0, q | 0, r, s, o | 0),
-    dotI8: (g, q, r, s, o) => exports.dot_i8(g | 0, q | 0, r, s, o | 0),
-    readBytes: (p, b) => exports.read_bytes(p | 0, b | 0),
+    dotF32: (g, q, r, s, o) => kernel.dot_f32(g | 0, q | 0, r, s, o | 0),
+    dotI8: (g, q, r, s, o) => kernel.dot_i8(g | 0, q | 0, r, s, o | 0),
+    readBytes: (p, b) => kernel.read_bytes(p | 0, b | 0),
   };
 }

@@ -126,12 +126,8 @@ export class VectorIndex {
   /** The `k` most similar vectors to `query`, best first, with exact cosine similarity. */
   search(query: ArrayLike<number>, k: number): ScoredKey[] {
     if (this.count === 0 || k <= 0) return [];
+    if (!this.i8) return this.searchExact(query, k);
     const unitQuery = this.writeQuery(query);
-    if (!this.i8) {
-      this.f32.kernels.dotF32(0, this.f32.queryOffset, this.count, this.stride, this.f32.outOffset);
-      const scores = new Float32Array(this.f32.buffer, this.f32.outOffset, this.count);
-      return topK(scores, this.count, k).map(({ index, score }) => ({ key: this.keys[index], score: clampCosine(score) }));
-    }
     const q16 = new Int16Array(this.i8.buffer, this.i8.queryOffset, this.stride);
     const queryScale = quantizeQuery(unitQuery, q16);
     this.i8.kernels.dotI8(0, this.i8.queryOffset, this.count, this.stride, this.i8.outOffset);
@@ -144,6 +140,15 @@ export class VectorIndex {
     }));
     exact.sort((a, b) => b.score - a.score || a.key - b.key);
     return exact.slice(0, k);
+  }
+
+  /** The `k` best by a full float32 SIMD scan, whatever the mode (the reference int8 mode is compared against). */
+  searchExact(query: ArrayLike<number>, k: number): ScoredKey[] {
+    if (this.count === 0 || k <= 0) return [];
+    this.writeQuery(query);
+    this.f32.kernels.dotF32(0, this.f32.queryOffset, this.count, this.stride, this.f32.outOffset);
+    const scores = new Float32Array(this.f32.buffer, this.f32.outOffset, this.count);
+    return topK(scores, this.count, k).map(({ index, score }) => ({ key: this.keys[index], score: clampCosine(score) }));
   }
 
   /** Exact cosine similarity of `query` to every row, in row order (float32 SIMD scan). For benchmarks and checks. */
