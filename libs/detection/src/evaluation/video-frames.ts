@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
+import { resolveFfmpegPath } from '@sentinel/frame-change';
 import { RgbImage } from '../image/decode-image';
 
-/** The ffmpeg binary bundled with @ffmpeg-installer/ffmpeg. */
-export function ffmpegPath(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
+/** The ffmpeg binary the roof uses (bundled @ffmpeg-installer/ffmpeg unless overridden). */
+export function ffmpegPath(override?: string): string {
+  return resolveFfmpegPath(override);
 }
 
 export interface VideoFramesOptions {

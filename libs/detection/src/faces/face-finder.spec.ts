@@ -1,4 +1,4 @@
-import { clipToRegion } from './face-finder';
+import { clipToRegion, plausibleFace } from './face-finder';
 
 describe('clipToRegion', () => {
   const person = { x: 100, y: 100, width: 50, height: 120 };
@@ -7,5 +7,15 @@ describe('clipToRegion', () => {
     expect(clipToRegion({ x: 140, y: 105, width: 20, height: 20 }, person)).toEqual({ x: 140, y: 105, width: 10, height: 20 });
     expect(clipToRegion({ x: 145, y: 105, width: 20, height: 20 }, person)).toBeNull();
     expect(clipToRegion({ x: 0, y: 0, width: 20, height: 20 }, person)).toBeNull();
+  });
+});
+
+describe('plausibleFace', () => {
+  const person = { x: 0, y: 0, width: 40, height: 100 };
+  it('accepts faces in the upper half up to half the person height, rejects the rest', () => {
+    expect(plausibleFace({ x: 10, y: 5, width: 14, height: 14 }, person)).toBe(true);
+    expect(plausibleFace({ x: 0, y: 0, width: 40, height: 50 }, person)).toBe(true);
+    expect(plausibleFace({ x: 0, y: 0, width: 40, height: 54 }, person)).toBe(false);
+    expect(plausibleFace({ x: 10, y: 60, width: 14, height: 14 }, person)).toBe(false);
   });
 });

@@ -34,7 +34,7 @@ export class HumanFaceFinder implements FaceFinder {
     for (const face of faces) {
       // A face must belong to this person: keep the part inside the person box, if any is left.
       const box = clipToRegion(face.box, region);
-      if (box && (!best || face.score > best.score)) best = { box, score: face.score };
+      if (box && plausibleFace(box, region) && (!best || face.score > best.score)) best = { box, score: face.score };
     }
     return best;
   }
@@ -49,4 +49,12 @@ export function clipToRegion(box: BoxLike, region: BoxLike): BoxLike | null {
   if (x2 <= x1 || y2 <= y1) return null;
   const inside = { x: x1, y: y1, width: x2 - x1, height: y2 - y1 };
   return area(inside) >= area(box) / 2 ? inside : null;
+}
+
+/**
+ * A face of a standing or sitting person sits in the upper half of the person box and is at most
+ * half its height (a bust); larger or lower "faces" on small, blurry persons are detector noise.
+ */
+export function plausibleFace(face: BoxLike, person: BoxLike): boolean {
+  return face.height <= person.height * 0.5 && face.y + face.height / 2 <= person.y + person.height * 0.5;
 }

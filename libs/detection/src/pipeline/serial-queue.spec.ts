@@ -39,8 +39,6 @@ describe('SerialQueue', () => {
     const queue = new SerialQueue(1);
     const hold = gate();
     const running = queue.run(() => hold.opened);
-    await Promise.resolve();
-    await Promise.resolve();
     const waiting = queue.run(async () => 'second');
     await expect(queue.run(async () => 'third')).rejects.toBeInstanceOf(QueueFullError);
     hold.open();

@@ -11,35 +11,50 @@ export class QueueFullError extends Error {
  * A task's failure is its caller's: the queue keeps going.
  */
 export class SerialQueue {
-  private tail: Promise<unknown> = Promise.resolve();
-  private waitingCount = 0;
-  private runningCount = 0;
+  private running = false;
+  private readonly waiting: (() => void)[] = [];
+  private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly capacity: number) {}
 
   /** Tasks waiting plus the one running. */
   get depth(): number {
-    return this.waitingCount + this.runningCount;
+    return this.waiting.length + (this.running ? 1 : 0);
   }
 
   run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.waitingCount >= this.capacity) return Promise.reject(new QueueFullError(this.capacity));
-    this.waitingCount++;
-    const result = this.tail.then(async () => {
-      this.waitingCount--;
-      this.runningCount++;
-      try {
-        return await task();
-      } finally {
-        this.runningCount--;
-      }
+    if (this.running && this.waiting.length >= this.capacity) return Promise.reject(new QueueFullError(this.capacity));
+    return new Promise<T>((resolve, reject) => {
+      const start = (): void => {
+        this.running = true;
+        let work: Promise<T>;
+        try {
+          work = task();
+        } catch (error) {
+          work = Promise.reject(error);
+        }
+        work.then(resolve, reject).finally(() => this.next());
+      };
+      if (this.running) this.waiting.push(start);
+      else start();
     });
-    this.tail = result.catch(() => undefined);
-    return result;
   }
 
   /** Resolves when everything queued so far has finished. */
-  async idle(): Promise<void> {
-    await this.tail;
+  idle(): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private next(): void {
+    this.running = false;
+    const start = this.waiting.shift();
+    if (start) {
+      start();
+      return;
+    }
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 }

@@ -151,11 +151,22 @@ export function decodeYolov8(data: Output, channels: number, cells: number, opti
   for (let c = 0; c < classes; c++) {
     if (allowed && !allowed[c]) continue;
     const base = (4 + c) * cells;
-    for (let j = 0; j < cells; j++) {
-      const s = read(data, half, base + j);
-      if (s > bestScore[j]) {
-        bestScore[j] = s;
-        bestCls[j] = c;
+    // 80 x 8400 reads per frame: keep the float32 loop free of the float16 branch.
+    if (half) {
+      for (let j = 0; j < cells; j++) {
+        const s = half[data[base + j]];
+        if (s > bestScore[j]) {
+          bestScore[j] = s;
+          bestCls[j] = c;
+        }
+      }
+    } else {
+      for (let j = 0; j < cells; j++) {
+        const s = data[base + j];
+        if (s > bestScore[j]) {
+          bestScore[j] = s;
+          bestCls[j] = c;
+        }
       }
     }
   }
