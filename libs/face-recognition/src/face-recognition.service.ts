@@ -76,8 +76,20 @@ export class FaceRecognitionService {
     return { ...this.tally };
   }
 
-  /** Handles one fog crop; resolves when the identity (and alert) have been handed to the link. */
+  /**
+   * Handles one fog crop; resolves when the identity (and alert) have been handed to the link.
+   * Records `capture-to-cloud`: frame capture at the roof to the cloud's decision on this crop
+   * (the end-to-end latency of a crop whether or not it leads to an alert).
+   */
   async handleCrop(message: FaceCropMessage): Promise<CropOutcome> {
+    try {
+      return await this.recognise(message);
+    } finally {
+      this.timer.record('capture-to-cloud', Math.max(0, Date.now() - message.capturedAt));
+    }
+  }
+
+  private async recognise(message: FaceCropMessage): Promise<CropOutcome> {
     this.tally.cropsReceived++;
     this.counters.crops.inc({ kind: message.kind });
     let face: EmbeddedFace | undefined;
