@@ -19,7 +19,7 @@ describeWithSharedData('cloud face recognition: REST API and face crops (real Hu
 
   beforeAll(async () => {
     // A small upload limit so that the 413 case needs no huge body; the face PNGs are ~15 KB.
-    cloud = await createCloudTestApp(data.dir, ['cloud.maxUploadBytes=100000']);
+    cloud = await createCloudTestApp(data.dir, ['cloud.maxUploadBytes=100000', 'cloud.maxImagesPerRequest=3']);
   });
 
   afterAll(async () => {
@@ -93,6 +93,14 @@ describeWithSharedData('cloud face recognition: REST API and face crops (real Hu
       const big = Buffer.concat([await faceImage('amy', 3), Buffer.alloc(120_000, 1)]);
       await http().post(`/people/${ids.amy}/faces`).attach('images', big, 'huge.png').expect(413);
       await http().post('/recognize').attach('image', big, 'huge.png').expect(413);
+    });
+
+    it('400: more images than cloud.maxImagesPerRequest', async () => {
+      const image = await faceImage('amy', 3);
+      let req = http().post(`/people/${ids.amy}/faces`);
+      for (let i = 0; i < 4; i++) req = req.attach('images', image, `amy3-${i}.png`);
+      expect((await req.expect(400)).body.message).toMatch(/too many files/i);
+      expect((await http().get(`/people/${ids.amy}`)).body.faceCount).toBe(2);
     });
 
     it('404: unknown person, face or unknown identity', async () => {
@@ -246,7 +254,7 @@ describeWithSharedData('cloud face recognition: REST API and face crops (real Hu
   it('keeps the gallery across a restart', async () => {
     const before = (await http().get('/people').expect(200)).body;
     await cloud.close();
-    cloud = await createCloudTestApp(data.dir, ['cloud.maxUploadBytes=100000']);
+    cloud = await createCloudTestApp(data.dir, ['cloud.maxUploadBytes=100000', 'cloud.maxImagesPerRequest=3']);
     expect((await http().get('/people').expect(200)).body).toEqual(before);
     const outcome = await cloud.app.get(FaceCropController).handleFaceCrop(cropMessage(await faceJpeg('penny', 3), 'cam-door', 70));
     expect(outcome).toMatchObject({ known: true, identityId: ids.penny });
