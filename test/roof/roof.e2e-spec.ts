@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -28,7 +28,20 @@ afterEach(async () => {
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
+  expect(await ffmpegChildren()).toEqual([]);
 });
+
+/** ffmpeg processes whose parent is this test process (none may outlive the roof). */
+async function ffmpegChildren(): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    const match = /^\d+ \((.*)\) \S+ (\d+)/.exec(stat);
+    if (match && match[1] === 'ffmpeg' && Number(match[2]) === process.pid) pids.push(Number(entry));
+  }
+  return pids;
+}
 
 describe('roof on synthetic sources', () => {
   it('reads a file as fast as possible, forwards every changed frame in order with valid messages, counts and times it', async () => {
@@ -120,6 +133,7 @@ describe('roof on synthetic sources', () => {
     const seqs = running.links.frames.map((f: FrameMessage) => f.seq);
     expect(new Set(seqs).size).toBe(seqs.length);
     const lastPid = camera.ffmpegPid!;
+    expect(await ffmpegChildren()).toContain(lastPid);
     await running.close();
     running = undefined;
     expect(processAlive(lastPid)).toBe(false);
