@@ -1,0 +1,102 @@
+import type { AccuracyResult, CoverageResult } from './accuracy';
+import type { BandwidthRates, FormulaParameters } from './formula';
+import type { BalanceRow, LedgerSnapshot } from './links';
+import type { StageRow } from './latency';
+
+export const Placements = ['all', 'split-tcp', 'split-redis'] as const;
+export type Placement = (typeof Placements)[number];
+export const Policies = ['frame', 'regions'] as const;
+export type Policy = (typeof Policies)[number];
+
+export interface RunCounts {
+  frames: number;
+  changedFrames: number;
+  /** Frame messages delivered to the fog (whole frames + region sets). */
+  forwardedMessages: number;
+  forwardedFullFrames: number;
+  forwardedRegionSets: number;
+  forwardedRegions: number;
+  fogFrames: number;
+  detections: number;
+  personDetections: number;
+  tracks: number;
+  personTracks: number;
+  cropsSent: number;
+  faceCrops: number;
+  personCrops: number;
+  cloudCrops: number;
+  /** Crops in which the cloud found no face to embed (no identity, no alert). */
+  cloudCropsWithoutFace: number;
+  faceSearches: number;
+  identitiesKnown: number;
+  identitiesUnknown: number;
+  intruderAlerts: number;
+  alertsReceived: number;
+  alertsNotified: number;
+  alertsSuppressed: number;
+  fogDrops: Record<string, number>;
+  /** Emits that were not delivered (dropped or failed), all links. */
+  linkNotDelivered: number;
+}
+
+export interface RunBandwidth {
+  /** Bytes over the whole run: raw = every frame as JPEG, roofToFog = frame.changed wire bytes, fogToCloud = face.crop wire bytes. */
+  totals: BandwidthRates;
+  /** JPEG bytes only (no message envelope): every frame, the forwarded frames/regions, the crops. */
+  payload: BandwidthRates;
+  /** The same per second of video. */
+  perSecond: BandwidthRates;
+  /** Acknowledgement bytes travelling back on each link (not part of the rows above). */
+  ackBytes: Record<string, number>;
+  /** x, y, F, C, n measured in this run, and the formula evaluated with them. */
+  parameters: FormulaParameters;
+  formula: BandwidthRates;
+}
+
+export interface RunReport {
+  placement: Placement;
+  policy: Policy;
+  /** Wall-clock seconds from start of the first frame to the last acknowledgement (not paced: as fast as it goes). */
+  wallSeconds: number;
+  paced: boolean;
+  video: { width: number; height: number; fps: number; frames: number; seconds: number };
+  counts: RunCounts;
+  bandwidth: RunBandwidth;
+  links: LedgerSnapshot;
+  balance: BalanceRow[];
+  stages: StageRow[];
+  accuracy?: Omit<AccuracyResult, 'pairs'>;
+  coverage?: CoverageResult;
+  detectionLogLines: number;
+}
+
+export interface ReportCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface ReportTarget {
+  run: string;
+  name: string;
+  target: string;
+  value: string;
+  met: boolean | null;
+}
+
+export interface Report {
+  generatedAt: string;
+  command: string;
+  source: string;
+  model: { path?: string; family?: string; description: string };
+  roof: { jpegQuality: number };
+  groundTruth?: { path: string; frames: number; boxes: number; identities: number };
+  paper: { parameters: FormulaParameters; rates: BandwidthRates };
+  /** The same detector on every ground-truth frame, no gating (JPEG at the roof's quality). */
+  baseline?: Omit<AccuracyResult, 'pairs'>;
+  runs: RunReport[];
+  checks: ReportCheck[];
+  targets: ReportTarget[];
+}
+
+export const runName = (run: Pick<RunReport, 'placement' | 'policy'>): string => `${run.policy} / ${run.placement}`;

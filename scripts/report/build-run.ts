@@ -1,0 +1,162 @@
+import {
+  AccuracyResult,
+  CoverageResult,
+  EvaluatedFrame,
+  LatencySummary,
+  MetricSample,
+  Placement,
+  Policy,
+  RunCounts,
+  RunReport,
+  TruthBox,
+  evaluateDetections,
+  formulaRates,
+  linkBalance,
+  measuredParameters,
+  mergeLedgers,
+  mergeStages,
+  metricByLabel,
+  metricSum,
+  patternTraffic,
+  ratesPerVideoSecond,
+  stageRows,
+  trackCoverage,
+} from '@sentinel/report';
+import { Patterns } from '@sentinel/contracts';
+import type { DetectionLogSummary } from './detection-log';
+import type { PipelineRunResult } from './run-pipeline';
+
+/** The roof camera's health probe (GET /stats components), as far as the report reads it. */
+interface CameraProbe {
+  state: string;
+  width: number;
+  height: number;
+  fps: number;
+  framesDecoded: number;
+  framesChanged: number;
+  framesForwarded: number;
+  fullFramesForwarded: number;
+  regionFramesForwarded: number;
+  regionsForwarded: number;
+  bytesForwarded: number;
+  rawJpegFrames: number;
+  rawJpegBytes: number;
+}
+
+export function cameraProbe(result: PipelineRunResult, cameraId: string): CameraProbe {
+  for (const snapshot of Object.values(result.snapshots)) {
+    const probe = snapshot.components[`roof.camera.${cameraId}`];
+    if (probe) return probe as unknown as CameraProbe;
+  }
+  throw new Error(`no process reported camera ${cameraId}`);
+}
+
+function counts(camera: CameraProbe, metrics: MetricSample[], result: PipelineRunResult): RunCounts {
+  const ledger = mergeLedgers(Object.values(result.snapshots).map((s) => s.links));
+  const notDelivered = Object.values(ledger).reduce((sum, link) => sum + (link.outcomes.dropped ?? 0) + (link.outcomes.failed ?? 0), 0);
+  const received = metricSum(metrics, 'sentinel_notification_alerts_received_total');
+  const suppressed = metricSum(metrics, 'sentinel_notification_alerts_suppressed_total');
+  const duplicate = metricSum(metrics, 'sentinel_notification_alerts_duplicate_total');
+  return {
+    frames: camera.framesDecoded,
+    changedFrames: camera.framesChanged,
+    forwardedMessages: camera.framesForwarded,
+    forwardedFullFrames: camera.fullFramesForwarded,
+    forwardedRegionSets: camera.regionFramesForwarded,
+    forwardedRegions: camera.regionsForwarded,
+    fogFrames: metricSum(metrics, 'sentinel_fog_frames_total'),
+    detections: metricSum(metrics, 'sentinel_fog_detections_total'),
+    personDetections: metricSum(metrics, 'sentinel_fog_detections_total', { label: 'person' }),
+    tracks: metricSum(metrics, 'sentinel_fog_tracks_started_total'),
+    personTracks: metricSum(metrics, 'sentinel_fog_tracks_started_total', { label: 'person' }),
+    cropsSent: metricSum(metrics, 'sentinel_fog_crops_sent_total'),
+    faceCrops: metricSum(metrics, 'sentinel_fog_crops_sent_total', { kind: 'face' }),
+    personCrops: metricSum(metrics, 'sentinel_fog_crops_sent_total', { kind: 'person' }),
+    cloudCrops: metricSum(metrics, 'sentinel_cloud_crops_total'),
+    cloudCropsWithoutFace: metricSum(metrics, 'sentinel_cloud_crops_without_face_total'),
+    faceSearches: metricSum(metrics, 'sentinel_fog_face_searches_total'),
+    identitiesKnown: metricSum(metrics, 'sentinel_cloud_identities_total', { result: 'known' }),
+    identitiesUnknown: metricSum(metrics, 'sentinel_cloud_identities_total', { result: 'unknown' }),
+    intruderAlerts: metricSum(metrics, 'sentinel_cloud_intruder_alerts_total'),
+    alertsReceived: received,
+    alertsNotified: received - suppressed - duplicate,
+    alertsSuppressed: suppressed,
+    fogDrops: Object.fromEntries(Object.entries(metricByLabel(metrics, 'sentinel_fog_drops_total', 'reason')).filter(([, n]) => n > 0)),
+    linkNotDelivered: notDelivered,
+  };
+}
+
+export interface Evaluation {
+  accuracy: AccuracyResult;
+  coverage: CoverageResult;
+}
+
+/** Accuracy and coverage of one run from its detection log: ground-truth frame n is roof seq n - 1. */
+export function evaluateRun(truth: ReadonlyMap<number, readonly TruthBox[]>, log: DetectionLogSummary): Evaluation {
+  const frames: EvaluatedFrame[] = [...truth.keys()]
+    .sort((a, b) => a - b)
+    .map((frame) => {
+      const line = log.bySeq.get(frame - 1);
+      return {
+        frame,
+        truth: truth.get(frame)!,
+        detections: line?.detections.filter((d) => d.label === 'person').map((d) => ({ box: d.box, score: d.score, trackId: d.trackId })),
+      };
+    });
+  const accuracy = evaluateDetections(frames);
+  return { accuracy, coverage: trackCoverage(truth, accuracy.pairs, log.tracksWithCrops) };
+}
+
+export function buildRun(options: {
+  placement: Placement;
+  policy: Policy;
+  paced: boolean;
+  cameraId: string;
+  result: PipelineRunResult;
+  log: DetectionLogSummary;
+  evaluation?: Evaluation;
+}): RunReport {
+  const { result } = options;
+  const camera = cameraProbe(result, options.cameraId);
+  const metrics = Object.values(result.snapshots).flatMap((s) => s.metrics);
+  const ledger = mergeLedgers(Object.values(result.snapshots).map((s) => s.links));
+  const c = counts(camera, metrics, result);
+  const seconds = camera.fps > 0 ? camera.framesDecoded / camera.fps : Number.NaN;
+  const roofToFog = patternTraffic(ledger, 'roofToFog', Patterns.FrameChanged);
+  const fogToCloud = patternTraffic(ledger, 'fogToCloud', Patterns.FaceCrop);
+  const totals = { raw: camera.rawJpegBytes, roofToFog: roofToFog.bytes, fogToCloud: fogToCloud.bytes };
+  const parameters = measuredParameters({
+    frames: camera.framesDecoded,
+    videoSeconds: seconds,
+    forwardedMessages: roofToFog.messages,
+    rawJpegBytes: camera.rawJpegBytes,
+    rawJpegFrames: camera.rawJpegFrames,
+    cropMessages: fogToCloud.messages,
+    cropWireBytes: fogToCloud.bytes,
+    personDetections: c.personDetections,
+    processedFrames: c.fogFrames,
+  });
+  const stagesByProcess: Record<string, Record<string, LatencySummary>> = Object.fromEntries(Object.entries(result.snapshots).map(([name, s]) => [name, s.stages]));
+  const { pairs: _pairs, ...accuracy } = options.evaluation?.accuracy ?? ({ pairs: [] } as unknown as AccuracyResult);
+  return {
+    placement: options.placement,
+    policy: options.policy,
+    wallSeconds: result.wallSeconds,
+    paced: options.paced,
+    video: { width: camera.width, height: camera.height, fps: camera.fps, frames: camera.framesDecoded, seconds },
+    counts: c,
+    bandwidth: {
+      totals,
+      payload: { raw: camera.rawJpegBytes, roofToFog: camera.bytesForwarded, fogToCloud: metricSum(metrics, 'sentinel_fog_crop_bytes_total') },
+      perSecond: ratesPerVideoSecond(totals, seconds),
+      ackBytes: { roofToFog: patternTraffic(ledger, 'roofToFog', 'ack').bytes, fogToCloud: patternTraffic(ledger, 'fogToCloud', 'ack').bytes },
+      parameters,
+      formula: formulaRates(parameters),
+    },
+    links: ledger,
+    balance: linkBalance(ledger),
+    stages: stageRows(mergeStages(stagesByProcess)),
+    ...(options.evaluation ? { accuracy, coverage: options.evaluation.coverage } : {}),
+    detectionLogLines: options.log.lines,
+  };
+}

@@ -1,0 +1,228 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { cameraIdOfSource } from '@sentinel/app';
+import { loadConfig } from '@sentinel/config';
+import {
+  PAPER_PARAMETERS,
+  Placement,
+  Placements,
+  Policies,
+  Policy,
+  Report,
+  RunReport,
+  TruthBox,
+  bandwidthSvg,
+  consistencyChecks,
+  evaluateDetections,
+  formulaRates,
+  parseMotGroundTruth,
+  renderMarkdown,
+  runName,
+  targetRows,
+} from '@sentinel/report';
+import { runBaseline } from './baseline';
+import { buildRun, cameraProbe, evaluateRun } from './build-run';
+import { readDetectionLog } from './detection-log';
+import { runPipeline } from './run-pipeline';
+
+export const REPORT_USAGE = `npm run report -- --source FILE [options]
+
+Runs the whole pipeline on a video as fast as it can and writes report.md, report.json and bandwidth.svg.
+
+  --source FILE            video file (required)
+  --placement LIST         all | split-tcp | split-redis, comma-separated (default: all)
+  --policy P               frame | regions | both (default: both)
+  --gt FILE                MOTChallenge ground truth: person precision/recall/AP50 and track coverage
+  --out DIR                output folder (default: ./var/report)
+  --model PATH             YOLO ONNX model (default: ../shared/models/yolov5n_fp16_640.onnx when present)
+  --family F               yolov5 | yolov8 | yolox (default: yolov5 with the default model)
+  --set key.path=value     extra configuration for every process (repeatable), e.g. --set fog.threads=2
+  --pace                   read the video in real time (live-like latency) instead of as fast as possible
+  --redis URL              Redis for split-redis (default: redis://127.0.0.1:6379)
+  --timeout SECONDS        longest wait for one run (default: 3600)
+  --keep                   keep each run's data folder (databases, detection log, config)
+  --render FILE            only re-render report.md and bandwidth.svg from an earlier report.json into --out`;
+
+export class ReportUsageError extends Error {}
+
+export interface ReportOptions {
+  source: string;
+  placements: Placement[];
+  policies: Policy[];
+  gt?: string;
+  out: string;
+  model?: string;
+  family?: string;
+  sets: string[];
+  pace: boolean;
+  redisUrl: string;
+  timeoutMs: number;
+  keep: boolean;
+  /** Built project for split placements (default: the dist folder this code runs from, or ./dist). */
+  distDir: string;
+  command: string;
+}
+
+export const DEFAULT_MODEL = '../shared/models/yolov5n_fp16_640.onnx';
+
+function defaultDistDir(): string {
+  // Compiled: dist/scripts/report/report-main.js -> dist. From sources (tests): ./dist.
+  const compiled = resolve(__dirname, '..', '..');
+  return existsSync(join(compiled, 'main.js')) ? compiled : resolve('dist');
+}
+
+export function parseReportArgs(argv: readonly string[]): ReportOptions | 'help' | { render: string; out: string } {
+  const values: Record<string, string[]> = {};
+  const flags = new Set<string>();
+  const valued = new Set(['--render', '--source', '--placement', '--policy', '--gt', '--out', '--model', '--family', '--set', '--redis', '--timeout', '--dist']);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '-h' || arg === '--help') return 'help';
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    if (name === '--pace' || name === '--keep') {
+      flags.add(name);
+      continue;
+    }
+    if (!valued.has(name)) throw new ReportUsageError(`unknown argument ${JSON.stringify(arg)}`);
+    const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined || value === '') throw new ReportUsageError(`${name} needs a value`);
+    (values[name] ??= []).push(value);
+  }
+  const one = (name: string): string | undefined => values[name]?.at(-1);
+  const render = one('--render');
+  if (render) return { render, out: one('--out') ?? dirname(render) };
+  const source = one('--source');
+  if (!source) throw new ReportUsageError('--source FILE is required');
+  const placements = (one('--placement') ?? 'all').split(',').map((p) => p.trim());
+  for (const p of placements) if (!(Placements as readonly string[]).includes(p)) throw new ReportUsageError(`--placement ${p}: expected ${Placements.join(', ')}`);
+  const policyArg = one('--policy') ?? 'both';
+  if (policyArg !== 'both' && !(Policies as readonly string[]).includes(policyArg)) throw new ReportUsageError(`--policy ${policyArg}: expected frame, regions or both`);
+  const timeout = Number(one('--timeout') ?? 3600);
+  if (!Number.isFinite(timeout) || timeout <= 0) throw new ReportUsageError('--timeout must be a positive number of seconds');
+  let model = one('--model');
+  let family = one('--family');
+  if (!model && existsSync(resolve(DEFAULT_MODEL))) {
+    model = DEFAULT_MODEL;
+    family ??= 'yolov5';
+  }
+  if (model && !family) throw new ReportUsageError('--family is required with --model (yolov5, yolov8 or yolox)');
+  return {
+    source,
+    placements: [...new Set(placements)] as Placement[],
+    policies: policyArg === 'both' ? [...Policies] : [policyArg as Policy],
+    gt: one('--gt'),
+    out: one('--out') ?? join('var', 'report'),
+    model,
+    family,
+    sets: values['--set'] ?? [],
+    pace: flags.has('--pace'),
+    redisUrl: one('--redis') ?? 'redis://127.0.0.1:6379',
+    timeoutMs: timeout * 1000,
+    keep: flags.has('--keep'),
+    distDir: one('--dist') ?? defaultDistDir(),
+    command: `npm run report -- ${argv.join(' ')}`,
+  };
+}
+
+/** Truth frames the video has (a clip may be shorter than the annotation). */
+function truthWithin(truth: Map<number, TruthBox[]>, frames: number): Map<number, TruthBox[]> {
+  return new Map([...truth].filter(([frame]) => frame <= frames));
+}
+
+/** Runs every requested placement x policy, the baseline, and writes report.md/json and bandwidth.svg. */
+export async function generateReport(options: ReportOptions, log: (line: string) => void = (line) => console.log(line)): Promise<Report> {
+  if (!existsSync(options.source)) throw new ReportUsageError(`--source ${options.source}: no such file`);
+  if (options.gt && !existsSync(options.gt)) throw new ReportUsageError(`--gt ${options.gt}: no such file`);
+  const cameraId = cameraIdOfSource(options.source, 0);
+  const modelSets = options.model ? [`fog.modelPath=${resolve(options.model)}`, `fog.family=${options.family}`] : [];
+  const config = loadConfig({ sets: [...modelSets, ...options.sets] });
+  const gtText = options.gt ? await readFile(options.gt, 'utf8') : undefined;
+  const runs: RunReport[] = [];
+  let truth: Map<number, TruthBox[]> | undefined;
+  let video: { width: number; height: number; frames: number } | undefined;
+
+  for (const placement of options.placements) {
+    for (const policy of options.policies) {
+      const dataDir = await mkdtemp(join(tmpdir(), `sentinel-report-${policy}-`));
+      log(`run ${policy} / ${placement} (data in ${dataDir})`);
+      try {
+        const result = await runPipeline({
+          source: options.source,
+          cameraId,
+          policy,
+          placement,
+          dataDir,
+          modelPath: options.model,
+          family: options.family,
+          sets: options.sets,
+          pace: options.pace,
+          distDir: options.distDir,
+          redisUrl: options.redisUrl,
+          timeoutMs: options.timeoutMs,
+          log,
+        });
+        const camera = cameraProbe(result, cameraId);
+        video ??= { width: camera.width, height: camera.height, frames: camera.framesDecoded };
+        if (gtText && !truth) truth = truthWithin(parseMotGroundTruth(gtText, camera.width, camera.height), camera.framesDecoded);
+        const detectionLog = await readDetectionLog(result.detectionLogPath, cameraId);
+        const run = buildRun({ placement, policy, paced: options.pace, cameraId, result, log: detectionLog, evaluation: truth ? evaluateRun(truth, detectionLog) : undefined });
+        runs.push(run);
+        const share = (v: number) => `${((100 * v) / run.bandwidth.totals.raw).toFixed(2)}%`;
+        log(
+          `  ${run.counts.frames} frames in ${run.wallSeconds.toFixed(1)} s; roof→fog ${share(run.bandwidth.totals.roofToFog)} of raw, fog→cloud ${share(run.bandwidth.totals.fogToCloud)}` +
+            (run.accuracy ? `; AP50 ${run.accuracy.ap50.toFixed(3)}, coverage ${run.coverage!.covered}/${run.coverage!.identities}` : ''),
+        );
+      } finally {
+        if (!options.keep) await rm(dataDir, { recursive: true, force: true });
+      }
+    }
+  }
+
+  let baseline: Report['baseline'];
+  let description = config.fog.modelPath ? `${config.fog.family} ${config.fog.modelPath}` : 'Human CenterNet (no fog.modelPath: fallback detector)';
+  if (truth && video && truth.size > 0) {
+    log(`baseline: the detector on all ${truth.size} ground-truth frames, no gating`);
+    const result = await runBaseline({ source: options.source, width: video.width, height: video.height, frames: [...truth.keys()], fog: config.fog, jpegQuality: config.roof.jpegQuality });
+    description = result.description;
+    const { pairs: _pairs, ...accuracy } = evaluateDetections([...truth.keys()].sort((a, b) => a - b).map((frame) => ({ frame, truth: truth!.get(frame)!, detections: result.detections.get(frame) ?? [] })));
+    baseline = accuracy;
+  }
+
+  const identities = new Set<number>();
+  for (const boxes of truth?.values() ?? []) for (const t of boxes) if (!t.ignore) identities.add(t.id);
+  const report: Report = {
+    generatedAt: new Date().toISOString(),
+    command: options.command,
+    source: options.source,
+    model: { path: options.model, family: options.family, description },
+    roof: { jpegQuality: config.roof.jpegQuality },
+    ...(truth && options.gt ? { groundTruth: { path: options.gt, frames: truth.size, boxes: [...truth.values()].reduce((n, b) => n + b.length, 0), identities: identities.size } } : {}),
+    paper: { parameters: { ...PAPER_PARAMETERS }, rates: formulaRates(PAPER_PARAMETERS) },
+    ...(baseline ? { baseline } : {}),
+    runs,
+    checks: consistencyChecks(runs),
+    targets: targetRows(runs, baseline),
+  };
+  await writeReport(report, options.out);
+  log(`report written to ${relative(process.cwd(), resolve(options.out)) || '.'}/report.md, report.json, bandwidth.svg`);
+  return report;
+}
+
+/** Re-renders report.md and bandwidth.svg from a report.json (presentation changes without re-running). */
+export async function renderReportFile(file: string, out: string): Promise<void> {
+  await writeReport(JSON.parse(await readFile(file, 'utf8')) as Report, out);
+}
+
+export async function writeReport(report: Report, out: string): Promise<void> {
+  await mkdir(out, { recursive: true });
+  const groups = [
+    { name: 'paper formula', rates: report.paper.rates },
+    ...report.runs.map((run) => ({ name: report.runs.length > 2 || report.runs.some((r) => r.placement !== 'all') ? runName(run) : `${run.policy} (measured)`, rates: run.bandwidth.perSecond })),
+  ];
+  await writeFile(join(out, 'bandwidth.svg'), bandwidthSvg(groups, `Bandwidth per hop: ${report.source.split('/').pop()}`));
+  await writeFile(join(out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(join(out, 'report.md'), renderMarkdown(report));
+}
