@@ -107,6 +107,6 @@ describeWithSharedData('cloud through the real fog-to-cloud link (inproc): enrol
     const unknowns = (await http.get('/unknowns').expect(200)).body;
     expect(unknowns).toEqual([expect.objectContaining({ id: 'unknown-1', sightings: 2 })]);
     const health = (await http.get('/health')).body as { info: Record<string, { status: string }> };
-    expect(health.info['face-recognition']).toMatchObject({ status: 'up', knownVectors: ENROLLED.length * 2 });
+    expect(health.info['face-recognition']).toMatchObject({ status: 'up', knownVectors: ENROLLED.length * 2, cropsReceived: ENROLLED.length + 2, intruderAlerts: 2 });
   });
 });

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AlertMessage, FaceCropMessage, IdentityMessage, Patterns, SCHEMA_VERSION } from '@sentinel/contracts';
 import { SENTINEL_CONFIG, SentinelConfig } from '@sentinel/config';
 import { EmbeddedFace, InvalidImageError } from '@sentinel/human';
-import { MetricsService, StageTimer } from '@sentinel/telemetry';
+import { HealthRegistry, MetricsService, StageTimer } from '@sentinel/telemetry';
 import { LinkEmitter } from '@sentinel/transport';
 import { Counter } from 'prom-client';
 import { FaceEmbedder, faceQuality } from './embedder.service';
@@ -61,7 +61,16 @@ export class FaceRecognitionService {
     private readonly links: LinkEmitter,
     private readonly timer: StageTimer,
     metrics: MetricsService,
+    health: HealthRegistry,
   ) {
+    // `/health` and `/stats` show the component's state and its counters.
+    health.register('face-recognition', () => ({
+      status: embedder.ready && gallery.store.db.open ? 'up' : 'down',
+      matcher: config.cloud.matcher,
+      knownVectors: gallery.gallery.knownVectors,
+      unknownVectors: gallery.gallery.unknownVectors,
+      ...this.stats(),
+    }));
     this.counters = {
       crops: metrics.counter('sentinel_cloud_crops_total', 'Face crops received by the cloud', ['kind']),
       noFace: metrics.counter('sentinel_cloud_crops_without_face_total', 'Crops in which no face could be embedded (acknowledged, no identity)'),

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { SENTINEL_CONFIG, SentinelConfig } from '@sentinel/config';
-import { HealthRegistry, MetricsService } from '@sentinel/telemetry';
+import { MetricsService } from '@sentinel/telemetry';
 import { FaceEmbedder } from './embedder.service';
 import { Gallery } from './gallery/gallery';
 import { GalleryStore } from './gallery/gallery-store';
@@ -24,7 +24,6 @@ export class GalleryService implements OnModuleInit, OnModuleDestroy {
     @Inject(SENTINEL_CONFIG) config: SentinelConfig,
     embedder: FaceEmbedder,
     metrics: MetricsService,
-    private readonly health: HealthRegistry,
   ) {
     const cloud = config.cloud;
     this.store = new GalleryStore(galleryFileOf(config));
@@ -47,12 +46,6 @@ export class GalleryService implements OnModuleInit, OnModuleDestroy {
       },
     });
     Object.assign(people, { collect: () => people.set(this.store.counts().people) });
-    this.health.register('face-recognition', () => ({
-      status: embedder.ready && this.store.db.open ? 'up' : 'down',
-      knownVectors: this.gallery.knownVectors,
-      unknownVectors: this.gallery.unknownVectors,
-      matcher: cloud.matcher,
-    }));
   }
 
   onModuleInit(): void {
