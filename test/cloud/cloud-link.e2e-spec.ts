@@ -3,7 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { SentinelApp, createSentinelApp } from '@sentinel/app';
 import { AlertMessage, IdentityMessage, Patterns } from '@sentinel/contracts';
 import { loadConfig } from '@sentinel/config';
-import { FaceRecognitionModule } from '@sentinel/face-recognition';
+import { FaceRecognitionModule, GalleryService } from '@sentinel/face-recognition';
 import { describeWithSharedData } from '@sentinel/testing';
 import { LinkEmitter } from '@sentinel/transport';
 import request from 'supertest';
@@ -107,6 +107,11 @@ describeWithSharedData('cloud through the real fog-to-cloud link (inproc): enrol
     const unknowns = (await http.get('/unknowns').expect(200)).body;
     expect(unknowns).toEqual([expect.objectContaining({ id: 'unknown-1', sightings: 2 })]);
     const health = (await http.get('/health')).body as { info: Record<string, { status: string }> };
+    // Retention: a month later the stranger is forgotten (database and matcher).
+    const galleryService = sentinel.app.get(GalleryService);
+    expect(galleryService.applyRetention(Date.now() + 31 * 86_400_000)).toBe(1);
+    expect((await http.get('/unknowns').expect(200)).body).toEqual([]);
+    expect(galleryService.gallery.unknownVectors).toBe(0);
     expect(health.info['face-recognition']).toMatchObject({ status: 'up', knownVectors: ENROLLED.length * 2, cropsReceived: ENROLLED.length + 2, intruderAlerts: 2 });
   });
 });

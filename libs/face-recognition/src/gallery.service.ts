@@ -13,12 +13,16 @@ export function galleryFileOf(config: SentinelConfig): string {
   return resolve(config.dataDir, path);
 }
 
+const RETENTION_CHECK_MS = 3_600_000;
+
 /** Owns the gallery (SQLite store + in-memory matchers) for the lifetime of the module. */
 @Injectable()
 export class GalleryService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(GalleryService.name);
   readonly store: GalleryStore;
   readonly gallery: Gallery;
+  private readonly retentionDays: number;
+  private retentionTimer: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(SENTINEL_CONFIG) config: SentinelConfig,
@@ -26,6 +30,7 @@ export class GalleryService implements OnModuleInit, OnModuleDestroy {
     metrics: MetricsService,
   ) {
     const cloud = config.cloud;
+    this.retentionDays = cloud.unknownRetentionDays;
     this.store = new GalleryStore(galleryFileOf(config));
     this.gallery = new Gallery(this.store, {
       model: embedder.model,
@@ -50,6 +55,11 @@ export class GalleryService implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     const report = this.gallery.load();
+    this.applyRetention();
+    if (this.retentionDays > 0) {
+      this.retentionTimer = setInterval(() => this.applyRetention(), RETENTION_CHECK_MS);
+      this.retentionTimer.unref();
+    }
     this.logger.log(
       `gallery ${this.store.path}: ${report.faces} enrolled and ${report.unknownFaces} unknown face embeddings loaded` +
         (report.skipped ? `, ${report.skipped} of another model skipped (re-enroll them)` : ''),
@@ -57,6 +67,15 @@ export class GalleryService implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.store.close();
+  }
+
+  /** Forgets strangers not seen for `cloud.unknownRetentionDays`. */
+  applyRetention(now = Date.now()): number {
+    if (this.retentionDays <= 0 || !this.store.db.open) return 0;
+    const forgotten = this.gallery.forgetUnknownsSeenBefore(now - this.retentionDays * 86_400_000);
+    if (forgotten) this.logger.log(`forgot ${forgotten} unknown face identities not seen for ${this.retentionDays} days`);
+    return forgotten;
   }
 }

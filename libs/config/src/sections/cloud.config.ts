@@ -51,6 +51,9 @@ export class CloudConfig {
   /** Faces (embedding + crop) kept per unknown identity; the lowest-quality ones are dropped first. */
   @Min(1) @Max(100) @IsInt() unknownFacesPerIdentity = 5;
 
+  /** Strangers not seen for this many days are forgotten (checked at boot and hourly); 0 keeps them forever. */
+  @Min(0) @Max(3650) @IsNumber() unknownRetentionDays = 30;
+
   /** Alert kind raised for an unknown face. */
   @Matches(/^[a-z][a-z0-9-]{0,63}$/) @MaxLength(64) @IsString() intruderAlertKind = 'intruder';
 }

@@ -271,6 +271,17 @@ export class GalleryStore {
     })();
   }
 
+  /** Deletes unknowns last seen before `cutoff` (epoch ms) with their faces; returns the face ids removed. */
+  deleteUnknownsSeenBefore(cutoff: number): { unknowns: number; faceIds: number[] } {
+    return this.db.transaction(() => {
+      const faceIds = (
+        this.db.prepare('SELECT f.id FROM unknown_faces f JOIN unknowns u ON u.seq = f.unknown_seq WHERE u.last_seen < ?').all(cutoff) as { id: number }[]
+      ).map((r) => r.id);
+      const unknowns = this.db.prepare('DELETE FROM unknowns WHERE last_seen < ?').run(cutoff).changes;
+      return { unknowns, faceIds };
+    })();
+  }
+
   /**
    * Turns an unknown into a named person in one transaction: the person is created, the unknown's
    * faces become the person's enrolled faces, the unknown is deleted. Returns the new person, the

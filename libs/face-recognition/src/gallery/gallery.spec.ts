@@ -107,6 +107,18 @@ describe('Gallery', () => {
     expect(gallery.identify(faceOf(42, 3), sighting(2))).toMatchObject({ known: true, personId: promoted.id });
   });
 
+  it('forgets strangers not seen since a cutoff, in the database and the matcher', () => {
+    gallery.identify(faceOf(42, 0), sighting(100));
+    gallery.identify(faceOf(43, 0), sighting(200));
+    gallery.identify(faceOf(42, 1), sighting(300)); // unknown-1 seen again at 300
+    gallery.identify(faceOf(44, 0), sighting(150));
+    expect(gallery.forgetUnknownsSeenBefore(250)).toBe(2);
+    expect(store.listUnknowns().map((u) => u.id)).toEqual(['unknown-1']);
+    expect(gallery.unknownVectors).toBe(2);
+    // A forgotten stranger coming back is a new unknown with a new id.
+    expect(gallery.identify(faceOf(43, 1), sighting(400))).toMatchObject({ unknownId: 'unknown-4', isNew: true });
+  });
+
   it('finds the same people after a restart (reload from SQLite)', () => {
     const people = enrollPeople(4);
     gallery.identify(faceOf(42, 0), sighting(1));

@@ -230,6 +230,13 @@ export class Gallery {
     for (const faceId of faceIds) this.forgetUnknownFace(faceId);
   }
 
+  /** Forgets strangers not seen since `cutoff` (epoch ms); returns how many. */
+  forgetUnknownsSeenBefore(cutoff: number): number {
+    const { unknowns, faceIds } = this.store.deleteUnknownsSeenBefore(cutoff);
+    for (const faceId of faceIds) this.forgetUnknownFace(faceId);
+    return unknowns;
+  }
+
   /** Names an unknown: its faces become the new person's enrolled faces. */
   promoteUnknown(id: string, name: string, notes?: string | null): PersonRow {
     const result = this.store.promoteUnknown(id, { id: randomUUID(), name, notes: notes ?? null });
