@@ -8,6 +8,7 @@ import { INestApplication } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import sharp from 'sharp';
 import request from 'supertest';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AlertMessage, FaceCropMessage, Patterns, validateContract } from '@sentinel/contracts';
 import { describeWithSharedData, sharedPath } from '@sentinel/testing';
 import { DetectionLogLine, FogService, FrameChangedController } from '../../libs/detection/src';
@@ -148,6 +149,14 @@ describeWithSharedData('fog pipeline wired in Nest (YOLOX-Nano, real Human faces
     expect([meta.width, meta.height]).toEqual([VTEST_WIDTH, VTEST_HEIGHT]);
     await request(app.getHttpServer()).get('/cameras/nobody/latest.jpg').expect(404);
     await request(app.getHttpServer()).get('/cameras/bad%20id!/latest.jpg').expect(400);
+  });
+
+  it('documents the annotated view in the OpenAPI document', () => {
+    const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('fog').build());
+    const operation = document.paths['/cameras/{id}/latest.jpg']?.get;
+    expect(operation?.tags).toEqual(['fog']);
+    expect(Object.keys(operation?.responses ?? {}).sort()).toEqual(['200', '400', '404']);
+    expect(Object.keys((operation?.responses['200'] as { content: object }).content)).toEqual(['image/jpeg']);
   });
 
   it('crops the face of a person whose face is visible (messi5.jpg)', async () => {
