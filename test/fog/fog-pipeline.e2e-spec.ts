@@ -11,6 +11,7 @@ import request from 'supertest';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AlertMessage, FaceCropMessage, Patterns, validateContract } from '@sentinel/contracts';
 import { describeWithSharedData, sharedPath } from '@sentinel/testing';
+import { HealthRegistry, MetricsService } from '@sentinel/telemetry';
 import { DetectionLogLine, FogService, FrameChangedController } from '../../libs/detection/src';
 import { readVideoFrames } from '../../libs/detection/src/evaluation/video-frames';
 import { iou } from '../../libs/detection/src/geometry/box';
@@ -75,6 +76,12 @@ describeWithSharedData('fog pipeline wired in Nest (YOLOX-Nano, real Human faces
     expect(crops.length).toBeLessThan(stats.detectionsByClass.person / 3);
     expect(stats.cropsSent.face + stats.cropsSent.person).toBe(crops.length);
     expect(stats.cropBytes).toBe(crops.reduce((sum, c) => sum + c.jpeg.length, 0));
+
+    const health = await app.get(HealthRegistry).check('detection');
+    expect(health).toMatchObject({ status: 'up', detector: expect.stringMatching(/^yolox yolox_nano_416\.onnx 416x416 float32/), frames: 30, tracksStarted: stats.tracksStarted });
+    const metrics = await app.get(MetricsService).text();
+    expect(metrics).toMatch(/sentinel_fog_frames_total\{kind="frame"\} 30/);
+    expect(metrics).toMatch(/sentinel_stage_seconds_count\{stage="inference"\} 30/);
 
     const lines = readFileSync(logPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as DetectionLogLine);
     expect(lines).toHaveLength(30);

@@ -47,11 +47,12 @@ export class FogService implements OnModuleInit, OnModuleDestroy {
     await this.faces.warmUp?.();
     this.logger.log(`detector: ${this.detector.description}`);
     if (this.log) this.logger.log(`detection log: ${this.log.path}`);
+    // Also what /stats shows for this component: the detector and every counter.
     this.health.register('detection', () => ({
       status: 'up',
       detector: this.detector.description,
       queueDepth: this.pipeline.queueDepth,
-      frames: this.pipeline.stats.snapshot().frames,
+      ...this.pipeline.stats.snapshot(),
     }));
   }
 
