@@ -65,7 +65,7 @@ export class ChangeDetectionConfig {
   /** Regions closer than this (full-frame px) are merged into one. */
   @Min(0) @Max(512) @IsInt() mergeGap = 0;
   /** Two regions are also merged when their bounding box is at most this many px² larger than both (fewer, cheaper encodes). */
-  @Min(0) @Max(1_000_000) @IsInt() mergeSlack = 16_384;
+  @Min(0) @Max(1_000_000) @IsInt() mergeSlack = 32_768;
   @IsIn(ChangeReferences as unknown as string[], { message: `reference must be one of: ${ChangeReferences.join(', ')}` })
   reference: ChangeReference = 'previous';
   /** Background update rate per frame (reference: background). */

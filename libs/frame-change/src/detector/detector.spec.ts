@@ -212,3 +212,25 @@ describe('ChangeDetector on synthetic frames', () => {
     expect(() => detector.detect(Buffer.alloc(10))).toThrow(/expected 57600 \(rgb24 160x120\)/);
   });
 });
+
+describe('dilate against a brute-force reference', () => {
+  it.each([1, 2, 3])('radius %i', (radius) => {
+    const w = 13, h = 9;
+    const random = rng(radius);
+    const mask = Uint8Array.from({ length: w * h }, () => (random() < 0.08 ? 1 : 0));
+    const out = new Uint8Array(w * h);
+    dilate(mask, w, h, radius, new Uint8Array(w * h), out);
+    const expected = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        for (let dy = -radius; dy <= radius; dy++) {
+          for (let dx = -radius; dx <= radius; dx++) {
+            const yy = y + dy, xx = x + dx;
+            if (yy >= 0 && yy < h && xx >= 0 && xx < w && mask[yy * w + xx]) expected[y * w + x] = 1;
+          }
+        }
+      }
+    }
+    expect(Array.from(out)).toEqual(Array.from(expected));
+  });
+});
