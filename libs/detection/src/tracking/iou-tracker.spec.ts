@@ -1,4 +1,4 @@
-import { IouTracker } from './iou-tracker';
+import { IouTracker, predictBox } from './iou-tracker';
 
 const person = (x: number, y = 0, score = 0.9) => ({ classId: 0, box: { x, y, width: 10, height: 20 }, score });
 
@@ -42,4 +42,21 @@ describe('IouTracker', () => {
     expect(update.ended).toHaveLength(1);
     expect(tracker.active).toHaveLength(2);
   });
+
+  it('predicts moving boxes so a walker keeps the track across skipped frames', () => {
+    const tracker = new IouTracker(options);
+    tracker.update([person(0)], 0);
+    tracker.update([person(4)], 100); // 4 px per 100 ms
+    // 500 ms later (frames skipped) the person is at x = 24: IoU with the last box (x = 4) is 0, with the prediction (x = 24) 1.
+    const later = tracker.update([person(24)], 600);
+    expect(later.started).toEqual([]);
+    expect(later.assigned[0].id).toBe(1);
+    expect(later.assigned[0].vx).toBeCloseTo(0.5 * 0.04 + 0.5 * 0.04, 9);
+    expect(predictBox(later.assigned[0], 700).x).toBeCloseTo(28, 9);
+    // Without motion history a jump that far starts a new track.
+    const fresh = new IouTracker(options);
+    fresh.update([person(0)], 0);
+    expect(fresh.update([person(20)], 500).started).toHaveLength(1);
+  });
 });
+

@@ -16,6 +16,9 @@ export interface Track {
   hits: number;
   firstSeenAt: number;
   lastSeenAt: number;
+  /** Smoothed motion of the box centre, pixels per ms (0 until the second match). */
+  vx: number;
+  vy: number;
 }
 
 export interface TrackInput {
@@ -33,10 +36,20 @@ export interface TrackUpdate {
   ended: Track[];
 }
 
+/** Weight of the newest displacement in the smoothed velocity. */
+const VELOCITY_SMOOTHING = 0.5;
+
+/** Where a track's box should be at `at`, moving at its smoothed velocity since it was last seen. */
+export function predictBox(track: Track, at: number): BoxLike {
+  const dt = at - track.lastSeenAt;
+  return { ...track.box, x: track.box.x + track.vx * dt, y: track.box.y + track.vy * dt };
+}
+
 /**
  * One camera's tracker: a detection continues the track of the same class it overlaps most
- * (IoU >= threshold), pairs taken greedily from the highest IoU down; the rest start new tracks.
- * Ids grow from 1 and are never reused within a camera.
+ * (IoU >= threshold against the track's box moved by its smoothed velocity, so people keep their
+ * track across the frames the roof skipped), pairs taken greedily from the highest IoU down; the
+ * rest start new tracks. Ids grow from 1 and are never reused within a camera.
  */
 export class IouTracker {
   private readonly tracks = new Map<number, Track>();
@@ -57,11 +70,12 @@ export class IouTracker {
       }
     }
     const tracks = [...this.tracks.values()];
+    const predicted = tracks.map((track) => predictBox(track, at));
     const pairs: { d: number; t: number; overlap: number }[] = [];
     detections.forEach((det, d) => {
       tracks.forEach((track, t) => {
         if (track.classId !== det.classId) return;
-        const overlap = iou(det.box, track.box);
+        const overlap = iou(det.box, predicted[t]);
         if (overlap >= this.options.iouThreshold) pairs.push({ d, t, overlap });
       });
     });
@@ -72,7 +86,16 @@ export class IouTracker {
       if (assigned[d] || taken.has(t)) continue;
       taken.add(t);
       const track = tracks[t];
-      track.box = detections[d].box;
+      const box = detections[d].box;
+      const dt = at - track.lastSeenAt;
+      if (dt > 0) {
+        const vx = (box.x + box.width / 2 - (track.box.x + track.box.width / 2)) / dt;
+        const vy = (box.y + box.height / 2 - (track.box.y + track.box.height / 2)) / dt;
+        const first = track.hits === 1;
+        track.vx = first ? vx : VELOCITY_SMOOTHING * vx + (1 - VELOCITY_SMOOTHING) * track.vx;
+        track.vy = first ? vy : VELOCITY_SMOOTHING * vy + (1 - VELOCITY_SMOOTHING) * track.vy;
+      }
+      track.box = box;
       track.score = detections[d].score;
       track.hits++;
       track.lastSeenAt = at;
@@ -81,7 +104,7 @@ export class IouTracker {
     const started: Track[] = [];
     detections.forEach((det, d) => {
       if (assigned[d]) return;
-      const track: Track = { id: this.nextId++, classId: det.classId, box: det.box, score: det.score, hits: 1, firstSeenAt: at, lastSeenAt: at };
+      const track: Track = { id: this.nextId++, classId: det.classId, box: det.box, score: det.score, hits: 1, firstSeenAt: at, lastSeenAt: at, vx: 0, vy: 0 };
       this.tracks.set(track.id, track);
       started.push(track);
       assigned[d] = track;
