@@ -55,8 +55,8 @@ export class FogCropConfig {
   @Min(0) @Max(600_000) @IsInt() retryIntervalMs = 1_000;
   /** Face searches per frame at most (bounds the face-crop stage of a crowded frame). */
   @Min(1) @Max(100) @IsInt() maxSearchesPerFrame = 2;
-  /** Persons shorter than this (frame pixels) are not searched for a face: too few pixels for one. */
-  @Min(0) @Max(4096) @IsInt() minPersonHeightForFace = 64;
+  /** Persons shorter than this (frame pixels) are not searched for a face: their face has too few pixels to recognise (~1/7 of the height). */
+  @Min(0) @Max(4096) @IsInt() minPersonHeightForFace = 128;
   /** Human face detector confidence needed to call a box a face. */
   @Min(0) @Max(1) @IsNumber() minFaceScore = 0.5;
 }
