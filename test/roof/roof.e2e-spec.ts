@@ -114,6 +114,14 @@ describe('roof on synthetic sources', () => {
     expect(running.links.alerts[0].id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('fails its cameras with a clear message when the ffmpeg binary does not exist', async () => {
+    running = await startRoof({ ffmpegPath: join(dir, 'no-ffmpeg'), reconnect: fastReconnect, cameras: [{ id: 'nobin', source: join(dir, 'moving.ts'), pace: false }] });
+    await running.roof.whenFilesDone();
+    const stats = running.roof.stats().nobin;
+    expect(stats.state).toBe('failed');
+    expect(stats.lastError).toMatch(/camera nobin .* failed: cannot run ffmpeg at .*no-ffmpeg: ENOENT \(set roof.ffmpegPath or FFMPEG_PATH\)/);
+  });
+
   it('restarts a crashed ffmpeg, keeps counting frames and announces camera-down then camera-up', async () => {
     running = await startRoof({
       reconnect: fastReconnect,

@@ -149,6 +149,16 @@ export class CameraRunner {
   }
 
   async start(): Promise<void> {
+    // fluent-ffmpeg 2.1 throws an uncaught TypeError when spawning a missing binary, so check first.
+    const ffmpegPath = this.deps.ffmpegPath;
+    if (ffmpegPath.includes('/')) {
+      try {
+        await access(ffmpegPath, constants.X_OK);
+      } catch (error) {
+        this.fail(`cannot run ffmpeg at ${ffmpegPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message} (set roof.ffmpegPath or FFMPEG_PATH)`);
+        return;
+      }
+    }
     if (this.settings.kind === 'file') {
       try {
         await access(this.settings.source, constants.R_OK);

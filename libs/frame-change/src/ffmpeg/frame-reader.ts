@@ -60,6 +60,7 @@ export class FrameReader {
   private stopped = false;
   private finished = false;
   private started = false;
+  private bytesReceived = 0;
   private markExited!: () => void;
   /** Resolves once the ffmpeg process has exited (or never started). */
   readonly exited = new Promise<void>((resolve) => (this.markExited = resolve));
@@ -139,6 +140,7 @@ export class FrameReader {
   }
 
   private onData(chunk: Buffer): void {
+    this.bytesReceived += chunk.length;
     if (this.stopped) return;
     const pool = this.pool;
     if (!pool || !this.format) {
@@ -178,7 +180,9 @@ export class FrameReader {
 
   private maybeFinish(): void {
     if (this.finished || this.processDone === undefined) return;
-    if (!this.pipeEnded && !this.stopped) return;
+    // Wait for the pipe to drain, unless nothing ever came through it (ffmpeg failed to start,
+    // e.g. a missing binary: then the pipe never ends).
+    if (!this.pipeEnded && !this.stopped && this.bytesReceived > 0) return;
     this.finished = true;
     let partialBytes = this.current ? this.filled : 0;
     for (const chunk of this.early) partialBytes += chunk.length;

@@ -115,6 +115,9 @@ const PERMANENT_ERRORS = [
   /Option not found/i,
   /Error (?:initializing|reinitializing) filters?/i,
   /No such filter/i,
+  /spawn \S+ ENOENT/i,
+  /spawn \S+ EACCES/i,
+  /Cannot find ffmpeg/i,
 ];
 
 /** Errors that a retry will not cure (missing file, bad URL or option): the camera fails instead of reconnecting. */
