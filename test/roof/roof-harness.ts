@@ -11,6 +11,7 @@ export class RecordingLinks extends LinkEmitter {
   readonly frames: FrameMessage[] = [];
   readonly alerts: AlertMessage[] = [];
   readonly invalid: string[] = [];
+  /** whenFull of each frame message. */
   readonly whenFull: string[] = [];
 
   async emit(pattern: string, message: object, options?: EmitOptions): Promise<EmitOutcome> {
@@ -19,8 +20,10 @@ export class RecordingLinks extends LinkEmitter {
       this.invalid.push(`${pattern}: ${checked.errors.join('; ')}`);
       return 'failed';
     }
-    this.whenFull.push(options?.whenFull ?? 'unset');
-    if (pattern === Patterns.FrameChanged) this.frames.push(message as FrameMessage);
+    if (pattern === Patterns.FrameChanged) {
+      this.whenFull.push(options?.whenFull ?? 'unset');
+      this.frames.push(message as FrameMessage);
+    }
     if (pattern === Patterns.Alert) this.alerts.push(message as AlertMessage);
     return 'delivered';
   }

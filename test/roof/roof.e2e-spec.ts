@@ -92,6 +92,19 @@ describe('roof on synthetic sources', () => {
     expect(stats.rawJpegBytes).toBeGreaterThanOrEqual(stats.bytesForwarded);
   });
 
+  it('sends a heartbeat frame when nothing changed for heartbeatSeconds of video', async () => {
+    running = await startRoof({ policy: 'regions', heartbeatSeconds: 1, cameras: [{ id: 'still', source: 'lavfi:color=c=0x808080:s=160x120:r=25:d=4', pace: false }] });
+    await running.roof.whenFilesDone();
+    const sent = running.links.frames.map((f) => ({ seq: f.seq, kind: f.kind, heartbeat: f.heartbeat ?? false }));
+    expect(sent).toEqual([
+      { seq: 0, kind: 'frame', heartbeat: false },
+      { seq: 25, kind: 'frame', heartbeat: true },
+      { seq: 50, kind: 'frame', heartbeat: true },
+      { seq: 75, kind: 'frame', heartbeat: true },
+    ]);
+    expect(running.roof.stats().still).toMatchObject({ framesDecoded: 100, framesChanged: 1, heartbeatsForwarded: 3 });
+  });
+
   it('fails a missing file and a bad URL with messages naming them while another camera keeps running', async () => {
     running = await startRoof({
       reconnect: fastReconnect,
@@ -138,6 +151,7 @@ describe('roof on synthetic sources', () => {
     expect(processAlive(firstPid)).toBe(false);
     await waitFor(() => running!.links.alerts.some((a) => a.kind === 'camera-up'), 'camera-up alert');
     expect(running.links.alerts.map((a) => a.kind)).toEqual(['camera-down', 'camera-up']);
+    expect(new Set(running.links.whenFull)).toEqual(new Set(['drop'])); // a paced source drops rather than waits
     const seqs = running.links.frames.map((f: FrameMessage) => f.seq);
     expect(new Set(seqs).size).toBe(seqs.length);
     const lastPid = camera.ffmpegPid!;

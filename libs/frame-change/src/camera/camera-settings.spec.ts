@@ -73,6 +73,7 @@ describe('roof camera settings', () => {
   it('hides credentials of stream URLs', () => {
     expect(redactSource('rtsp://admin:secret@10.0.0.5:554/stream1')).toBe('rtsp://***@10.0.0.5:554/stream1');
     expect(redactSource('/videos/a.avi')).toBe('/videos/a.avi');
+    expect(redactSource(`lavfi:${'x'.repeat(200)}`)).toHaveLength(80);
   });
 
   it('backs off exponentially up to the cap', () => {

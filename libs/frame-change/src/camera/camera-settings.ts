@@ -67,5 +67,7 @@ export function demoCamera(demo: DemoCameraConfig): CameraConfig {
 
 /** Hides credentials in URLs (rtsp://user:secret@host/...) before a source goes into logs, alerts or /health. */
 export function redactSource(source: string): string {
-  return source.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1***@');
+  const redacted = source.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1***@');
+  // lavfi graphs (the demo scene) run to hundreds of characters: keep their start.
+  return redacted.startsWith('lavfi:') && redacted.length > 80 ? `${redacted.slice(0, 77)}...` : redacted;
 }
