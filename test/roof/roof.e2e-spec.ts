@@ -7,7 +7,24 @@ import { FrameMessage } from '@sentinel/contracts';
 import { corruptCopy, cutFrames, makeLavfiClip } from '@sentinel/frame-change';
 import { HealthRegistry, MetricsService, StageTimer } from '@sentinel/telemetry';
 import { describeWithSharedData, sharedPath } from '@sentinel/testing';
-import { RunningRoof, processAlive, startRoof, waitFor } from './roof-harness';
+import { EmitOptions, EmitOutcome } from '@sentinel/transport';
+import { RecordingLinks, RunningRoof, processAlive, startRoof, waitFor } from './roof-harness';
+
+/** A link that holds every emit until opened (a slow consumer). */
+class GatedLinks extends RecordingLinks {
+  readonly waiting: (() => void)[] = [];
+  private opened = false;
+
+  override async emit(pattern: string, message: object, options?: EmitOptions): Promise<EmitOutcome> {
+    if (!this.opened) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    return super.emit(pattern, message, options);
+  }
+
+  open(): void {
+    this.opened = true;
+    for (const release of this.waiting.splice(0)) release();
+  }
+}
 
 const fastReconnect = { initialDelayMs: 50, maxDelayMs: 400, factor: 2, stallTimeoutMs: 1_000 };
 
@@ -90,6 +107,27 @@ describe('roof on synthetic sources', () => {
     const stats = running.roof.stats().raw;
     expect(stats.rawJpegFrames).toBe(75);
     expect(stats.rawJpegBytes).toBeGreaterThanOrEqual(stats.bytesForwarded);
+  });
+
+  it('applies the output rate and size (fps 5, width 160)', async () => {
+    running = await startRoof({ cameras: [{ id: 'small', source: join(dir, 'moving.ts'), pace: false, fps: 5, width: 160 }] });
+    await running.roof.whenFilesDone();
+    expect(running.roof.stats().small).toMatchObject({ width: 160, height: 120, fps: 5, framesDecoded: 15 });
+    expect(running.links.frames[0]).toMatchObject({ width: 160, height: 120 });
+  });
+
+  it('waits for a slow link without losing frames: at most maxInFlight frames pending, the pipe paused meanwhile', async () => {
+    const gated = new GatedLinks();
+    running = await startRoof({ maxInFlight: 4, cameras: [{ id: 'gated', source: join(dir, 'moving.ts'), pace: false }] }, gated);
+    const camera = running.roof.camera('gated')!;
+    await waitFor(() => gated.waiting.length === 4, 'four emits waiting for the link');
+    expect(camera.snapshot().framesDecoded).toBe(4);
+    gated.open();
+    await running.roof.whenFilesDone();
+    expect(camera.snapshot()).toMatchObject({ framesDecoded: 75, droppedByLink: 0 });
+    const seqs = gated.frames.map((f) => f.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(seqs.length).toBe(camera.snapshot().framesChanged);
   });
 
   it('sends a heartbeat frame when nothing changed for heartbeatSeconds of video', async () => {

@@ -283,20 +283,27 @@ export class CameraRunner {
         changeScore: Math.min(1, Math.max(0, result.score)),
         ...payload,
       });
-    // Emits are issued in stream order; their acknowledgements may overlap (the link's window).
+    // Emits are issued in stream order; their acknowledgements overlap (up to maxInFlight per
+    // camera, within the link's window): waiting for each acknowledgement before the next emit
+    // would tie the roof's rate to the link's round trip.
     const issued = this.emitOrder.then(async () => {
       const payload = await encoded;
-      return payload ? this.deps.links.emit(Patterns.FrameChanged, message(payload), { whenFull: this.settings.whenFull }).then((outcome) => this.count(outcome, payload)) : undefined;
+      if (!payload) return undefined;
+      return { payload, outcome: this.deps.links.emit(Patterns.FrameChanged, message(payload), { whenFull: this.settings.whenFull }) };
     });
     this.emitOrder = issued.then(
       () => undefined,
       () => undefined,
     );
     this.track(
-      issued.finally(() => {
-        this.inFlight--;
-        if (this.inFlight < this.deps.maxInFlight && this.reader === reader && reader.paused && !this.stopping) reader.resume();
-      }),
+      issued
+        .then(async (sent) => {
+          if (sent) this.count(await sent.outcome, sent.payload);
+        })
+        .finally(() => {
+          this.inFlight--;
+          if (this.inFlight < this.deps.maxInFlight && this.reader === reader && reader.paused && !this.stopping) reader.resume();
+        }),
     );
   }
 
