@@ -76,6 +76,8 @@ export class CameraRunner {
   private readonly encoder: JpegEncoder;
   private readonly heartbeat: HeartbeatClock;
   private readonly pending = new Set<Promise<unknown>>();
+  /** Frame buffer pools per frame size, kept across reader restarts so buffers are reused. */
+  private readonly pools = new Map<number, FramePool>();
   private reader?: FrameReader;
   private detector?: ChangeDetector;
   private emitOrder: Promise<void> = Promise.resolve();
@@ -241,7 +243,8 @@ export class CameraRunner {
     }
 
     const seq = this.seq++;
-    const { id, metrics, timer } = { id: this.id, metrics: this.deps.metrics, timer: this.deps.timer };
+    const id = this.id;
+    const { metrics, timer } = this.deps;
     this.stats.framesDecoded++;
     metrics.decoded.inc({ camera: id });
     timer.record('decode', frame.transferMs);
@@ -468,13 +471,10 @@ export class CameraRunner {
     this.poolOf(frame)?.release(frame.data);
   }
 
-  private pools = new Map<number, FramePool>();
-
   private poolOf(frame: RawFrame): FramePool | undefined {
     return this.pools.get(frame.data.length);
   }
 
-  /** Frame pools are kept per frame size across reader restarts so buffers are reused. */
   readonly poolFor = (bytes: number): FramePool => {
     let pool = this.pools.get(bytes);
     if (!pool) this.pools.set(bytes, (pool = new FramePool(bytes)));
