@@ -46,7 +46,7 @@ export function bandwidthSvg(groups: readonly ChartGroup[], title: string): stri
   const groupGap = 48;
   const left = 78;
   const right = 24;
-  const top = 64;
+  const top = 84;
   const plotHeight = 300;
   const bottom = 64;
   const groupWidth = HOPS.length * bar + (HOPS.length - 1) * barGap;
@@ -62,7 +62,7 @@ export function bandwidthSvg(groups: readonly ChartGroup[], title: string): stri
   out.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(title)}</text>`);
   let lx = left;
   for (const hop of HOPS) {
-    out.push(`<rect x="${lx}" y="34" width="12" height="12" fill="${hop.colour}"/><text x="${lx + 16}" y="44">${escapeXml(hop.label)}</text>`);
+    out.push(`<rect x="${lx}" y="38" width="12" height="12" fill="${hop.colour}"/><text x="${lx + 16}" y="48">${escapeXml(hop.label)}</text>`);
     lx += 16 + hop.label.length * 6.5 + 18;
   }
   for (const tick of ticks) {
