@@ -1,9 +1,8 @@
 /**
  * Binary dilation of a 0/1 mask (height x width) by a (2r+1)^2 square: out[i] = 1 when any mask
- * pixel within r (Chebyshev distance) is set. Separable: each pixel ORs its row neighbours into
- * `tmp`, then each row ORs the rows above and below into `out`; both passes walk memory in order.
- * Radii are small (1-2), so the (2r+1) ORs per pixel beat running counts. `tmp` and `out` have
- * the mask's length and must not be `mask`.
+ * pixel within r (Chebyshev distance) is set. Separable, as whole-row / whole-image shifted ORs
+ * (tight loops without per-pixel bounds): radii are small (1-2), so 2r ORs per pixel per pass are
+ * cheaper than running counts. `tmp` and `out` have the mask's length and must not be `mask`.
  */
 export function dilate(mask: Uint8Array, width: number, height: number, radius: number, tmp: Uint8Array, out: Uint8Array): void {
   const length = width * height;
@@ -11,25 +10,20 @@ export function dilate(mask: Uint8Array, width: number, height: number, radius: 
     out.set(mask.subarray(0, length));
     return;
   }
+  // Horizontal: copy each row, then OR in the row shifted by 1..r to either side.
+  tmp.set(mask.subarray(0, length));
   for (let y = 0; y < height; y++) {
     const row = y * width;
-    for (let x = 0; x < width; x++) {
-      const from = x - radius < 0 ? 0 : x - radius;
-      const to = x + radius >= width ? width - 1 : x + radius;
-      let v = 0;
-      for (let k = from; k <= to; k++) v |= mask[row + k];
-      tmp[row + x] = v;
+    for (let d = 1; d <= radius && d < width; d++) {
+      for (let x = row + d, end = row + width; x < end; x++) tmp[x] |= mask[x - d];
+      for (let x = row, end = row + width - d; x < end; x++) tmp[x] |= mask[x + d];
     }
   }
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    out.set(tmp.subarray(row, row + width), row);
-    const from = y - radius < 0 ? 0 : y - radius;
-    const to = y + radius >= height ? height - 1 : y + radius;
-    for (let k = from; k <= to; k++) {
-      if (k === y) continue;
-      const other = k * width;
-      for (let x = 0; x < width; x++) out[row + x] |= tmp[other + x];
-    }
+  // Vertical: copy, then OR in the whole image shifted by 1..r rows up and down.
+  out.set(tmp.subarray(0, length));
+  for (let d = 1; d <= radius && d < height; d++) {
+    const shift = d * width;
+    for (let i = shift; i < length; i++) out[i] |= tmp[i - shift];
+    for (let i = 0, end = length - shift; i < end; i++) out[i] |= tmp[i + shift];
   }
 }
