@@ -11,7 +11,7 @@ const moduleNameMapper = {
   '^@sentinel/app$': '<rootDir>/apps/sentinel/src',
   '^@sentinel/(.*)$': '<rootDir>/libs/$1/src',
 };
-const common = { setupFiles: ['reflect-metadata'], transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node', rootDir: __dirname };
+const common = { setupFiles: ['reflect-metadata'], transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: '<rootDir>/test/support/jest-environment.js', rootDir: __dirname };
 module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.js',
   projects: [

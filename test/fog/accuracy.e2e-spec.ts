@@ -1,6 +1,3 @@
-/**
- * @jest-environment ./test/fog/onnx-environment.js
- */
 import { describeWithSharedData, sharedPath } from '@sentinel/testing';
 import { MatchCounts, addCounts, matchFrame, precisionRecall } from '../../libs/detection/src/evaluation/person-matching';
 import { readVideoFrames } from '../../libs/detection/src/evaluation/video-frames';

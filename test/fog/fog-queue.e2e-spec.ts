@@ -1,6 +1,3 @@
-/**
- * @jest-environment ./test/fog/onnx-environment.js
- */
 import { loadConfig } from '@sentinel/config';
 import { DetectionsMessage, Patterns, validateContract } from '@sentinel/contracts';
 import { describeWithSharedData, sharedPath } from '@sentinel/testing';

@@ -1,6 +1,3 @@
-/**
- * @jest-environment ./test/fog/onnx-environment.js
- */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,6 +1,3 @@
-/**
- * @jest-environment ./test/fog/onnx-environment.js
- */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,8 +1,8 @@
 // Jest runs each test file in its own vm context, whose typed-array constructors differ from the
 // ones onnxruntime-node's native binding creates: `instanceof Float32Array` then fails inside
 // onnxruntime-common ("A float32 tensor's data must be type of Float32Array"). This environment
-// shares the main realm's typed arrays with the test context. Use it with the docblock
-// `@jest-environment ./test/fog/onnx-environment.js` in every test that runs a session.
+// shares the main realm's typed arrays with the test context. It is every Jest project's test
+// environment (jest.config.js), so any test may run a session.
 const { TestEnvironment } = require('jest-environment-node');
 
 const shared = [
