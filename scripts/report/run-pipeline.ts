@@ -6,7 +6,8 @@ import { createSentinelApp } from '@sentinel/app';
 import { FogService } from '@sentinel/detection';
 import { FrameChangeService } from '@sentinel/frame-change';
 import type { Placement, Policy } from '@sentinel/report';
-import { ProcessSnapshot, fetchSnapshot, fetchStats, pollUntil } from './snapshot';
+import { pollUntil } from '@sentinel/app';
+import { ProcessSnapshot, fetchSnapshot, fetchStats } from './snapshot';
 import { TierProcess, freePort, startTier } from './tier-process';
 
 export interface PipelineRunOptions {

@@ -23,19 +23,3 @@ export async function fetchSnapshot(port: number): Promise<ProcessSnapshot> {
   const [stats, metrics] = await Promise.all([fetchStats(port), getOk(`http://127.0.0.1:${port}/metrics`).then((r) => r.text())]);
   return { ...stats, metrics: parsePrometheus(metrics) };
 }
-
-/** Polls `probe` every `everyMs` until it returns a value, or fails after `timeoutMs`. */
-export async function pollUntil<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string, everyMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}

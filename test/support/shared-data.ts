@@ -1,8 +1,15 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+
+/** The project folder: the nearest ancestor holding package.json (this file also runs from dist/). */
+function projectDir(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
 
 /** `../shared` beside the project: real video, faces and models for tests and benchmarks. */
-export const SHARED_DIR = resolve(process.env.SENTINEL_SHARED_DIR ?? join(__dirname, '..', '..', '..', 'shared'));
+export const SHARED_DIR = resolve(process.env.SENTINEL_SHARED_DIR ?? join(projectDir(), '..', 'shared'));
 
 export function sharedPath(...parts: string[]): string {
   return join(SHARED_DIR, ...parts);

@@ -1,12 +1,6 @@
-/** p50/p95/p99/mean/max in ms and the sample count, as GET /stats serves them per stage. */
-export interface LatencySummary {
-  count: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  mean: number;
-  max: number;
-}
+import type { LatencySummary } from '@sentinel/telemetry';
+
+export type { LatencySummary };
 
 /** Pipeline stages in the order a frame meets them, with what each one measures. */
 export const STAGES: readonly { stage: string; tier: string; meaning: string }[] = [

@@ -1,16 +1,6 @@
-/** Shapes of the LinkLedger snapshot served by GET /stats (`links`). */
-export interface TrafficCount {
-  messages: number;
-  bytes: number;
-}
+import type { EmitOutcome, LinkTraffic, TrafficCount } from '@sentinel/transport';
 
-export interface LinkTraffic {
-  sent: TrafficCount;
-  received: TrafficCount;
-  byPattern: Record<string, Record<string, { sent: TrafficCount; received: TrafficCount }>>;
-  malformed: Record<string, number>;
-  outcomes: Partial<Record<string, number>>;
-}
+export type { LinkTraffic, TrafficCount };
 
 export type LedgerSnapshot = Record<string, LinkTraffic>;
 
@@ -37,7 +27,9 @@ export function mergeLedgers(snapshots: readonly LedgerSnapshot[]): LedgerSnapsh
         }
       }
       for (const [reason, n] of Object.entries(t.malformed)) m.malformed[reason] = (m.malformed[reason] ?? 0) + n;
-      for (const [outcome, n] of Object.entries(t.outcomes)) m.outcomes[outcome] = (m.outcomes[outcome] ?? 0) + (n ?? 0);
+      for (const [outcome, n] of Object.entries(t.outcomes) as [EmitOutcome, number | undefined][]) {
+        m.outcomes[outcome] = (m.outcomes[outcome] ?? 0) + (n ?? 0);
+      }
     }
   }
   return out;
