@@ -25,23 +25,14 @@ import {
 import { Patterns } from '@sentinel/contracts';
 import type { DetectionLogSummary } from './detection-log';
 import type { PipelineRunResult } from './run-pipeline';
+import type { CameraStats } from '@sentinel/frame-change';
 
-/** The roof camera's health probe (GET /stats components), as far as the report reads it. */
-interface CameraProbe {
-  state: string;
-  width: number;
-  height: number;
-  fps: number;
-  framesDecoded: number;
-  framesChanged: number;
-  framesForwarded: number;
-  fullFramesForwarded: number;
-  regionFramesForwarded: number;
-  regionsForwarded: number;
-  bytesForwarded: number;
-  rawJpegFrames: number;
-  rawJpegBytes: number;
-}
+/** The roof camera's health probe (GET /stats components): its CameraStats, as far as the report reads them. */
+type CameraProbe = Pick<
+  CameraStats,
+  | 'state' | 'width' | 'height' | 'fps' | 'framesDecoded' | 'framesChanged' | 'framesForwarded' | 'fullFramesForwarded'
+  | 'regionFramesForwarded' | 'regionsForwarded' | 'bytesForwarded' | 'rawJpegFrames' | 'rawJpegBytes'
+>;
 
 export function cameraProbe(result: PipelineRunResult, cameraId: string): CameraProbe {
   for (const snapshot of Object.values(result.snapshots)) {
