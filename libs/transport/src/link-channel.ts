@@ -13,9 +13,20 @@ const TRANSPORT_ERROR = /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|ENOTFOUND|EHOST
 /** A transport failure (no connection, broker down): worth retrying, unlike an error reply of the consumer. */
 export function isTransportError(error: unknown): boolean {
   if (typeof error === 'string') return TRANSPORT_ERROR.test(error);
-  if (!(error instanceof Error)) return false;
-  const code = (error as NodeJS.ErrnoException).code ?? '';
-  return TRANSPORT_ERROR.test(code) || TRANSPORT_ERROR.test(error.message) || error.name === 'NetSocketClosedException';
+  // Duck-typed, not `instanceof Error`: errors may come from another realm (vm contexts, workers).
+  if (!error || typeof error !== 'object' || typeof (error as Error).message !== 'string') return false;
+  const { code, message, name } = error as NodeJS.ErrnoException;
+  if ((error as { status?: unknown }).status === 'error') return false; // an error reply of the consumer
+  return TRANSPORT_ERROR.test(code ?? '') || TRANSPORT_ERROR.test(message) || name === 'NetSocketClosedException';
+}
+
+function describeError(error: unknown): string {
+  if (error && typeof error === 'object') {
+    const { message, status } = error as { message?: unknown; status?: unknown };
+    if (typeof message === 'string' && status === undefined) return message;
+    return JSON.stringify(error);
+  }
+  return String(error);
 }
 
 /**
@@ -84,7 +95,7 @@ export class LinkChannel {
         this.lastFailure = undefined;
         return 'delivered';
       } catch (error) {
-        const reason = error instanceof Error ? error.message : typeof error === 'object' ? JSON.stringify(error) : String(error);
+        const reason = describeError(error);
         const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)];
         if (retry && isTransportError(error) && Date.now() + delay < deadline) {
           if (attempt === 0) this.logger.warn(`${pattern}: ${reason}; retrying for up to ${this.config.timeoutMs} ms`);
