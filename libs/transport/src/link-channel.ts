@@ -67,7 +67,7 @@ export class LinkChannel {
     }
     this.inFlight += 1;
     try {
-      return this.settle(pattern, await this.sendWithRetries(pattern, message, whenFull === 'wait'));
+      return this.settle(pattern, await this.sendWithRetries(pattern, message, whenFull === 'wait', options.onReply));
     } finally {
       this.inFlight -= 1;
       this.waiters.shift()?.();
@@ -85,14 +85,15 @@ export class LinkChannel {
     await this.client.close();
   }
 
-  private async sendWithRetries(pattern: string, message: object, retry: boolean): Promise<EmitOutcome> {
+  private async sendWithRetries(pattern: string, message: object, retry: boolean, onReply?: (reply: unknown) => void): Promise<EmitOutcome> {
     const deadline = Date.now() + this.config.timeoutMs;
     for (let attempt = 0; ; attempt += 1) {
       try {
         const remaining = Math.max(1, deadline - Date.now());
         const stamped = { ...message, sentAt: Date.now() };
-        await firstValueFrom(this.client.send(pattern, stamped).pipe(timeout(remaining)), { defaultValue: undefined });
+        const reply: unknown = await firstValueFrom(this.client.send(pattern, stamped).pipe(timeout(remaining)), { defaultValue: undefined });
         this.lastFailure = undefined;
+        onReply?.(reply);
         return 'delivered';
       } catch (error) {
         const reason = describeError(error);

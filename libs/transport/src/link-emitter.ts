@@ -11,6 +11,8 @@ export type EmitOutcome =
 export interface EmitOptions {
   /** When `window` messages are already in flight: wait for room (reports, files) or drop (live cameras). */
   whenFull?: 'wait' | 'drop';
+  /** Called with the consumer's reply when the message is delivered (before `emit` resolves). */
+  onReply?: (reply: unknown) => void;
 }
 
 /**
