@@ -30,4 +30,4 @@ USER node
 VOLUME ["/app/var"]
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s CMD node -e "fetch('http://127.0.0.1:'+(process.env.SENTINEL_HTTP__PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-ENTRYPOINT ["sh", "-c", "exec node dist/main --tier=\"$TIER\" \"$@\"", "--"]
+ENTRYPOINT ["sh", "-c", "exec node --single-threaded-gc dist/main --tier=\"$TIER\" \"$@\"", "--"]

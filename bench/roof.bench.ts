@@ -14,6 +14,7 @@ import { NestFactory } from '@nestjs/core';
 import { ForwardPolicy, SentinelConfigModule, validateConfig } from '@sentinel/config';
 import { FrameChangeModule, FrameChangeService, buildInvocation, parseOutputFormat, resolveFfmpegPath } from '@sentinel/frame-change';
 import { StageTimer, TelemetryModule, quantile } from '@sentinel/telemetry';
+import { SENTINEL_NODE_FLAGS } from '@sentinel/app';
 import { sharedPath } from '@sentinel/testing';
 import { EmitOutcome, LinkEmitter } from '@sentinel/transport';
 
@@ -139,7 +140,7 @@ async function roofRun(file: string, policy: ForwardPolicy): Promise<RoofRun> {
   });
 }
 
-async function loopRun(file: string, policy: ForwardPolicy, seconds: number): Promise<void> {
+async function loopRun(file: string, policy: ForwardPolicy, seconds: number, bareFps: number): Promise<void> {
   await withRoof({ policy, cameras: [{ id: 'loop', source: file, pace: false, loop: true }] }, async (service) => {
     const sample = (label: string): void => {
       const memory = process.memoryUsage();
@@ -160,13 +161,17 @@ async function loopRun(file: string, policy: ForwardPolicy, seconds: number): Pr
     const endRss = process.memoryUsage().rss;
     const fps = (service.stats().loop.framesDecoded - startFrames) / ((performance.now() - startTime) / 1000);
     sample('end');
-    console.log(`  loop (${policy}): ${fps.toFixed(0)} frames/s sustained; RSS start ${mb(startRss)}, end ${mb(endRss)} (${(((endRss - startRss) / startRss) * 100).toFixed(1)}%)`);
+    console.log(`  loop (${policy}): ${fps.toFixed(0)} frames/s sustained (${((fps / bareFps) * 100).toFixed(0)}% of bare decode); RSS start ${mb(startRss)}, end ${mb(endRss)} (${(((endRss - startRss) / startRss) * 100).toFixed(1)}%)`);
   });
 }
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
-  console.log(`roof bench on ${options.file} (${options.runs} alternating runs, medians; node ${process.version}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`);
+  const flags = process.execArgv.join(' ') || 'none';
+  console.log(`roof bench on ${options.file} (${options.runs} alternating runs, medians; node ${process.version} flags: ${flags}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`);
+  if (!SENTINEL_NODE_FLAGS.every((flag) => process.execArgv.includes(flag))) {
+    console.log(`  note: sentinel processes run with ${SENTINEL_NODE_FLAGS.join(' ')} (npm run bench:roof passes it); without it sustained rates are lower`);
+  }
   const bare: number[] = [];
   const bareCpu: number[] = [];
   const decodeOnly: number[] = [];
@@ -200,7 +205,7 @@ async function main(): Promise<void> {
   }
   if (options.loopSeconds > 0) {
     console.log(`loop of ${options.file} for ${options.loopSeconds} s, policy ${options.loopPolicy}:`);
-    await loopRun(options.file, options.loopPolicy, options.loopSeconds);
+    await loopRun(options.file, options.loopPolicy, options.loopSeconds, bareFps);
   }
 }
 

@@ -29,6 +29,15 @@ export interface StartOptions {
   timeoutMs?: number;
 }
 
+/**
+ * Node flags every sentinel process runs with (npm start, the Docker image, the report's split
+ * runs). `--single-threaded-gc`: V8's concurrent marking helpers compete with ffmpeg and libvips for
+ * the roof's one or two cores; on a 2-core machine the roof in `regions` mode fell from ~380 to
+ * ~260 frames/s after ~20 s of a looping file with them, and held ~370 without (bench/roof.bench.ts).
+ * V8 refuses this flag in NODE_OPTIONS and cannot take it at run time, so it goes on the command line.
+ */
+export const SENTINEL_NODE_FLAGS: readonly string[] = ['--single-threaded-gc'];
+
 /** The line createSentinelApp logs once the HTTP server listens. */
 const READY = /HTTP on port (\d+)/;
 const OUTPUT_TAIL = 64_000;
@@ -40,7 +49,7 @@ const OUTPUT_TAIL = 64_000;
 export function startSentinelProcess(script: string, args: readonly string[], options: StartOptions = {}): Promise<SentinelProcess> {
   const timeoutMs = options.timeoutMs ?? 120_000;
   if (!existsSync(script)) return Promise.reject(new Error(`${script} is missing: run \`npm run build\` first`));
-  const child = spawn(process.execPath, [script, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...SENTINEL_NODE_FLAGS, script, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const describe = `${script} ${args.join(' ')}`;
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
