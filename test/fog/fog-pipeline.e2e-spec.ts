@@ -77,7 +77,7 @@ describeWithSharedData('fog pipeline wired in Nest (YOLOX-Nano, real Human faces
     const health = await app.get(HealthRegistry).check('detection');
     expect(health).toMatchObject({ status: 'up', detector: expect.stringMatching(/^yolox yolox_nano_416\.onnx 416x416 float32/), frames: 30, tracksStarted: stats.tracksStarted });
     const metrics = await app.get(MetricsService).text();
-    expect(metrics).toMatch(/sentinel_fog_frames_total\{kind="frame"\} 30/);
+    expect(metrics).toMatch(/sentinel_fog_frames_total\{kind="frame",detected_on="frame"\} 30/);
     expect(metrics).toMatch(/sentinel_stage_seconds_count\{stage="inference"\} 30/);
 
     const lines = readFileSync(logPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as DetectionLogLine);
@@ -144,7 +144,45 @@ describeWithSharedData('fog pipeline wired in Nest (YOLOX-Nano, real Human faces
     // No duplicates from the overlap: no two split persons overlap at NMS IoU.
     for (const [i, a] of splitPersons.entries()) for (const b of splitPersons.slice(i + 1)) expect(iou(a.box, b.box)).toBeLessThanOrEqual(0.45);
     expect(splitPersons.some((d) => d.source === 1 && d.box.x >= 320)).toBe(true);
+    expect(split.detectedOn).toBe('regions');
   }, 60_000);
+
+  it('rebuilds the frame from regions that update the frame it holds, and asks for a whole frame when out of step', async () => {
+    const persons = (outcome: { detections: { label: string; box: { x: number; y: number; width: number; height: number } }[] }) =>
+      outcome.detections.filter((d) => d.label === 'person').map((d) => d.box);
+    const [early, late] = [frames[0], frames[29]];
+    const earlyPersons = persons(await fog.handle(frameMessage('whole-early', 0, await toJpeg(early), VTEST_WIDTH, VTEST_HEIGHT)));
+    const latePersons = persons(await fog.handle(frameMessage('whole-late', 0, await toJpeg(late), VTEST_WIDTH, VTEST_HEIGHT)));
+
+    // The canvas holds frame 0; frame 29 updates its left half only.
+    const base = await controller.onFrameChanged(frameMessage('canvas', 0, await toJpeg(early), VTEST_WIDTH, VTEST_HEIGHT));
+    expect(base.resync).toBeUndefined();
+    const half = { x: 0, y: 0, width: 384, height: 576 };
+    const update = await regionsMessage('canvas', 29, late, [half], undefined, 0);
+    const rebuilt = await fog.handle(update);
+    expect(rebuilt.detectedOn).toBe('canvas');
+    expect(rebuilt.needsWholeFrame).toBe(false);
+    // Left of the seam the detector saw frame 29, right of it frame 0 (people on the seam may differ).
+    const seamFree = (b: { x: number; width: number }) => b.x + b.width < 370 || b.x > 398;
+    const left = (b: { x: number; width: number }) => b.x + b.width < 370;
+    const expected = [...latePersons.filter((b) => seamFree(b) && left(b)), ...earlyPersons.filter((b) => seamFree(b) && !left(b))];
+    const found = persons(rebuilt).filter(seamFree);
+    expect(expected.length).toBeGreaterThan(2);
+    const matched = expected.filter((e) => found.some((f) => iou(e, f) >= 0.5)).length;
+    expect(matched).toBeGreaterThanOrEqual(expected.length - 1);
+    expect(found.length).toBeLessThanOrEqual(expected.length + 1);
+    // The annotated view shows the rebuilt frame.
+    expect(fog.latest('canvas')?.base?.width).toBe(VTEST_WIDTH);
+
+    // A message whose base never arrived: regions used on their own, and the ack asks for a whole frame.
+    const gap = await controller.onFrameChanged(await regionsMessage('canvas', 40, late, [half], undefined, 35));
+    expect(gap.resync).toBe(true);
+    const stillOut = await fog.handle(await regionsMessage('canvas', 41, late, [half], undefined, 40));
+    expect(stillOut).toMatchObject({ detectedOn: 'regions', needsWholeFrame: true });
+    await fog.handle(frameMessage('canvas', 42, await toJpeg(early), VTEST_WIDTH, VTEST_HEIGHT));
+    expect((await fog.handle(await regionsMessage('canvas', 43, late, [half], undefined, 42))).detectedOn).toBe('canvas');
+    expect(fog.stats().framesDetectedOn.canvas).toBeGreaterThanOrEqual(2);
+  }, 120_000);
 
   it('serves the annotated latest frame, 404 for an unknown camera, 400 for a malformed id', async () => {
     const res = await request(app.getHttpServer()).get('/cameras/vtest/latest.jpg').expect(200);
@@ -221,14 +259,21 @@ describeWithSharedData('fog pipeline wired in Nest (YOLOX-Nano, real Human faces
       await rejects(frameMessage('bad', 5, await toJpeg(frames[0]), 640, 480), 'size-mismatch', /decoded to 768x576/);
     });
 
-    it('drops a bad region, processes the good ones, and rejects a message whose regions are all bad', async () => {
+    it('drops a region placed outside the frame or the atlas, processes the others, and rejects a message with none usable', async () => {
       const message = await regionsMessage('regions-bad', 1, frames[0], [{ x: 0, y: 0, width: 384, height: 576 }, { x: 384, y: 0, width: 384, height: 576 }]);
-      message.regions![1].jpeg = Buffer.from('garbage');
+      message.regions![1].atlasX += 400;
       const outcome = await fog.handle(message);
       expect(outcome.droppedRegions).toBe(1);
-      message.regions![0].jpeg = new Uint8Array(0);
+      expect(fog.stats().drops['region-outside-atlas']).toBe(1);
+      message.regions![0].x = 500;
       message.seq = 2;
-      await rejects(message, 'empty', /zero bytes/);
+      await rejects(message, 'region-outside-frame', /region 0 384x576\+500\+0 lies outside the 768x576 frame/);
+    });
+
+    it('rejects a message whose atlas JPEG is truncated', async () => {
+      const message = await regionsMessage('regions-bad', 3, frames[0], [{ x: 0, y: 0, width: 384, height: 576 }]);
+      message.jpeg = message.jpeg.subarray(0, 2000);
+      await rejects(message, 'corrupt', /atlas: .*(premature end|corrupt)/i);
     });
 
     it('still processes a good frame afterwards', async () => {

@@ -2,7 +2,8 @@ import { Global, Module } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
 import sharp from 'sharp';
 import { SentinelConfigModule, loadConfig } from '@sentinel/config';
-import { FrameMessage, Pattern, RegionCrop, SCHEMA_VERSION } from '@sentinel/contracts';
+import { FrameMessage, Pattern, SCHEMA_VERSION } from '@sentinel/contracts';
+import { JpegEncoder } from '@sentinel/frame-change';
 import { TelemetryModule } from '@sentinel/telemetry';
 import { EmitOptions, EmitOutcome, LinkEmitter } from '@sentinel/transport';
 import { DetectionModule } from '../../libs/detection/src';
@@ -45,14 +46,11 @@ export async function regionsMessage(
   image: RgbImage,
   rects: { x: number; y: number; width: number; height: number }[],
   capturedAt = 1_700_000_000_000 + seq * 100,
+  baseSeq?: number,
 ): Promise<FrameMessage> {
-  const regions: RegionCrop[] = [];
-  for (const r of rects) {
-    const jpeg = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
-      .extract({ left: r.x, top: r.y, width: r.width, height: r.height })
-      .jpeg({ quality: 90 })
-      .toBuffer();
-    regions.push(Object.assign(new RegionCrop(), { ...r, jpeg }));
-  }
-  return Object.assign(new FrameMessage(), { v: SCHEMA_VERSION, cameraId, seq, capturedAt, width: image.width, height: image.height, kind: 'regions' as const, changeScore: 0.1, regions });
+  // The roof's own encoder: the regions packed into one JPEG atlas.
+  const atlas = await new JpegEncoder(90).encodeRegions(image.data, image.width, rects);
+  if (!atlas) throw new Error('regions do not fit an atlas');
+  const { jpeg, regions } = atlas;
+  return Object.assign(new FrameMessage(), { v: SCHEMA_VERSION, cameraId, seq, capturedAt, width: image.width, height: image.height, kind: 'regions' as const, changeScore: 0.1, jpeg, regions, ...(baseSeq === undefined ? {} : { baseSeq }) });
 }

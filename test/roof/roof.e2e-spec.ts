@@ -3,6 +3,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { FrameMessage } from '@sentinel/contracts';
 import { corruptCopy, cutFrames, makeLavfiClip } from '@sentinel/frame-change';
 import { HealthRegistry, MetricsService, StageTimer } from '@sentinel/telemetry';
@@ -60,6 +61,14 @@ async function ffmpegChildren(): Promise<number[]> {
   return pids;
 }
 
+/** Every regions message updates the message sent just before it (the fog pastes it into that frame). */
+function expectChained(frames: readonly FrameMessage[]): void {
+  for (const [i, message] of frames.entries()) {
+    if (message.kind === 'regions') expect({ seq: message.seq, baseSeq: message.baseSeq }).toEqual({ seq: message.seq, baseSeq: frames[i - 1]?.seq });
+    else expect(message.baseSeq).toBeUndefined();
+  }
+}
+
 describe('roof on synthetic sources', () => {
   it('reads a file as fast as possible, forwards every changed frame in order with valid messages, counts and times it', async () => {
     running = await startRoof({ cameras: [{ id: 'moving', source: join(dir, 'moving.ts'), pace: false }] });
@@ -93,12 +102,39 @@ describe('roof on synthetic sources', () => {
     expect(running.links.frames[0].kind).toBe('frame');
     expect(regionMessages.length).toBeGreaterThan(50);
     for (const message of regionMessages) {
+      const atlas = await sharp(message.jpeg).metadata();
+      expect(message.jpeg.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
       for (const region of message.regions!) {
         expect(region.x + region.width).toBeLessThanOrEqual(320);
         expect(region.y + region.height).toBeLessThanOrEqual(240);
-        expect(region.jpeg.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+        expect(region.atlasX + region.width).toBeLessThanOrEqual(atlas.width!);
+        expect(region.atlasY + region.height).toBeLessThanOrEqual(atlas.height!);
       }
     }
+    expectChained(running.links.frames);
+    // A file has a timeline of its own: 25 fps, so frame n is at n * 40 ms.
+    for (const message of running.links.frames) expect(message.streamTimeMs).toBe(message.seq * 40);
+  });
+
+  it('in regions mode sends the next frame whole when the fog asks to resync (its copy of the frame is out of step)', async () => {
+    class ResyncOnce extends RecordingLinks {
+      override async emit(pattern: string, message: object, options?: EmitOptions): Promise<EmitOutcome> {
+        const outcome = await super.emit(pattern, message, options);
+        options?.onReply?.({ seq: (message as FrameMessage).seq, ...((message as FrameMessage).seq === 30 ? { resync: true } : {}) });
+        return outcome;
+      }
+    }
+    running = await startRoof(
+      { policy: 'regions', maxInFlight: 2, detection: { fullFrameAbove: 1 }, cameras: [{ id: 'resync', source: join(dir, 'moving.ts'), pace: false }] },
+      new ResyncOnce(),
+    );
+    await running.roof.whenFilesDone();
+    const whole = running.links.frames.filter((f) => f.kind === 'frame').map((f) => f.seq);
+    expect(whole[0]).toBe(0);
+    const resent = whole.filter((seq) => seq > 30);
+    expect(resent).toHaveLength(1);
+    expect(resent[0]).toBeLessThanOrEqual(30 + 4);
+    expectChained(running.links.frames);
   });
 
   it('counts the raw JPEG bytes of every decoded frame when measureRawJpeg is on', async () => {

@@ -31,15 +31,17 @@ export function stubFrame(cameraId: string, seq: number, frameBytes: number): Fr
     v: SCHEMA_VERSION, cameraId, seq, capturedAt: Date.now(), width: 768, height: 576,
     changeScore: 0.25, kind: regions ? 'regions' : 'frame',
     ...(regions
-      ? { regions: [{ x: 16, y: 32, width: 100, height: 80, jpeg: fakeJpeg(seq, frameBytes / 2) }, { x: 400, y: 200, width: 64, height: 64, jpeg: fakeJpeg(seq + 1e6, frameBytes / 4) }] }
+      ? {
+          jpeg: fakeJpeg(seq, frameBytes / 2),
+          regions: [{ x: 16, y: 32, width: 100, height: 80, atlasX: 0, atlasY: 0 }, { x: 400, y: 200, width: 64, height: 64, atlasX: 112, atlasY: 0 }],
+        }
       : { jpeg: fakeJpeg(seq, frameBytes) }),
   });
 }
 
 /** What the fog stub sends on for a frame: a crop made of the frame's first bytes. */
 export function cropBytesOfFrame(frame: FrameMessage): Buffer {
-  const source = frame.kind === 'frame' ? frame.jpeg! : frame.regions![0].jpeg;
-  return Buffer.from(source.subarray(0, 8 * 1024));
+  return Buffer.from(frame.jpeg.subarray(0, 8 * 1024));
 }
 
 /** The digest the notification stub records for every alert: traceable back to the frame. */

@@ -6,20 +6,25 @@ import { MessageBase } from './common';
 export const MAX_JPEG_BYTES = 16 * 1024 * 1024;
 export const MAX_FRAME_SIDE = 16_384;
 
-/** One changed region of a frame: its JPEG crop and where it sits in the frame. */
-export class RegionCrop {
+/**
+ * One changed region of a frame: where it sits in the frame, and where its pixels sit in the
+ * message's atlas (the one JPEG that carries every region of the frame).
+ */
+export class ChangedRegion {
   @IsInt() @Min(0) x!: number;
   @IsInt() @Min(0) y!: number;
   @IsInt() @Min(1) width!: number;
   @IsInt() @Min(1) height!: number;
-  @IsBytes({ maxLength: MAX_JPEG_BYTES }) jpeg!: Uint8Array;
+  @IsInt() @Min(0) atlasX!: number;
+  @IsInt() @Min(0) atlasY!: number;
 }
 
 export type FrameKind = 'frame' | 'regions';
 
 /**
- * roof -> fog (`frame.changed`). `kind: 'frame'` carries the whole frame as JPEG (the paper's
- * policy, also used for heartbeats); `kind: 'regions'` only JPEG crops of what changed.
+ * roof -> fog (`frame.changed`). `kind: 'frame'`: `jpeg` is the whole frame (the paper's policy,
+ * also used for heartbeats and resyncs). `kind: 'regions'`: only what changed; `jpeg` is an atlas,
+ * the changed regions packed side by side into one image, and `regions` says where each came from.
  */
 export class FrameMessage extends MessageBase {
   /** Frame index in the camera's stream, from 0. */
@@ -30,15 +35,29 @@ export class FrameMessage extends MessageBase {
   /** Fraction of the (downscaled) frame that changed, 0..1. */
   @IsNumber() @Min(0) @Max(1) changeScore!: number;
   @IsOptional() @IsBoolean() heartbeat?: boolean;
+  /**
+   * Position of the frame in its stream (ms from the stream's first frame) when the source has a
+   * timeline of its own (files): trackers run on it, so a file processed faster or slower than real
+   * time gives the same tracks. Live sources leave it out (capturedAt is their clock).
+   */
+  @IsOptional() @IsNumber() @Min(0) streamTimeMs?: number;
+  /**
+   * `regions` only: the seq of the message these regions update (the camera's previous forwarded
+   * message). A fog that holds exactly that frame pastes the regions into it and sees the whole
+   * current frame; any other fog (restarted, missed a message) uses the regions on their own.
+   */
+  @ValidateIf((m: FrameMessage) => m.kind === 'regions' && m.baseSeq !== undefined)
+  @IsInt()
+  @Min(0)
+  baseSeq?: number;
 
-  @ValidateIf((m: FrameMessage) => m.kind === 'frame')
   @IsBytes({ maxLength: MAX_JPEG_BYTES })
-  jpeg?: Uint8Array;
+  jpeg!: Uint8Array;
 
   @ValidateIf((m: FrameMessage) => m.kind === 'regions')
   @IsArray()
   @ArrayMaxSize(256)
   @ValidateNested({ each: true })
-  @Type(() => RegionCrop)
-  regions?: RegionCrop[];
+  @Type(() => ChangedRegion)
+  regions?: ChangedRegion[];
 }

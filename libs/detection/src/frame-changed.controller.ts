@@ -9,6 +9,8 @@ export interface FrameAck {
   seq: number;
   detections: number;
   crops: number;
+  /** The fog could not apply these regions to its copy of the frame (restart, missed message): send the next frame whole. */
+  resync?: true;
 }
 
 /** Handles `frame.changed` from the roof; resolves when the frame is finished (the producer's backpressure). */
@@ -20,7 +22,9 @@ export class FrameChangedController {
   async onFrameChanged(@Payload() message: FrameMessage): Promise<FrameAck> {
     try {
       const outcome = await this.fog.handle(message);
-      return { seq: message.seq, detections: outcome.detections.length, crops: outcome.sentCrops.length };
+      const ack: FrameAck = { seq: message.seq, detections: outcome.detections.length, crops: outcome.sentCrops.length };
+      if (outcome.needsWholeFrame) ack.resync = true;
+      return ack;
     } catch (error) {
       // Already counted as a drop; the producer counts a failure and the process keeps running.
       if (error instanceof FrameRejectedError) throw new RpcException({ reason: error.reason, message: error.message });

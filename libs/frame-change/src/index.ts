@@ -13,3 +13,4 @@ export * from './ffmpeg/frame-pool';
 export * from './ffmpeg/test-clips';
 export * from './pipeline/forward-plan';
 export * from './pipeline/jpeg-encoder';
+export * from './pipeline/atlas';

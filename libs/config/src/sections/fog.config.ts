@@ -20,6 +20,9 @@ import {
 const isPointList = (value: unknown): boolean =>
   Array.isArray(value) && value.every((p) => Array.isArray(p) && p.length === 2 && p.every((n) => typeof n === 'number' && Number.isFinite(n)));
 
+export const RegionDetectionModes = ['canvas', 'each'] as const;
+export type RegionDetectionMode = (typeof RegionDetectionModes)[number];
+
 export const YoloFamilies = ['yolov5', 'yolov8', 'yolox'] as const;
 export type YoloFamily = (typeof YoloFamilies)[number];
 
@@ -112,6 +115,14 @@ export class FogConfig {
 
   /** Decoded images larger than this many pixels are rejected. */
   @Min(1) @Max(268_402_689) @IsInt() maxInputPixels = 40_000_000;
+  /**
+   * How `regions` messages are detected on. `canvas`: pasted into the camera's last frame, and the
+   * detector runs once on the rebuilt frame (whole people even where only part of them moved; falls
+   * back to `each` until a whole frame arrives after a restart or a missed message). `each`: every
+   * region letterboxed on its own.
+   */
+  @IsIn(RegionDetectionModes as unknown as string[], { message: `regionDetection must be one of: ${RegionDetectionModes.join(', ')}` })
+  regionDetection: RegionDetectionMode = 'canvas';
   /** Frames waiting for the detector at most; more are dropped (counted) while inference is busy. */
   @Min(1) @Max(1000) @IsInt() queueSize = 8;
 

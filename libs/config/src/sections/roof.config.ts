@@ -64,8 +64,12 @@ export class ChangeDetectionConfig {
   @Min(0) @Max(512) @IsInt() padding = 16;
   /** Regions closer than this (full-frame px) are merged into one. */
   @Min(0) @Max(512) @IsInt() mergeGap = 0;
-  /** Two regions are also merged when their bounding box is at most this many px² larger than both (fewer, cheaper encodes). */
-  @Min(0) @Max(1_000_000) @IsInt() mergeSlack = 32_768;
+  /**
+   * Two regions are also merged when their bounding box is at most this many px² larger than both.
+   * All regions of a frame share one JPEG atlas, so merging mainly helps a fog that detects on each
+   * region alone (`fog.regionDetection: each`): larger merges send more unchanged pixels.
+   */
+  @Min(0) @Max(1_000_000) @IsInt() mergeSlack = 4_096;
   @IsIn(ChangeReferences as unknown as string[], { message: `reference must be one of: ${ChangeReferences.join(', ')}` })
   reference: ChangeReference = 'previous';
   /** Background update rate per frame (reference: background). */

@@ -7,6 +7,7 @@ import { CropRefusedError, assertNotAFrame, encodeCrop } from '../faces/crop-enc
 import { FaceFinder, FoundFace } from '../faces/face-finder';
 import { BoxLike, expandBox } from '../geometry/box';
 import { ImageRejectedError, RgbImage, decodeImage, expectSize } from '../image/decode-image';
+import { cropRgb } from '../image/rgb-copy';
 import { PERSON_CLASS } from '../model/labels';
 import { ObjectDetector } from '../model/object-detector';
 import { Candidate } from '../postprocess/decode-outputs';
@@ -14,6 +15,7 @@ import { FrameDetection, finishDetections } from '../postprocess/postprocess';
 import { CropPolicy } from '../tracking/crop-policy';
 import { IouTracker } from '../tracking/iou-tracker';
 import { DetectionLog, DetectionLogLine } from './detection-log';
+import { FrameCanvas, PlacedImage } from './frame-canvas';
 import { DropReason, FogStats } from './fog-stats';
 import { QueueFullError, SerialQueue } from './serial-queue';
 
@@ -31,12 +33,7 @@ export class FrameRejectedError extends Error {
   }
 }
 
-/** One decoded image of a frame: the whole frame, or one roof region and where it sits. */
-export interface PlacedImage {
-  image: RgbImage;
-  offsetX: number;
-  offsetY: number;
-}
+export type { PlacedImage } from './frame-canvas';
 
 export interface TrackedFrameDetection extends FrameDetection {
   trackId: number;
@@ -58,7 +55,13 @@ export interface FrameOutcome {
   alerts: DwellAlert[];
   /** Regions dropped as unusable (the frame went on with the rest). */
   droppedRegions: number;
+  /** What the detector ran on: the whole frame, the rebuilt frame (regions pasted into the canvas) or each region alone. */
+  detectedOn: DetectedOn;
+  /** The camera's canvas is out of step with the roof: a whole frame would put it back in step. */
+  needsWholeFrame: boolean;
 }
+
+export type DetectedOn = 'frame' | 'canvas' | 'regions';
 
 /** The latest processed frame of a camera, kept (by reference) for the annotated view. */
 export interface LatestFrame {
@@ -75,6 +78,7 @@ export interface LatestFrame {
 }
 
 interface CameraState {
+  canvas: FrameCanvas;
   tracker: IouTracker;
   crops: CropPolicy;
   watch: SuspiciousWatch;
@@ -150,6 +154,7 @@ export class FogPipeline {
     if (!state) {
       const { tracker, crops, suspicious } = this.deps.config;
       state = {
+        canvas: new FrameCanvas(),
         tracker: new IouTracker({ iouThreshold: tracker.iouThreshold, maxIdleMs: tracker.maxIdleMs, maxTracks: tracker.maxTracksPerCamera }),
         crops: new CropPolicy(crops),
         watch: new SuspiciousWatch({
@@ -173,7 +178,10 @@ export class FogPipeline {
     this.deps.stats.queueDepth(this.queue.depth);
 
     let t = performance.now();
-    const { images, droppedRegions } = await this.decode(message);
+    const camera = this.camera(message.cameraId);
+    const decoded = await this.decode(message);
+    const { droppedRegions } = decoded;
+    const { images, detectedOn } = this.rebuild(message, camera.canvas, decoded.images, droppedRegions);
     recordStage('jpeg-decode', performance.now() - t);
 
     const stageTotals = { preprocess: 0, inference: 0, postprocess: 0 };
@@ -200,12 +208,11 @@ export class FogPipeline {
     recordStage('inference', stageTotals.inference);
     recordStage('postprocess', stageTotals.postprocess);
 
-    stats.frame(message.kind);
+    stats.frame(message.kind, detectedOn);
     for (const d of detections) stats.detection(d.label);
 
     t = performance.now();
-    const camera = this.camera(message.cameraId);
-    const at = message.capturedAt;
+    const at = streamClock(message);
     const update = camera.tracker.update(detections, at);
     for (const track of update.ended) {
       camera.crops.forget(track.id);
@@ -220,7 +227,7 @@ export class FogPipeline {
     recordStage('tracking', performance.now() - t);
 
     t = performance.now();
-    const crops = await this.cropFaces(message, camera, tracked, images);
+    const crops = await this.cropFaces(message, at, camera, tracked, images);
     recordStage('face-crop', performance.now() - t);
 
     camera.latest = {
@@ -229,8 +236,8 @@ export class FogPipeline {
       capturedAt: message.capturedAt,
       width: message.width,
       height: message.height,
-      base: message.kind === 'frame' ? images[0]?.image : camera.latest?.base,
-      regions: message.kind === 'regions' ? images : [],
+      base: detectedOn === 'regions' ? camera.latest?.base : images[0]?.image,
+      regions: detectedOn === 'regions' ? images : [],
       detections: tracked,
     };
 
@@ -246,59 +253,81 @@ export class FogPipeline {
       sentCrops.push(crop.sent);
     }
 
-    for (const alert of dwellAlerts) await this.raiseAlert(message, alert, tracked, images);
+    for (const alert of dwellAlerts) await this.raiseAlert(message, at, alert, tracked, images);
 
     if (config.emitDetections) await this.emitDetections(message, tracked);
     this.writeLog(message, tracked, sentCrops);
-    return { detections: tracked, sentCrops, alerts: dwellAlerts, droppedRegions };
+    const needsWholeFrame = this.deps.config.regionDetection === 'canvas' && camera.canvas.current === undefined;
+    return { detections: tracked, sentCrops, alerts: dwellAlerts, droppedRegions, detectedOn, needsWholeFrame };
   }
 
-  /** Decodes the frame, or every usable region of it; a bad region is dropped and counted, the rest go on. */
-  private async decode(message: FrameMessage): Promise<{ images: PlacedImage[]; droppedRegions: number }> {
-    const maxPixels = this.deps.config.maxInputPixels;
+  /**
+   * What to detect on: a whole frame as it is (it also becomes the camera's canvas); regions pasted
+   * into the canvas when it holds the frame they update and `fog.regionDetection` is `canvas`
+   * (one detector run over whole people); otherwise each region on its own.
+   */
+  private rebuild(
+    message: FrameMessage,
+    canvas: FrameCanvas,
+    images: PlacedImage[],
+    droppedRegions: number,
+  ): { images: PlacedImage[]; detectedOn: DetectedOn } {
     if (message.kind === 'frame') {
-      if (!message.jpeg) this.reject('missing-image', message, 'kind frame without jpeg');
-      try {
-        const image = await decodeImage(message.jpeg, maxPixels);
-        expectSize(image, message.width, message.height, 'frame');
-        return { images: [{ image, offsetX: 0, offsetY: 0 }], droppedRegions: 0 };
-      } catch (error) {
-        if (error instanceof ImageRejectedError) this.reject(error.reason, message, error.message);
-        throw error;
-      }
+      canvas.replace(images[0].image, message.seq);
+      return { images, detectedOn: 'frame' };
     }
+    if (droppedRegions > 0) {
+      canvas.invalidate();
+      return { images, detectedOn: 'regions' };
+    }
+    const rebuilt = canvas.update(images, message.width, message.height, message.seq, message.baseSeq);
+    if (!rebuilt || this.deps.config.regionDetection !== 'canvas') return { images, detectedOn: 'regions' };
+    return { images: [{ image: rebuilt, offsetX: 0, offsetY: 0 }], detectedOn: 'canvas' };
+  }
+
+  /**
+   * Decodes the message's JPEG: the whole frame, or the atlas of its regions, cut into one image
+   * per region. A region placed outside the frame or the atlas is dropped and counted, the rest go on.
+   */
+  private async decode(message: FrameMessage): Promise<{ images: PlacedImage[]; droppedRegions: number }> {
+    if (!message.jpeg) this.reject('missing-image', message, `kind ${message.kind} without jpeg`);
+    let picture: RgbImage;
+    try {
+      picture = await decodeImage(message.jpeg, this.deps.config.maxInputPixels);
+      if (message.kind === 'frame') expectSize(picture, message.width, message.height, 'frame');
+    } catch (error) {
+      if (error instanceof ImageRejectedError) this.reject(error.reason, message, `${message.kind === 'frame' ? 'frame' : 'atlas'}: ${error.message}`);
+      throw error;
+    }
+    if (message.kind === 'frame') return { images: [{ image: picture, offsetX: 0, offsetY: 0 }], droppedRegions: 0 };
+
     const regions = message.regions ?? [];
     const images: PlacedImage[] = [];
     let firstError: FrameRejectedError | undefined;
+    const refuse = (reason: DropReason, detail: string) => {
+      this.deps.stats.drop(reason);
+      firstError ??= new FrameRejectedError(reason, `${message.cameraId}#${message.seq}: ${detail}`);
+    };
     for (const [index, region] of regions.entries()) {
       this.deps.stats.region();
+      const where = `region ${index} ${region.width}x${region.height}+${region.x}+${region.y}`;
       if (region.x + region.width > message.width || region.y + region.height > message.height) {
-        this.deps.stats.drop('region-outside-frame');
-        firstError ??= new FrameRejectedError(
-          'region-outside-frame',
-          `${message.cameraId}#${message.seq}: region ${index} ${region.width}x${region.height}+${region.x}+${region.y} lies outside the ${message.width}x${message.height} frame`,
-        );
-        continue;
-      }
-      try {
-        const image = await decodeImage(region.jpeg, maxPixels);
-        expectSize(image, region.width, region.height, `region ${index}`);
-        images.push({ image, offsetX: region.x, offsetY: region.y });
-      } catch (error) {
-        if (!(error instanceof ImageRejectedError)) throw error;
-        const reason: DropReason = error.reason;
-        this.deps.stats.drop(reason);
-        firstError ??= new FrameRejectedError(reason, `${message.cameraId}#${message.seq}: ${error.message}`);
+        refuse('region-outside-frame', `${where} lies outside the ${message.width}x${message.height} frame`);
+      } else if (region.atlasX + region.width > picture.width || region.atlasY + region.height > picture.height) {
+        refuse('region-outside-atlas', `${where} at ${region.atlasX},${region.atlasY} lies outside the ${picture.width}x${picture.height} atlas`);
+      } else {
+        images.push({ image: cropRgb(picture, region.atlasX, region.atlasY, region.width, region.height), offsetX: region.x, offsetY: region.y });
       }
     }
     if (firstError && images.length === 0) throw firstError;
-    if (firstError) this.deps.warn?.(`${firstError.message} (region dropped, the others processed)`);
+    if (firstError) this.deps.warn?.(`${(firstError as FrameRejectedError).message} (region dropped, the others processed)`);
     return { images, droppedRegions: regions.length - images.length };
   }
 
   /** Face searches for the person tracks worth one; returns the crops to send (not yet sent). */
   private async cropFaces(
     message: FrameMessage,
+    at: number,
     camera: CameraState,
     tracked: readonly TrackedFrameDetection[],
     images: readonly PlacedImage[],
@@ -307,7 +336,7 @@ export class FogPipeline {
     const persons = tracked.filter((d) => d.classId === PERSON_CLASS);
     const picked = camera.crops.pickSearches(
       persons.map((d) => ({ trackId: d.trackId, box: d.box, score: d.score })),
-      message.capturedAt,
+      at,
     );
     const out: { message: FaceCropMessage; sent: SentCrop; face: FoundFace | null }[] = [];
     for (const pick of picked) {
@@ -325,7 +354,7 @@ export class FogPipeline {
           this.deps.warn?.(`face search failed on ${message.cameraId} track ${person.trackId}: ${(error as Error).message}`);
         }
       }
-      const decision = camera.crops.decide(person.trackId, message.capturedAt, person.box, face);
+      const decision = camera.crops.decide(person.trackId, at, person.box, face);
       if (decision.send === 'nothing') continue;
       const kind = decision.send;
       try {
@@ -362,7 +391,7 @@ export class FogPipeline {
     return out;
   }
 
-  private async raiseAlert(message: FrameMessage, alert: DwellAlert, tracked: readonly TrackedFrameDetection[], images: readonly PlacedImage[]): Promise<void> {
+  private async raiseAlert(message: FrameMessage, at: number, alert: DwellAlert, tracked: readonly TrackedFrameDetection[], images: readonly PlacedImage[]): Promise<void> {
     const detection = tracked.find((d) => d.trackId === alert.trackId);
     const placed = detection ? images[detection.source] : undefined;
     let snapshot: Buffer | undefined;
@@ -376,7 +405,8 @@ export class FogPipeline {
       }
     }
     const label = this.deps.detector.labels[alert.classId] ?? `class-${alert.classId}`;
-    const seconds = Math.round((message.capturedAt - alert.since) / 1000);
+    const dwellMs = at - alert.since;
+    const seconds = Math.round(dwellMs / 1000);
     const body = Object.assign(new AlertMessage(), {
       v: SCHEMA_VERSION,
       cameraId: message.cameraId,
@@ -391,7 +421,7 @@ export class FogPipeline {
       boxes: [alert.box],
       message: `${label} left ${alert.zone ? `in zone ${alert.zone} ` : ''}on camera ${message.cameraId} for ${seconds} s`,
       ...(snapshot ? { snapshot } : {}),
-      details: { since: alert.since, zone: alert.zone ?? null },
+      details: { since: message.capturedAt - dwellMs, zone: alert.zone ?? null },
     });
     const outcome = await this.deps.links.emit(Patterns.Alert, body, { whenFull: 'wait' });
     if (outcome === 'delivered') this.deps.stats.alert();
@@ -431,3 +461,8 @@ export class FogPipeline {
 const round = (v: number, digits: number): number => Number(v.toFixed(digits));
 const roundBox = (b: BoxLike): BoxLike => ({ x: round(b.x, 1), y: round(b.y, 1), width: round(b.width, 1), height: round(b.height, 1) });
 
+
+/** The clock tracks, crop retries and dwell times run on: the stream's own timeline when it has one. */
+export function streamClock(message: FrameMessage): number {
+  return message.streamTimeMs ?? message.capturedAt;
+}

@@ -10,6 +10,7 @@ export type DropReason =
   | 'size-mismatch'
   | 'missing-image'
   | 'region-outside-frame'
+  | 'region-outside-atlas'
   | 'queue-full'
   | 'inference-error'
   | 'face-search-failed'
@@ -21,6 +22,8 @@ export type DropReason =
 /** Plain counters of the fog since boot (also exported as Prometheus metrics). */
 export interface FogStatsSnapshot {
   frames: number;
+  /** Frames by what the detector ran on (see DetectedOn). */
+  framesDetectedOn: { frame: number; canvas: number; regions: number };
   regions: number;
   detectionsByClass: Record<string, number>;
   tracksStarted: number;
@@ -35,6 +38,7 @@ export interface FogStatsSnapshot {
 export class FogStats {
   private readonly s: FogStatsSnapshot = {
     frames: 0,
+    framesDetectedOn: { frame: 0, canvas: 0, regions: 0 },
     regions: 0,
     detectionsByClass: {},
     tracksStarted: 0,
@@ -60,7 +64,7 @@ export class FogStats {
   constructor(metrics?: MetricsService) {
     if (!metrics) return;
     this.m = {
-      frames: metrics.counter('sentinel_fog_frames_total', 'Frames processed by the fog', ['kind']),
+      frames: metrics.counter('sentinel_fog_frames_total', 'Frames processed by the fog, by message kind and what the detector ran on', ['kind', 'detected_on']),
       regions: metrics.counter('sentinel_fog_regions_total', 'Roof regions processed by the fog'),
       detections: metrics.counter('sentinel_fog_detections_total', 'Objects detected, per class', ['label']),
       tracks: metrics.counter('sentinel_fog_tracks_started_total', 'Tracks started, per class', ['label']),
@@ -73,9 +77,10 @@ export class FogStats {
     };
   }
 
-  frame(kind: 'frame' | 'regions'): void {
+  frame(kind: 'frame' | 'regions', detectedOn: 'frame' | 'canvas' | 'regions'): void {
     this.s.frames++;
-    this.m?.frames.inc({ kind });
+    this.s.framesDetectedOn[detectedOn]++;
+    this.m?.frames.inc({ kind, detected_on: detectedOn });
   }
 
   region(): void {

@@ -10,7 +10,7 @@ import { FramePool } from '../ffmpeg/frame-pool';
 import { FrameReader, RawFrame, ReaderEnd } from '../ffmpeg/frame-reader';
 import { OutputFormat, buildInvocation, isPermanentError } from '../ffmpeg/source';
 import { ForwardDecision, HeartbeatClock, planForward } from '../pipeline/forward-plan';
-import { JpegEncoder } from '../pipeline/jpeg-encoder';
+import { EncodedAtlas, JpegEncoder } from '../pipeline/jpeg-encoder';
 import { backoffDelay } from './backoff';
 import { CameraSettings, redactSource } from './camera-settings';
 import { CameraState, RoofMetrics } from './roof-metrics';
@@ -62,7 +62,7 @@ export interface CameraDeps {
   skipCorrupt: boolean;
 }
 
-type Payload = { kind: 'frame'; jpeg: Buffer; heartbeat: boolean } | { kind: 'regions'; regions: { x: number; y: number; width: number; height: number; jpeg: Buffer }[] };
+type Payload = { kind: 'frame'; jpeg: Buffer; heartbeat: boolean } | ({ kind: 'regions' } & EncodedAtlas);
 
 /**
  * One camera: runs its ffmpeg reader, detects change on every frame, encodes and emits what the
@@ -83,6 +83,11 @@ export class CameraRunner {
   private emitOrder: Promise<void> = Promise.resolve();
   private inFlight = 0;
   private seq = 0;
+  /** The last message issued (its seq): the frame the fog's copy holds if everything arrives. */
+  private lastIssuedSeq = -1;
+  private lastWholeFrameSeq = -1;
+  /** The latest message that did not update the fog's copy of the frame (encode error, dropped, failed, or the fog asked to resync). */
+  private lastLostSeq = -1;
   private attempts = 0;
   private framesThisRun = 0;
   private runStartSeconds = 0;
@@ -257,9 +262,17 @@ export class CameraRunner {
       metrics.changed.inc({ camera: id });
     }
 
-    const streamSeconds = Number.isFinite(this.stats.fps) && this.stats.fps > 0 ? seq / this.stats.fps : frame.receivedAt / 1000;
-    const decision = planForward(result, this.settings.policy, this.heartbeat.due(streamSeconds), frame.width, frame.height, this.settings.detection);
-    if (decision.send === 'frame') this.heartbeat.fullFrameSent(streamSeconds);
+    const hasTimeline = Number.isFinite(this.stats.fps) && this.stats.fps > 0;
+    const streamSeconds = hasTimeline ? seq / this.stats.fps : frame.receivedAt / 1000;
+    // After a lost message the fog's copy of the frame is stale: the next frame goes whole.
+    const resync = this.lastLostSeq > this.lastWholeFrameSeq;
+    const decision = planForward(result, this.settings.policy, this.heartbeat.due(streamSeconds) || resync, frame.width, frame.height, this.settings.detection);
+    if (decision.send === 'frame') {
+      this.heartbeat.fullFrameSent(streamSeconds);
+      this.lastWholeFrameSeq = seq;
+    }
+    const baseSeq = this.lastIssuedSeq;
+    if (decision.send !== 'none') this.lastIssuedSeq = seq;
     const measureRaw = this.deps.measureRawJpeg;
     if (decision.send === 'none' && !measureRaw) {
       this.release(frame);
@@ -284,6 +297,8 @@ export class CameraRunner {
         width: frame.width,
         height: frame.height,
         changeScore: Math.min(1, Math.max(0, result.score)),
+        ...(hasTimeline && !this.settings.live ? { streamTimeMs: Math.round(streamSeconds * 1000) } : {}),
+        ...(payload.kind === 'regions' && baseSeq >= 0 ? { baseSeq } : {}),
         ...payload,
       });
     // Emits are issued in stream order; their acknowledgements overlap (up to maxInFlight per
@@ -291,8 +306,14 @@ export class CameraRunner {
     // would tie the roof's rate to the link's round trip.
     const issued = this.emitOrder.then(async () => {
       const payload = await encoded;
-      if (!payload) return undefined;
-      return { payload, outcome: this.deps.links.emit(Patterns.FrameChanged, message(payload), { whenFull: this.settings.whenFull }) };
+      if (!payload) {
+        if (decision.send !== 'none') this.lost(seq);
+        return undefined;
+      }
+      const onReply = (reply: unknown) => {
+        if ((reply as { resync?: unknown } | undefined)?.resync === true) this.lost(seq);
+      };
+      return { payload, outcome: this.deps.links.emit(Patterns.FrameChanged, message(payload), { whenFull: this.settings.whenFull, onReply }) };
     });
     this.emitOrder = issued.then(
       () => undefined,
@@ -301,7 +322,7 @@ export class CameraRunner {
     this.track(
       issued
         .then(async (sent) => {
-          if (sent) this.count(await sent.outcome, sent.payload);
+          if (sent) this.count(seq, await sent.outcome, sent.payload);
         })
         .finally(() => {
           this.inFlight--;
@@ -316,9 +337,11 @@ export class CameraRunner {
     try {
       let payload: Payload | undefined;
       let rawFrameJpeg: Buffer | undefined;
-      if (decision.send === 'frame' || measureRaw) rawFrameJpeg = await this.encoder.encodeFrame(data, width, height);
-      if (decision.send === 'frame') payload = { kind: 'frame', jpeg: rawFrameJpeg!, heartbeat: decision.heartbeat };
-      else if (decision.send === 'regions') payload = { kind: 'regions', regions: await this.encoder.encodeRegions(data, width, height, decision.regions) };
+      const atlas = decision.send === 'regions' ? await this.encoder.encodeRegions(data, width, decision.regions) : undefined;
+      const whole = decision.send === 'frame' || (decision.send === 'regions' && !atlas);
+      if (whole || measureRaw) rawFrameJpeg = await this.encoder.encodeFrame(data, width, height);
+      if (atlas) payload = { kind: 'regions', ...atlas };
+      else if (whole) payload = { kind: 'frame', jpeg: rawFrameJpeg!, heartbeat: decision.send === 'frame' && decision.heartbeat };
       this.deps.timer.record('encode', performance.now() - start);
       if (measureRaw && rawFrameJpeg) {
         this.stats.rawJpegFrames++;
@@ -336,8 +359,13 @@ export class CameraRunner {
     }
   }
 
-  private count(outcome: EmitOutcome, payload: Payload): void {
+  private lost(seq: number): void {
+    this.lastLostSeq = Math.max(this.lastLostSeq, seq);
+  }
+
+  private count(seq: number, outcome: EmitOutcome, payload: Payload): void {
     const camera = { camera: this.id };
+    if (outcome !== 'delivered') this.lost(seq);
     if (outcome === 'dropped') {
       this.stats.droppedByLink++;
       this.deps.metrics.linkDropped.inc(camera);
@@ -348,7 +376,7 @@ export class CameraRunner {
       this.deps.metrics.linkFailed.inc(camera);
       return;
     }
-    const bytes = payload.kind === 'frame' ? payload.jpeg.length : payload.regions.reduce((sum, r) => sum + r.jpeg.length, 0);
+    const bytes = payload.jpeg.length;
     this.stats.framesForwarded++;
     this.stats.bytesForwarded += bytes;
     if (payload.kind === 'frame') {

@@ -21,6 +21,10 @@ describe('planForward', () => {
     expect(planForward(result({ regions: three }), 'regions', false, 100, 100, limits).send).toBe('frame');
     expect(planForward(result({ regions: [{ x: 0, y: 0, width: 100, height: 60 }] }), 'regions', false, 100, 100, limits).send).toBe('frame');
   });
+
+  it('regions policy sends a changed frame whole when a heartbeat is due (on a busy scene every frame changes)', () => {
+    expect(planForward(result({}), 'regions', true, 100, 100, limits)).toEqual({ send: 'frame', heartbeat: true });
+  });
 });
 
 describe('HeartbeatClock', () => {

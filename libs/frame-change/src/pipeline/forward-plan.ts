@@ -17,7 +17,8 @@ export interface ForwardLimits {
  * What to send for one frame. `frame` policy: every changed frame whole. `regions` policy: crops
  * of the changed regions, except the first frame of a stream (nothing to compare with), too many
  * regions, or regions covering most of the frame: then the whole frame (cheaper and as useful).
- * A due heartbeat turns "nothing" into a whole frame marked heartbeat.
+ * A due heartbeat (or a resync after a lost message) makes it a whole frame marked heartbeat, with
+ * or without change: regions update the fog's copy of the frame, a whole frame resets it.
  */
 export function planForward(
   result: ChangeResult,
@@ -28,7 +29,7 @@ export function planForward(
   limits: ForwardLimits,
 ): ForwardDecision {
   if (!result.changed) return heartbeatDue ? { send: 'frame', heartbeat: true } : { send: 'none' };
-  if (policy === 'frame' || result.first) return { send: 'frame', heartbeat: heartbeatDue };
+  if (policy === 'frame' || result.first || heartbeatDue) return { send: 'frame', heartbeat: heartbeatDue };
   const covered = result.regions.reduce((sum, region) => sum + rectArea(region), 0);
   if (result.regions.length > limits.maxRegions || covered > limits.fullFrameAbove * frameWidth * frameHeight) {
     return { send: 'frame', heartbeat: heartbeatDue };

@@ -1,8 +1,11 @@
 import sharp from 'sharp';
 import type { Rect } from '../detector/rects';
+import { AtlasBuffers, fillAtlas, packAtlas } from './atlas';
 
-export interface EncodedRegion extends Rect {
+/** A frame's changed regions as one JPEG atlas, and where each region sits in it. */
+export interface EncodedAtlas {
   jpeg: Buffer;
+  regions: (Rect & { atlasX: number; atlasY: number })[];
 }
 
 /**
@@ -11,23 +14,32 @@ export interface EncodedRegion extends Rect {
  * off: on 768x576 it doubles encode time for about 1% fewer bytes.
  */
 export class JpegEncoder {
+  private readonly atlasBuffers = new AtlasBuffers();
+
   constructor(private readonly quality: number) {}
 
-  encodeFrame(rgb: Buffer, width: number, height: number): Promise<Buffer> {
+  encodeFrame(rgb: Uint8Array, width: number, height: number): Promise<Buffer> {
     return sharp(rgb, { raw: { width, height, channels: 3 } })
       .jpeg({ quality: this.quality, optimiseCoding: false })
       .toBuffer();
   }
 
-  encodeRegions(rgb: Buffer, width: number, height: number, regions: readonly Rect[]): Promise<EncodedRegion[]> {
-    return Promise.all(
-      regions.map(async (region) => ({
-        ...region,
-        jpeg: await sharp(rgb, { raw: { width, height, channels: 3 } })
-          .extract({ left: region.x, top: region.y, width: region.width, height: region.height })
-          .jpeg({ quality: this.quality, optimiseCoding: false })
-          .toBuffer(),
-      })),
-    );
+  /**
+   * The regions packed into one atlas and encoded once: a sharp call costs about 0.5 ms before it
+   * encodes a pixel, and every JPEG carries ~600 bytes of headers, so one per region would cost
+   * more than the pixels on a frame with several small regions. Undefined when the regions do not
+   * fit a JPEG (send the whole frame instead).
+   */
+  async encodeRegions(rgb: Uint8Array, width: number, regions: readonly Rect[]): Promise<EncodedAtlas | undefined> {
+    const layout = packAtlas(regions, width);
+    if (!layout) return undefined;
+    const buffer = this.atlasBuffers.acquire(layout.width * layout.height * 3);
+    try {
+      const atlas = fillAtlas(rgb, width, regions, layout, buffer);
+      const jpeg = await this.encodeFrame(atlas, layout.width, layout.height);
+      return { jpeg, regions: regions.map((region, i) => ({ ...region, ...layout.slots[i] })) };
+    } finally {
+      this.atlasBuffers.release(buffer);
+    }
   }
 }
