@@ -56,6 +56,8 @@ function counts(camera: CameraProbe, metrics: MetricSample[], result: PipelineRu
     forwardedRegionSets: camera.regionFramesForwarded,
     forwardedRegions: camera.regionsForwarded,
     fogFrames: metricSum(metrics, 'sentinel_fog_frames_total'),
+    fogFramesRebuilt: metricSum(metrics, 'sentinel_fog_frames_total', { detected_on: 'canvas' }),
+    fogFramesRegionsAlone: metricSum(metrics, 'sentinel_fog_frames_total', { detected_on: 'regions' }),
     detections: metricSum(metrics, 'sentinel_fog_detections_total'),
     personDetections: metricSum(metrics, 'sentinel_fog_detections_total', { label: 'person' }),
     tracks: metricSum(metrics, 'sentinel_fog_tracks_started_total'),

@@ -29,7 +29,10 @@ const COUNT_ROWS: readonly [string, (r: RunReport) => string][] = [
   ['frames changed', (r) => String(r.counts.changedFrames)],
   ['frame messages forwarded (whole frames + region sets)', (r) => `${r.counts.forwardedMessages} (${r.counts.forwardedFullFrames} + ${r.counts.forwardedRegionSets})`],
   ['regions forwarded', (r) => String(r.counts.forwardedRegions)],
-  ['frames processed by the fog', (r) => String(r.counts.fogFrames)],
+  [
+    'frames processed by the fog (of region sets: rebuilt into the whole frame / detected region by region)',
+    (r) => `${r.counts.fogFrames} (${r.counts.fogFramesRebuilt ?? '-'} / ${r.counts.fogFramesRegionsAlone ?? '-'})`,
+  ],
   ['detections (persons)', (r) => `${r.counts.detections} (${r.counts.personDetections})`],
   ['tracks started (persons)', (r) => `${r.counts.tracks} (${r.counts.personTracks})`],
   ['crops sent to the cloud (face + person)', (r) => `${r.counts.cropsSent} (${r.counts.faceCrops} + ${r.counts.personCrops})`],

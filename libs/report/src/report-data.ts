@@ -17,6 +17,10 @@ export interface RunCounts {
   forwardedRegionSets: number;
   forwardedRegions: number;
   fogFrames: number;
+  /** Of those, region sets pasted into the fog's copy of the frame and detected on as a whole (absent in older reports). */
+  fogFramesRebuilt?: number;
+  /** Of those, region sets detected on region by region (fog out of step, or `fog.regionDetection: each`). */
+  fogFramesRegionsAlone?: number;
   detections: number;
   personDetections: number;
   tracks: number;
