@@ -9,6 +9,7 @@ import { corruptCopy, cutFrames, makeLavfiClip } from '@sentinel/frame-change';
 import { HealthRegistry, MetricsService, StageTimer } from '@sentinel/telemetry';
 import { describeWithSharedData, sharedPath } from '@sentinel/testing';
 import { EmitOptions, EmitOutcome } from '@sentinel/transport';
+import { RtspTestServer, startRtspServer } from '../support/rtsp-server';
 import { RecordingLinks, RunningRoof, processAlive, startRoof, waitFor } from './roof-harness';
 
 /** A link that holds every emit until opened (a slow consumer). */
@@ -286,6 +287,40 @@ describe('roof on synthetic sources', () => {
       expect(kinds.slice(0, 2)).toEqual(['camera-down', 'camera-up']);
       expect(running.links.alerts[0].message).toMatch(/no frame for 800 ms/);
       expect(new Set(running.links.whenFull)).toContain('drop');
+    });
+  });
+
+  describe('an RTSP stream', () => {
+    let rtsp: RtspTestServer;
+
+    beforeAll(async () => {
+      rtsp = await startRtspServer();
+    });
+
+    afterAll(async () => {
+      await rtsp.close();
+    });
+
+    it('reads RTP interleaved on the RTSP connection and reconnects when the server drops the session', async () => {
+      // ffmpeg probes ~20 frames (0.8 s at 25 fps) to learn the rate before its first frame: a 1 s stall
+      // timeout would race with that under load. The drop itself is seen at once (end of stream).
+      running = await startRoof({ reconnect: { ...fastReconnect, stallTimeoutMs: 5_000 }, cameras: [{ id: 'rtsp', source: rtsp.url }] });
+      const camera = running.roof.camera('rtsp')!;
+      await waitFor(() => camera.snapshot().framesDecoded >= 10 && camera.state === 'running', 'first frames over RTSP');
+      expect(camera.snapshot()).toMatchObject({ kind: 'stream', state: 'running', width: 320, height: 240, fps: 25, restarts: 0 });
+      expect(rtsp.counts).toEqual({ sessions: 1, plays: 1 });
+
+      rtsp.dropSessions();
+      await waitFor(() => camera.snapshot().restarts >= 1, 'a reconnect after the drop');
+      const before = camera.snapshot().framesDecoded;
+      await waitFor(() => camera.snapshot().framesDecoded >= before + 10 && camera.state === 'running', 'frames after the reconnect');
+      expect(rtsp.counts.plays).toBeGreaterThanOrEqual(2);
+      await waitFor(() => running!.links.alerts.some((a) => a.kind === 'camera-up'), 'camera-up alert');
+      expect(running.links.alerts.map((a) => a.kind)).toEqual(['camera-down', 'camera-up']);
+      expect(running.links.alerts[0].message).toMatch(/the stream ended/); // the drop itself, not a stall
+      expect(running.links.invalid).toEqual([]);
+      const seqs = running.links.frames.map((f) => f.seq);
+      expect(seqs).toEqual([...new Set(seqs)].sort((a, b) => a - b));
     });
   });
 });
