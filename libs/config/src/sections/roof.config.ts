@@ -21,7 +21,7 @@ export const ForwardPolicies = ['frame', 'regions'] as const;
 /** `frame`: the whole changed frame as JPEG (the paper). `regions`: JPEG crops of the changed regions only. */
 export type ForwardPolicy = (typeof ForwardPolicies)[number];
 
-export const ChangeReferences = ['previous', 'background'] as const;
+export const ChangeReferences = ['previous', 'background', 'forwarded'] as const;
 /** What a frame is compared with: the previous frame, or a slowly updated background (running average). */
 export type ChangeReference = (typeof ChangeReferences)[number];
 
@@ -70,8 +70,14 @@ export class ChangeDetectionConfig {
    * region alone (`fog.regionDetection: each`): larger merges send more unchanged pixels.
    */
   @Min(0) @Max(1_000_000) @IsInt() mergeSlack = 4_096;
+  /**
+   * What each frame is compared with: `forwarded`, what the roof sent of earlier frames (so the fog's
+   * rebuilt frame never drifts from the camera by more than the threshold: slow changes add up until
+   * they are sent); `previous`, the previous frame (the paper's consecutive-frame difference); or
+   * `background`, a running average.
+   */
   @IsIn(ChangeReferences as unknown as string[], { message: `reference must be one of: ${ChangeReferences.join(', ')}` })
-  reference: ChangeReference = 'previous';
+  reference: ChangeReference = 'forwarded';
   /** Background update rate per frame (reference: background). */
   @Min(0.0001) @Max(1) @IsNumber() backgroundAlpha = 0.05;
   /** Subtract the mean grey difference before thresholding, so global light changes are not change. */

@@ -267,6 +267,15 @@ export class CameraRunner {
     // After a lost message the fog's copy of the frame is stale: the next frame goes whole.
     const resync = this.lastLostSeq > this.lastWholeFrameSeq;
     const decision = planForward(result, this.settings.policy, this.heartbeat.due(streamSeconds) || resync, frame.width, frame.height, this.settings.detection);
+    // A live source skips what it cannot encode now rather than fall behind the camera.
+    const busy = decision.send !== 'none' && this.settings.live && this.inFlight >= this.deps.maxInFlight;
+    this.detector.forwarded(busy || decision.send === 'none' ? [] : decision.send === 'frame' ? 'frame' : decision.regions);
+    if (busy) {
+      this.stats.droppedBusy++;
+      metrics.busyDropped.inc({ camera: id });
+      this.release(frame);
+      return;
+    }
     if (decision.send === 'frame') {
       this.heartbeat.fullFrameSent(streamSeconds);
       this.lastWholeFrameSeq = seq;
@@ -275,12 +284,6 @@ export class CameraRunner {
     if (decision.send !== 'none') this.lastIssuedSeq = seq;
     const measureRaw = this.deps.measureRawJpeg;
     if (decision.send === 'none' && !measureRaw) {
-      this.release(frame);
-      return;
-    }
-    if (this.settings.live && this.inFlight >= this.deps.maxInFlight) {
-      this.stats.droppedBusy++;
-      metrics.busyDropped.inc({ camera: id });
       this.release(frame);
       return;
     }

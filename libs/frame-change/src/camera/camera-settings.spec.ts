@@ -17,7 +17,7 @@ describe('roof camera settings', () => {
     const config = validateConfig({ roof: { cameras: [{ id: 'gate', source: '/videos/gate.mp4' }] } });
     const settings = resolveCameraSettings(config.roof.cameras[0], config.roof);
     expect(settings).toMatchObject({ id: 'gate', kind: 'file', live: false, loop: false, pace: true, policy: 'frame', heartbeatSeconds: 0, jpegQuality: 80, whenFull: 'drop' });
-    expect(settings.detection).toMatchObject({ downscale: 4, pixelThreshold: 12, padding: 16, reference: 'previous' });
+    expect(settings.detection).toMatchObject({ downscale: 4, pixelThreshold: 12, padding: 16, reference: 'forwarded' });
   });
 
   it('merges per-camera detection overrides over the roof defaults', () => {

@@ -25,7 +25,7 @@ export interface ChangeResult {
 /**
  * Frame change detector of one camera. Input: rgb24 frames of a fixed size (height x width x 3).
  * Per frame: grey at 1/downscale, optional box blur, difference against the previous frame (or a
- * running-average background) minus the median difference (global light change), per-pixel
+ * running-average background, or what was forwarded of earlier frames) minus the median difference (global light change), per-pixel
  * threshold, dilation, 8-connected blobs (small ones ignored), blob boxes scaled to the frame,
  * padded and merged. Every buffer is allocated once per frame size and reused.
  */
@@ -85,7 +85,7 @@ export class ChangeDetector {
     if (!this.hasReference) {
       this.hasReference = true;
       if (useBackground) for (let i = 0; i < length; i++) this.background[i] = this.gray[i];
-      else this.swapReference();
+      else this.previous.set(this.gray);
       return { changed: true, score: 1, regions: [{ x: 0, y: 0, width: this.width, height: this.height }], brightnessOffset: 0, first: true };
     }
 
@@ -96,7 +96,7 @@ export class ChangeDetector {
     const blobs = findBlobs(this.grouping, this.mask, w, h, settings.minBlobArea, this.labels, this.stack);
 
     if (useBackground) updateBackground(this.background, this.gray, length, settings.backgroundAlpha);
-    else this.swapReference();
+    else if (settings.reference === 'previous') this.swapReference();
 
     let changedPixels = 0;
     for (const blob of blobs) changedPixels += blob.area;
@@ -110,6 +110,31 @@ export class ChangeDetector {
         )
       : [];
     return { changed, score, regions, brightnessOffset: offset, first: false };
+  }
+
+  /**
+   * Reference `forwarded`: what was sent of the frame just detected (the whole frame, some regions,
+   * or nothing) becomes the reference there, so the next frame is compared with what the receiver
+   * holds. A change too slow to pass the threshold from one frame to the next (a slow walker, a
+   * creeping shadow) then adds up until it does, instead of never being sent. Call it after each
+   * detect(), before the next one; other references ignore it.
+   */
+  forwarded(sent: 'frame' | readonly Rect[]): void {
+    if (this.settings.reference !== 'forwarded') return;
+    if (sent === 'frame') {
+      this.previous.set(this.gray);
+      return;
+    }
+    const factor = this.settings.downscale;
+    const w = this.detectionWidth;
+    for (const rect of sent) {
+      // Detection pixels wholly inside the region: the receiver got every frame pixel behind them.
+      const x0 = Math.ceil(rect.x / factor);
+      const y0 = Math.ceil(rect.y / factor);
+      const x1 = Math.min(w, Math.floor((rect.x + rect.width) / factor));
+      const y1 = Math.min(this.detectionHeight, Math.floor((rect.y + rect.height) / factor));
+      for (let y = y0; y < y1; y++) this.previous.set(this.gray.subarray(y * w + x0, y * w + x1), y * w + x0);
+    }
   }
 
   private swapReference(): void {

@@ -234,3 +234,46 @@ describe('dilate against a brute-force reference', () => {
     expect(Array.from(out)).toEqual(Array.from(expected));
   });
 });
+
+describe('reference: forwarded (compare with what the receiver holds)', () => {
+  const W = 160;
+  const H = 120;
+  // A 24x24 block whose grey creeps up by 5 levels a frame: below the threshold (12) frame to frame.
+  const creeping = (step: number, bx = 40) => frame(W, H, (x, y) => (x >= bx && x < bx + 24 && y >= 40 && y < 64 ? 120 + 5 * step : texture(x, y)));
+
+  it('a previous-frame reference never sees a change that creeps below the threshold', () => {
+    const detector = new ChangeDetector(W, H, settings({ reference: 'previous' }));
+    const changed = Array.from({ length: 8 }, (_, step) => detector.detect(creeping(step))).filter((r) => !r.first && r.changed);
+    expect(changed).toHaveLength(0);
+  });
+
+  it('a forwarded reference adds the creep up until it passes the threshold, sends it, and starts again from there', () => {
+    const detector = new ChangeDetector(W, H, settings({ reference: 'forwarded' }));
+    const changedAt: number[] = [];
+    for (let step = 0; step < 8; step++) {
+      const result = detector.detect(creeping(step));
+      if (result.first) detector.forwarded('frame');
+      else if (result.changed) {
+        changedAt.push(step);
+        detector.forwarded(result.regions);
+      } else detector.forwarded([]);
+    }
+    // 5, 10, 15 > 12: changed at step 3; from there again at step 6.
+    expect(changedAt).toEqual([3, 6]);
+  });
+
+  it('only what was forwarded becomes the reference: an unsent region stays changed', () => {
+    const detector = new ChangeDetector(W, H, settings({ reference: 'forwarded', mergeSlack: 0 }));
+    const twoBlocks = (v: number) => frame(W, H, (x, y) => (y >= 40 && y < 64 && ((x >= 16 && x < 40) || (x >= 112 && x < 136)) ? v : texture(x, y)));
+    detector.detect(twoBlocks(120));
+    detector.forwarded('frame');
+    const first = detector.detect(twoBlocks(200));
+    expect(first.regions).toHaveLength(2);
+    const left = first.regions.find((r) => r.x < 80)!;
+    detector.forwarded([left]);
+    const second = detector.detect(twoBlocks(200));
+    expect(second.changed).toBe(true);
+    expect(second.regions).toHaveLength(1);
+    expect(second.regions[0].x).toBeGreaterThan(80);
+  });
+});
