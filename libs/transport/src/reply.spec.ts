@@ -1,0 +1,53 @@
+import { createServer } from 'node:net';
+import { LinkConfig } from '@sentinel/config';
+import { FrameMessage, Patterns, SCHEMA_VERSION } from '@sentinel/contracts';
+import { MetricsService } from '@sentinel/telemetry';
+import { REDIS_URL, describeWithService } from '@sentinel/testing';
+import { InprocBus } from './inproc-transport';
+import { LinkChannel } from './link-channel';
+import { createLinkClient, createLinkServer } from './link-factory';
+import { LinkLedger } from './link-ledger';
+
+const frame = (seq: number): FrameMessage =>
+  Object.assign(new FrameMessage(), {
+    v: SCHEMA_VERSION, cameraId: 'cam', seq, capturedAt: 1, width: 8, height: 8, kind: 'frame', changeScore: 0.5, jpeg: Buffer.from([1, 2, 3]),
+  });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The consumer's reply reaches the producer through the real transport (the fog's ack asks the roof to resync this way). */
+async function expectRepliesThrough(fields: Partial<LinkConfig>): Promise<void> {
+  const ledger = new LinkLedger(new MetricsService());
+  const bus = new InprocBus();
+  const config = Object.assign(new LinkConfig(), { window: 4, timeoutMs: 5_000 }, fields);
+  const server = createLinkServer('roofToFog', config, { ledger, bus });
+  server.addHandler(Patterns.FrameChanged, (async (message: FrameMessage) => ({ seq: message.seq, ...(message.seq % 2 ? { resync: true } : {}) })) as never, false);
+  await new Promise<void>((resolve, reject) => server.listen((err?: unknown) => (err ? reject(err) : resolve())));
+  const channel = new LinkChannel('roofToFog', createLinkClient('roofToFog', config, { ledger, bus }), config, ledger);
+  try {
+    const replies: unknown[] = [];
+    const outcomes = await Promise.all([0, 1, 2, 3].map((seq) => channel.emit(Patterns.FrameChanged, frame(seq), { whenFull: 'wait', onReply: (reply) => replies.push(reply) })));
+    expect(outcomes).toEqual(['delivered', 'delivered', 'delivered', 'delivered']);
+    const bySeq = (replies as { seq: number }[]).sort((a, b) => a.seq - b.seq);
+    expect(bySeq).toEqual([{ seq: 0 }, { seq: 1, resync: true }, { seq: 2 }, { seq: 3, resync: true }]);
+  } finally {
+    await channel.close();
+    server.close();
+  }
+}
+
+describe('link replies reach the producer', () => {
+  it('inproc', () => expectRepliesThrough({ transport: 'inproc' }));
+  it('tcp', async () => expectRepliesThrough({ transport: 'tcp', host: '127.0.0.1', port: await freePort() }));
+});
+
+describeWithService('REDIS', 'link replies reach the producer over Redis', () => {
+  it('redis', () => expectRepliesThrough({ transport: 'redis', url: REDIS_URL }));
+});
