@@ -7,7 +7,6 @@ import { CropRefusedError, assertNotAFrame, encodeCrop } from '../faces/crop-enc
 import { FaceFinder, FoundFace } from '../faces/face-finder';
 import { BoxLike, expandBox } from '../geometry/box';
 import { ImageRejectedError, RgbImage, decodeImage, expectSize } from '../image/decode-image';
-import { cropRgb } from '../image/rgb-copy';
 import { PERSON_CLASS } from '../model/labels';
 import { ObjectDetector } from '../model/object-detector';
 import { Candidate } from '../postprocess/decode-outputs';
@@ -15,7 +14,7 @@ import { FrameDetection, finishDetections } from '../postprocess/postprocess';
 import { CropPolicy } from '../tracking/crop-policy';
 import { IouTracker } from '../tracking/iou-tracker';
 import { DetectionLog, DetectionLogLine } from './detection-log';
-import { FrameCanvas, PlacedImage } from './frame-canvas';
+import { AtlasPlacement, FrameCanvas, PlacedImage, cutRegions, placementFits } from './frame-canvas';
 import { DropReason, FogStats } from './fog-stats';
 import { QueueFullError, SerialQueue } from './serial-queue';
 
@@ -62,6 +61,13 @@ export interface FrameOutcome {
 }
 
 export type DetectedOn = 'frame' | 'canvas' | 'regions';
+
+/** A message's JPEG decoded: the whole frame, or the atlas and the region placements that fit. */
+interface DecodedMessage {
+  picture: RgbImage;
+  placements: AtlasPlacement[];
+  droppedRegions: number;
+}
 
 /** The latest processed frame of a camera, kept (by reference) for the annotated view. */
 export interface LatestFrame {
@@ -181,7 +187,7 @@ export class FogPipeline {
     const camera = this.camera(message.cameraId);
     const decoded = await this.decode(message);
     const { droppedRegions } = decoded;
-    const { images, detectedOn } = this.rebuild(message, camera.canvas, decoded.images, droppedRegions);
+    const { images, detectedOn } = this.rebuild(message, camera.canvas, decoded);
     recordStage('jpeg-decode', performance.now() - t);
 
     const stageTotals = { preprocess: 0, inference: 0, postprocess: 0 };
@@ -264,32 +270,26 @@ export class FogPipeline {
   /**
    * What to detect on: a whole frame as it is (it also becomes the camera's canvas); regions pasted
    * into the canvas when it holds the frame they update and `fog.regionDetection` is `canvas`
-   * (one detector run over whole people); otherwise each region on its own.
+   * (one detector run over whole people); otherwise each region cut out of the atlas on its own.
    */
-  private rebuild(
-    message: FrameMessage,
-    canvas: FrameCanvas,
-    images: PlacedImage[],
-    droppedRegions: number,
-  ): { images: PlacedImage[]; detectedOn: DetectedOn } {
+  private rebuild(message: FrameMessage, canvas: FrameCanvas, decoded: DecodedMessage): { images: PlacedImage[]; detectedOn: DetectedOn } {
+    const { picture, placements, droppedRegions } = decoded;
     if (message.kind === 'frame') {
-      canvas.replace(images[0].image, message.seq);
-      return { images, detectedOn: 'frame' };
+      canvas.replace(picture, message.seq);
+      return { images: [{ image: picture, offsetX: 0, offsetY: 0 }], detectedOn: 'frame' };
     }
-    if (droppedRegions > 0) {
-      canvas.invalidate();
-      return { images, detectedOn: 'regions' };
-    }
-    const rebuilt = canvas.update(images, message.width, message.height, message.seq, message.baseSeq);
-    if (!rebuilt || this.deps.config.regionDetection !== 'canvas') return { images, detectedOn: 'regions' };
-    return { images: [{ image: rebuilt, offsetX: 0, offsetY: 0 }], detectedOn: 'canvas' };
+    // A dropped region leaves a hole in the canvas: out of step until the next whole frame.
+    if (droppedRegions > 0) canvas.invalidate();
+    const rebuilt = droppedRegions === 0 ? canvas.update(picture, placements, message.width, message.height, message.seq, message.baseSeq) : undefined;
+    if (rebuilt && this.deps.config.regionDetection === 'canvas') return { images: [{ image: rebuilt, offsetX: 0, offsetY: 0 }], detectedOn: 'canvas' };
+    return { images: cutRegions(picture, placements), detectedOn: 'regions' };
   }
 
   /**
-   * Decodes the message's JPEG: the whole frame, or the atlas of its regions, cut into one image
-   * per region. A region placed outside the frame or the atlas is dropped and counted, the rest go on.
+   * Decodes the message's JPEG: the whole frame, or the atlas of its regions with the placements
+   * that fit. A region placed outside the frame or the atlas is dropped and counted, the rest go on.
    */
-  private async decode(message: FrameMessage): Promise<{ images: PlacedImage[]; droppedRegions: number }> {
+  private async decode(message: FrameMessage): Promise<DecodedMessage> {
     if (!message.jpeg) this.reject('missing-image', message, `kind ${message.kind} without jpeg`);
     let picture: RgbImage;
     try {
@@ -299,29 +299,30 @@ export class FogPipeline {
       if (error instanceof ImageRejectedError) this.reject(error.reason, message, `${message.kind === 'frame' ? 'frame' : 'atlas'}: ${error.message}`);
       throw error;
     }
-    if (message.kind === 'frame') return { images: [{ image: picture, offsetX: 0, offsetY: 0 }], droppedRegions: 0 };
+    if (message.kind === 'frame') return { picture, placements: [], droppedRegions: 0 };
 
     const regions = message.regions ?? [];
-    const images: PlacedImage[] = [];
-    let firstError: FrameRejectedError | undefined;
-    const refuse = (reason: DropReason, detail: string) => {
-      this.deps.stats.drop(reason);
-      firstError ??= new FrameRejectedError(reason, `${message.cameraId}#${message.seq}: ${detail}`);
-    };
+    const placements: AtlasPlacement[] = [];
+    const errors: FrameRejectedError[] = [];
     for (const [index, region] of regions.entries()) {
       this.deps.stats.region();
-      const where = `region ${index} ${region.width}x${region.height}+${region.x}+${region.y}`;
-      if (region.x + region.width > message.width || region.y + region.height > message.height) {
-        refuse('region-outside-frame', `${where} lies outside the ${message.width}x${message.height} frame`);
-      } else if (region.atlasX + region.width > picture.width || region.atlasY + region.height > picture.height) {
-        refuse('region-outside-atlas', `${where} at ${region.atlasX},${region.atlasY} lies outside the ${picture.width}x${picture.height} atlas`);
-      } else {
-        images.push({ image: cropRgb(picture, region.atlasX, region.atlasY, region.width, region.height), offsetX: region.x, offsetY: region.y });
+      const fit = placementFits(region, message, picture);
+      if (fit === 'ok') {
+        placements.push(region);
+        continue;
       }
+      const reason: DropReason = fit === 'outside-frame' ? 'region-outside-frame' : 'region-outside-atlas';
+      const where = `region ${index} ${region.width}x${region.height}+${region.x}+${region.y}`;
+      const detail =
+        fit === 'outside-frame'
+          ? `${where} lies outside the ${message.width}x${message.height} frame`
+          : `${where} at ${region.atlasX},${region.atlasY} lies outside the ${picture.width}x${picture.height} atlas`;
+      this.deps.stats.drop(reason);
+      errors.push(new FrameRejectedError(reason, `${message.cameraId}#${message.seq}: ${detail}`));
     }
-    if (firstError && images.length === 0) throw firstError;
-    if (firstError) this.deps.warn?.(`${(firstError as FrameRejectedError).message} (region dropped, the others processed)`);
-    return { images, droppedRegions: regions.length - images.length };
+    if (errors.length > 0 && placements.length === 0) throw errors[0];
+    if (errors.length > 0) this.deps.warn?.(`${errors[0].message} (region dropped, the others processed)`);
+    return { picture, placements, droppedRegions: errors.length };
   }
 
   /** Face searches for the person tracks worth one; returns the crops to send (not yet sent). */

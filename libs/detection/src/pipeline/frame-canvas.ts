@@ -1,5 +1,5 @@
 import type { RgbImage } from '../image/decode-image';
-import { copyBlock } from '../image/rgb-copy';
+import { copyBlock, cropRgb } from '../image/rgb-copy';
 
 /** A decoded image and where its top-left corner sits in the frame. */
 export interface PlacedImage {
@@ -8,15 +8,26 @@ export interface PlacedImage {
   offsetY: number;
 }
 
-/** Copies `region` into `canvas` at its offset; the part outside the canvas is cut off. */
-export function pasteRegion(canvas: RgbImage, region: PlacedImage): void {
-  const { image, offsetX, offsetY } = region;
-  const x0 = Math.max(0, offsetX);
-  const y0 = Math.max(0, offsetY);
-  const x1 = Math.min(canvas.width, offsetX + image.width);
-  const y1 = Math.min(canvas.height, offsetY + image.height);
-  if (x1 <= x0 || y1 <= y0) return;
-  copyBlock(image, x0 - offsetX, y0 - offsetY, x1 - x0, y1 - y0, canvas, x0, y0);
+/** Where a region sits in the frame (x, y) and where its pixels are in the atlas (atlasX, atlasY). */
+export interface AtlasPlacement {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  atlasX: number;
+  atlasY: number;
+}
+
+/** Whether the placement lies inside both the frame and the atlas. */
+export function placementFits(p: AtlasPlacement, frame: { width: number; height: number }, atlas: { width: number; height: number }): 'ok' | 'outside-frame' | 'outside-atlas' {
+  if (p.x + p.width > frame.width || p.y + p.height > frame.height) return 'outside-frame';
+  if (p.atlasX + p.width > atlas.width || p.atlasY + p.height > atlas.height) return 'outside-atlas';
+  return 'ok';
+}
+
+/** Each region cut out of the atlas as an image of its own, placed where it sits in the frame. */
+export function cutRegions(atlas: RgbImage, placements: readonly AtlasPlacement[]): PlacedImage[] {
+  return placements.map((p) => ({ image: cropRgb(atlas, p.atlasX, p.atlasY, p.width, p.height), offsetX: p.x, offsetY: p.y }));
 }
 
 /**
@@ -38,17 +49,18 @@ export class FrameCanvas {
   }
 
   /**
-   * Regions of frame `seq` that update frame `baseSeq`: pasted when the canvas holds that frame at
-   * the same size, and the updated canvas returned; otherwise the canvas is dropped (it no longer
-   * matches the roof's stream) and undefined returned.
+   * Regions of frame `seq` that update frame `baseSeq`, their pixels in `atlas` (placements inside
+   * the frame and the atlas, as placementFits checks): pasted when the canvas holds that frame at the
+   * same size, and the updated canvas returned; otherwise the canvas is dropped (it no longer matches
+   * the roof's stream) and undefined returned.
    */
-  update(regions: readonly PlacedImage[], width: number, height: number, seq: number, baseSeq: number | undefined): RgbImage | undefined {
+  update(atlas: RgbImage, placements: readonly AtlasPlacement[], width: number, height: number, seq: number, baseSeq: number | undefined): RgbImage | undefined {
     const image = this.image;
     if (!image || baseSeq === undefined || baseSeq !== this.seq || seq <= baseSeq || image.width !== width || image.height !== height) {
       this.invalidate();
       return undefined;
     }
-    for (const region of regions) pasteRegion(image, region);
+    for (const p of placements) copyBlock(atlas, p.atlasX, p.atlasY, p.width, p.height, image, p.x, p.y);
     this.seq = seq;
     return image;
   }
