@@ -4,7 +4,7 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { FrameMessage } from '@sentinel/contracts';
+import { FrameMessage, Patterns } from '@sentinel/contracts';
 import { corruptCopy, cutFrames, makeLavfiClip } from '@sentinel/frame-change';
 import { HealthRegistry, MetricsService, StageTimer } from '@sentinel/telemetry';
 import { describeWithSharedData, sharedPath } from '@sentinel/testing';
@@ -135,6 +135,29 @@ describe('roof on synthetic sources', () => {
     const resent = whole.filter((seq) => seq > 30);
     expect(resent).toHaveLength(1);
     expect(resent[0]).toBeLessThanOrEqual(30 + 4);
+    expectChained(running.links.frames);
+  });
+
+  it('in regions mode sends a whole frame again when the whole frame that started the chain was lost', async () => {
+    class LoseFirst extends RecordingLinks {
+      private lostOne = false;
+      override async emit(pattern: string, message: object, options?: EmitOptions): Promise<EmitOutcome> {
+        if (pattern === Patterns.FrameChanged && !this.lostOne) {
+          this.lostOne = true;
+          return 'failed';
+        }
+        return super.emit(pattern, message, options);
+      }
+    }
+    running = await startRoof(
+      { policy: 'regions', maxInFlight: 1, detection: { fullFrameAbove: 1 }, cameras: [{ id: 'lose-first', source: join(dir, 'moving.ts'), pace: false }] },
+      new LoseFirst(),
+    );
+    await running.roof.whenFilesDone();
+    const [first] = running.links.frames;
+    expect(first.kind).toBe('frame');
+    expect(first.seq).toBeGreaterThan(0);
+    expect(running.roof.stats()['lose-first'].failedByLink).toBe(1);
     expectChained(running.links.frames);
   });
 

@@ -264,8 +264,9 @@ export class CameraRunner {
 
     const hasTimeline = Number.isFinite(this.stats.fps) && this.stats.fps > 0;
     const streamSeconds = hasTimeline ? seq / this.stats.fps : frame.receivedAt / 1000;
-    // After a lost message the fog's copy of the frame is stale: the next frame goes whole.
-    const resync = this.lastLostSeq > this.lastWholeFrameSeq;
+    // Regions update the fog's copy of the frame: after a lost message (the last whole frame included)
+    // that copy is stale, so the next frame goes whole. Whole frames need no such chain.
+    const resync = this.settings.policy === 'regions' && this.lastLostSeq >= 0 && this.lastLostSeq >= this.lastWholeFrameSeq;
     const decision = planForward(result, this.settings.policy, this.heartbeat.due(streamSeconds) || resync, frame.width, frame.height, this.settings.detection);
     // A live source skips what it cannot encode now rather than fall behind the camera.
     const busy = decision.send !== 'none' && this.settings.live && this.inFlight >= this.deps.maxInFlight;
