@@ -275,6 +275,49 @@ describe('roof on synthetic sources', () => {
     expect(health).toMatchObject({ status: 'up', state: 'running' });
   });
 
+  describe('a live source that is slow to send its first frame', () => {
+    let server: Server;
+    let delayMs = 0;
+    let clip: Buffer;
+
+    beforeAll(async () => {
+      clip = await readFile(join(dir, 'moving.ts'));
+      // Answers after delayMs (a slow camera), or never when delayMs < 0 (a dead one that accepts connections).
+      server = createServer((_request, response) => {
+        if (delayMs < 0) return;
+        setTimeout(() => {
+          response.writeHead(200, { 'content-type': 'video/mp2t' });
+          response.end(clip);
+        }, delayMs);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    });
+
+    afterAll(async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    });
+
+    const url = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/slow.ts`;
+
+    it('is connecting, not stalled, until its first frame: a stall timeout shorter than the connect time does not restart it', async () => {
+      delayMs = 1_200;
+      running = await startRoof({ reconnect: { ...fastReconnect, stallTimeoutMs: 300, connectTimeoutMs: 5_000 }, cameras: [{ id: 'slow', source: url() }] });
+      const camera = running.roof.camera('slow')!;
+      await waitFor(() => camera.snapshot().framesDecoded >= 10, 'frames after a slow start');
+      expect(camera.snapshot().restarts).toBe(0);
+    });
+
+    it('a source that never sends a frame is retried after connectTimeoutMs, with a message saying so', async () => {
+      delayMs = -1;
+      running = await startRoof({ reconnect: { ...fastReconnect, connectTimeoutMs: 600 }, cameras: [{ id: 'dead', source: url() }] });
+      const camera = running.roof.camera('dead')!;
+      await waitFor(() => camera.snapshot().restarts >= 1, 'a retry after the connect timeout');
+      expect(camera.snapshot().framesDecoded).toBe(0);
+      expect(running.links.alerts[0]?.message).toMatch(/no first frame within 600 ms of starting ffmpeg/);
+    });
+  });
+
   describe('a live HTTP stream', () => {
     let server: Server;
     let requests = 0;
@@ -300,7 +343,8 @@ describe('roof on synthetic sources', () => {
 
     it('reconnects with backoff after a stall and a drop, and drops rather than waits when the link is full', async () => {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/live.ts`;
-      running = await startRoof({ reconnect: { ...fastReconnect, stallTimeoutMs: 800 }, cameras: [{ id: 'live', source: url }] });
+      // Half a clip may not even finish ffmpeg's probe: that run is still connecting, so both limits are short.
+      running = await startRoof({ reconnect: { ...fastReconnect, stallTimeoutMs: 800, connectTimeoutMs: 800 }, cameras: [{ id: 'live', source: url }] });
       const camera = running.roof.camera('live')!;
       await waitFor(() => requests >= 3 && camera.snapshot().framesDecoded > 40 && camera.state === 'running', 'frames after two reconnects');
       const stats = camera.snapshot();
@@ -308,7 +352,7 @@ describe('roof on synthetic sources', () => {
       expect(stats.kind).toBe('stream');
       const kinds = running.links.alerts.map((a) => a.kind);
       expect(kinds.slice(0, 2)).toEqual(['camera-down', 'camera-up']);
-      expect(running.links.alerts[0].message).toMatch(/no frame for 800 ms/);
+      expect(running.links.alerts[0].message).toMatch(/no frame for 800 ms|no first frame within 800 ms/);
       expect(new Set(running.links.whenFull)).toContain('drop');
     });
   });
@@ -325,9 +369,9 @@ describe('roof on synthetic sources', () => {
     });
 
     it('reads RTP interleaved on the RTSP connection and reconnects when the server drops the session', async () => {
-      // ffmpeg probes ~20 frames (0.8 s at 25 fps) to learn the rate before its first frame: a 1 s stall
-      // timeout would race with that under load. The drop itself is seen at once (end of stream).
-      running = await startRoof({ reconnect: { ...fastReconnect, stallTimeoutMs: 5_000 }, cameras: [{ id: 'rtsp', source: rtsp.url }] });
+      // ffmpeg probes ~20 frames (0.8 s at 25 fps) to learn the rate before its first frame: that is
+      // connecting (connectTimeoutMs, 30 s), not a stall, so a 1 s stall timeout is safe here.
+      running = await startRoof({ reconnect: fastReconnect, cameras: [{ id: 'rtsp', source: rtsp.url }] });
       const camera = running.roof.camera('rtsp')!;
       await waitFor(() => camera.snapshot().framesDecoded >= 10 && camera.state === 'running', 'first frames over RTSP');
       expect(camera.snapshot()).toMatchObject({ kind: 'stream', state: 'running', width: 320, height: 240, fps: 25, restarts: 0 });

@@ -117,6 +117,11 @@ export class ReconnectConfig {
   @Min(0) @Max(1_000_000) @IsInt() maxAttempts = 0;
   /** A live source that delivers no frame for this long is treated as dropped (ms). */
   @Min(100) @Max(600_000) @IsInt() stallTimeoutMs = 10_000;
+  /**
+   * How long a live source may take from starting ffmpeg to its first frame (ms): connecting, and
+   * reading enough of the stream to know its rate (~1 s for RTSP here), before it counts as stalled.
+   */
+  @Min(100) @Max(600_000) @IsInt() connectTimeoutMs = 30_000;
 }
 
 /** The lavfi demo camera used when no camera is configured. */

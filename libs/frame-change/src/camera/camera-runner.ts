@@ -401,7 +401,8 @@ export class CameraRunner {
     if (this.stopping) return;
     const { settings } = this;
     if (end.stopped && this.stallKill) {
-      this.retry(`no frame for ${this.deps.reconnect.stallTimeoutMs} ms`);
+      const { stallTimeoutMs, connectTimeoutMs } = this.deps.reconnect;
+      this.retry(this.framesThisRun === 0 ? `no first frame within ${connectTimeoutMs} ms of starting ffmpeg` : `no frame for ${stallTimeoutMs} ms`);
       return;
     }
     if (!end.error) {
@@ -458,14 +459,16 @@ export class CameraRunner {
   }
 
   private startStallWatch(): void {
-    const { stallTimeoutMs } = this.deps.reconnect;
+    const { stallTimeoutMs, connectTimeoutMs } = this.deps.reconnect;
     this.stallTimer = setInterval(
       () => {
-        if (!this.reader || this.stopping || Date.now() - this.lastActivity < stallTimeoutMs) return;
+        // Until its first frame a run is connecting, not stalled: it gets connectTimeoutMs.
+        const limit = this.framesThisRun === 0 ? connectTimeoutMs : stallTimeoutMs;
+        if (!this.reader || this.stopping || Date.now() - this.lastActivity < limit) return;
         this.stallKill = true;
         void this.reader.stop();
       },
-      Math.max(50, Math.min(1_000, stallTimeoutMs / 4)),
+      Math.max(50, Math.min(1_000, Math.min(stallTimeoutMs, connectTimeoutMs) / 4)),
     );
     this.stallTimer.unref();
   }
