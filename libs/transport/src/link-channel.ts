@@ -41,6 +41,7 @@ export class LinkChannel {
   private readonly waiters: Array<() => void> = [];
   private readonly idleWaiters: Array<() => void> = [];
   private lastFailure?: string;
+  private ready?: Promise<unknown>;
 
   constructor(
     readonly link: string,
@@ -89,6 +90,7 @@ export class LinkChannel {
     const deadline = Date.now() + this.config.timeoutMs;
     for (let attempt = 0; ; attempt += 1) {
       try {
+        await this.connected();
         const remaining = Math.max(1, deadline - Date.now());
         const stamped = { ...message, sentAt: Date.now() };
         const reply: unknown = await firstValueFrom(this.client.send(pattern, stamped).pipe(timeout(remaining)), { defaultValue: undefined });
@@ -97,6 +99,7 @@ export class LinkChannel {
         return 'delivered';
       } catch (error) {
         const reason = describeError(error);
+        if (isTransportError(error)) this.ready = undefined; // connect again before the next send
         const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)];
         if (retry && isTransportError(error) && Date.now() + delay < deadline) {
           if (attempt === 0) this.logger.warn(`${pattern}: ${reason}; retrying for up to ${this.config.timeoutMs} ms`);
@@ -108,6 +111,19 @@ export class LinkChannel {
         return 'failed';
       }
     }
+  }
+
+  /**
+   * One connection attempt shared by every sender. Nest's connect() resolves the caller that starts
+   * the connection a few ticks after the callers that find it pending, so without this the first
+   * messages of a link went out of order (a camera's second frame reached the fog before its first).
+   */
+  private connected(): Promise<unknown> {
+    this.ready ??= this.client.connect().catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
+    return this.ready;
   }
 
   private settle(pattern: string, outcome: EmitOutcome): EmitOutcome {

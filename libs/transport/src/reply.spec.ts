@@ -43,11 +43,42 @@ async function expectRepliesThrough(fields: Partial<LinkConfig>): Promise<void> 
   }
 }
 
-describe('link replies reach the producer', () => {
-  it('inproc', () => expectRepliesThrough({ transport: 'inproc' }));
-  it('tcp', async () => expectRepliesThrough({ transport: 'tcp', host: '127.0.0.1', port: await freePort() }));
+/** Messages emitted at once on a link that is not connected yet reach the consumer in emit order. */
+async function expectOrderFromTheFirstMessage(fields: Partial<LinkConfig>): Promise<void> {
+  const ledger = new LinkLedger(new MetricsService());
+  const bus = new InprocBus();
+  const config = Object.assign(new LinkConfig(), { window: 8, timeoutMs: 5_000 }, fields);
+  const server = createLinkServer('roofToFog', config, { ledger, bus });
+  const received: number[] = [];
+  server.addHandler(Patterns.FrameChanged, (async (message: FrameMessage) => {
+    received.push(message.seq);
+  }) as never, false);
+  await new Promise<void>((resolve, reject) => server.listen((err?: unknown) => (err ? reject(err) : resolve())));
+  const channel = new LinkChannel('roofToFog', createLinkClient('roofToFog', config, { ledger, bus }), config, ledger);
+  try {
+    const seqs = [0, 1, 2, 3, 4, 5, 6, 7];
+    expect(await Promise.all(seqs.map((seq) => channel.emit(Patterns.FrameChanged, frame(seq), { whenFull: 'wait' })))).toEqual(seqs.map(() => 'delivered'));
+    expect(received).toEqual(seqs);
+  } finally {
+    await channel.close();
+    server.close();
+  }
+}
+
+describe('link replies reach the producer; messages arrive in emit order from the first one', () => {
+  it('inproc', async () => {
+    await expectRepliesThrough({ transport: 'inproc' });
+    await expectOrderFromTheFirstMessage({ transport: 'inproc' });
+  });
+  it('tcp', async () => {
+    await expectRepliesThrough({ transport: 'tcp', host: '127.0.0.1', port: await freePort() });
+    await expectOrderFromTheFirstMessage({ transport: 'tcp', host: '127.0.0.1', port: await freePort() });
+  });
 });
 
-describeWithService('REDIS', 'link replies reach the producer over Redis', () => {
-  it('redis', () => expectRepliesThrough({ transport: 'redis', url: REDIS_URL }));
+describeWithService('REDIS', 'link replies and order over Redis', () => {
+  it('redis', async () => {
+    await expectRepliesThrough({ transport: 'redis', url: REDIS_URL });
+    await expectOrderFromTheFirstMessage({ transport: 'redis', url: REDIS_URL });
+  });
 });
