@@ -1,3 +1,4 @@
 export * from './shared-data';
 export * from './services';
 export * from './processes';
+export * from './messages';

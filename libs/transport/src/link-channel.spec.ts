@@ -1,14 +1,12 @@
 import { MetricsService } from '@sentinel/telemetry';
-import { FrameMessage, SCHEMA_VERSION } from '@sentinel/contracts';
+import { tinyFrameMessage } from '@sentinel/testing';
+import { FrameMessage } from '@sentinel/contracts';
 import { InprocBus, InprocClient, InprocServer } from './inproc-transport';
 import { LinkChannel, isTransportError } from './link-channel';
 import { LinkLedger } from './link-ledger';
 import { guardServerWithContracts } from './contract-guard';
 
-const frame = (seq: number): FrameMessage =>
-  Object.assign(new FrameMessage(), {
-    v: SCHEMA_VERSION, cameraId: 'cam', seq, capturedAt: 1, width: 8, height: 8, kind: 'frame', changeScore: 0.5, jpeg: Buffer.from([1, 2, 3]),
-  });
+const frame = tinyFrameMessage;
 
 /** A real in-process link whose consumer finishes a message only when the test says so. */
 function setup(window: number) {

@@ -1,26 +1,13 @@
-import { createServer } from 'node:net';
 import { LinkConfig } from '@sentinel/config';
-import { FrameMessage, Patterns, SCHEMA_VERSION } from '@sentinel/contracts';
+import { FrameMessage, Patterns } from '@sentinel/contracts';
 import { MetricsService } from '@sentinel/telemetry';
-import { REDIS_URL, describeWithService } from '@sentinel/testing';
+import { describeWithService, freePort, REDIS_URL, tinyFrameMessage } from '@sentinel/testing';
 import { InprocBus } from './inproc-transport';
 import { LinkChannel } from './link-channel';
 import { createLinkClient, createLinkServer } from './link-factory';
 import { LinkLedger } from './link-ledger';
 
-const frame = (seq: number): FrameMessage =>
-  Object.assign(new FrameMessage(), {
-    v: SCHEMA_VERSION, cameraId: 'cam', seq, capturedAt: 1, width: 8, height: 8, kind: 'frame', changeScore: 0.5, jpeg: Buffer.from([1, 2, 3]),
-  });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+const frame = tinyFrameMessage;
 
 /** The consumer's reply reaches the producer through the real transport (the fog's ack asks the roof to resync this way). */
 async function expectRepliesThrough(fields: Partial<LinkConfig>): Promise<void> {

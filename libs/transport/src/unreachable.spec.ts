@@ -1,26 +1,13 @@
-import { createServer } from 'node:net';
 import { LinkConfig } from '@sentinel/config';
-import { FrameMessage, Patterns, SCHEMA_VERSION } from '@sentinel/contracts';
+import { FrameMessage, Patterns } from '@sentinel/contracts';
 import { MetricsService } from '@sentinel/telemetry';
+import { freePort, tinyFrameMessage } from '@sentinel/testing';
 import { InprocBus } from './inproc-transport';
 import { LinkChannel } from './link-channel';
 import { createLinkClient, createLinkServer } from './link-factory';
 import { LinkLedger } from './link-ledger';
 
-const frame = (seq: number): FrameMessage =>
-  Object.assign(new FrameMessage(), {
-    v: SCHEMA_VERSION, cameraId: 'cam', seq, capturedAt: 1, width: 8, height: 8, kind: 'frame', changeScore: 0.5, jpeg: Buffer.from([1, 2, 3]),
-  });
-
-/** A TCP port with nothing listening on it. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+const frame = tinyFrameMessage;
 
 function linkConfig(fields: Partial<LinkConfig>): LinkConfig {
   return Object.assign(new LinkConfig(), { window: 4, timeoutMs: 10_000 }, fields);
@@ -31,7 +18,7 @@ describe('links to an unreachable consumer or broker', () => {
   const bus = new InprocBus();
 
   it('tcp: a waiting producer retries until the consumer starts, and nothing is lost', async () => {
-    const config = linkConfig({ transport: 'tcp', host: '127.0.0.1', port: await closedPort() });
+    const config = linkConfig({ transport: 'tcp', host: '127.0.0.1', port: await freePort() });
     const channel = new LinkChannel('roofToFog', createLinkClient('roofToFog', config, { ledger, bus }), config, ledger);
     const received: number[] = [];
     const outcomes = Promise.all([0, 1, 2].map((seq) => channel.emit(Patterns.FrameChanged, frame(seq), { whenFull: 'wait' })));
@@ -52,7 +39,7 @@ describe('links to an unreachable consumer or broker', () => {
   });
 
   it('tcp: a dropping producer reports the failure at once and keeps no message pending', async () => {
-    const config = linkConfig({ transport: 'tcp', host: '127.0.0.1', port: await closedPort() });
+    const config = linkConfig({ transport: 'tcp', host: '127.0.0.1', port: await freePort() });
     const channel = new LinkChannel('roofToFog', createLinkClient('roofToFog', config, { ledger, bus }), config, ledger);
     expect(await channel.emit(Patterns.FrameChanged, frame(0), { whenFull: 'drop' })).toBe('failed');
     expect(channel.lastError).toMatch(/ECONNREFUSED/);
@@ -61,7 +48,7 @@ describe('links to an unreachable consumer or broker', () => {
   });
 
   it('redis: the consumer starts with the broker down, and a producer gives up after timeoutMs', async () => {
-    const config = linkConfig({ transport: 'redis', url: `redis://127.0.0.1:${await closedPort()}`, timeoutMs: 1500 });
+    const config = linkConfig({ transport: 'redis', url: `redis://127.0.0.1:${await freePort()}`, timeoutMs: 1500 });
     const server = createLinkServer('roofToFog', config, { ledger, bus });
     server.addHandler(Patterns.FrameChanged, (async () => undefined) as never, false);
     await new Promise<void>((resolve, reject) => server.listen((err?: unknown) => (err ? reject(err) : resolve())));
