@@ -24,6 +24,14 @@ export const LinkPatterns: Record<LinkName, readonly Pattern[]> = {
   notification: [Patterns.Alert, Patterns.Identity, Patterns.Detections],
 };
 
+/** Every pattern a link may carry; anything else is counted under one label. */
+const KnownPatterns: ReadonlySet<string> = new Set(Object.values(Patterns));
+
+/** True for the patterns of the contract (an own name, never `__proto__` or another inherited key). */
+export function isKnownPattern(pattern: string): pattern is Pattern {
+  return KnownPatterns.has(pattern);
+}
+
 /** Which link carries a pattern. */
 export function linkOfPattern(pattern: string): LinkName | undefined {
   return LinkNames.find((link) => (LinkPatterns[link] as readonly string[]).includes(pattern));

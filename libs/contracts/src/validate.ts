@@ -30,7 +30,7 @@ export function describeValidationErrors(errors: ValidationError[], prefix = '')
 
 /** Validates a decoded message against the contract of its pattern. Unknown patterns are rejected. */
 export function validateContract<T = unknown>(pattern: string, data: unknown): ContractResult<T> {
-  const contract = (ContractOf as Record<string, ClassConstructor<object> | undefined>)[pattern];
+  const contract = Object.hasOwn(ContractOf, pattern) ? (ContractOf as Record<string, ClassConstructor<object>>)[pattern] : undefined;
   if (!contract) return { ok: false, errors: [`unknown pattern ${JSON.stringify(pattern)}`] };
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     return { ok: false, errors: ['message must be an object'] };

@@ -1,13 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { MetricsService } from '@sentinel/telemetry';
-import { CAMERA_ID_PATTERN } from '@sentinel/contracts';
+import { CAMERA_ID_PATTERN, isKnownPattern } from '@sentinel/contracts';
 import type { EmitOutcome } from './link-emitter';
 
 export type Direction = 'sent' | 'received';
 
 /** Pattern label of acknowledgements (replies) travelling back on a link. */
 export const ACK_PATTERN = 'ack';
+/** Pattern label of anything that is neither a known pattern nor an ack: unbounded names never become labels. */
+export const OTHER_PATTERN = 'other';
 const NO_CAMERA = '-';
 
 export interface TrafficCount {
@@ -18,7 +20,7 @@ export interface TrafficCount {
 export interface LinkTraffic {
   sent: TrafficCount;
   received: TrafficCount;
-  /** Per pattern, then per camera. */
+  /** Per pattern, then per camera (null-prototype objects: names come from the wire). */
   byPattern: Record<string, Record<string, { sent: TrafficCount; received: TrafficCount }>>;
   malformed: Record<string, number>;
   outcomes: Partial<Record<EmitOutcome, number>>;
@@ -54,7 +56,7 @@ export class LinkLedger {
     const traffic = this.trafficOf(link);
     traffic[direction].messages += 1;
     traffic[direction].bytes += bytes;
-    const byCamera = (traffic.byPattern[pattern] ??= {});
+    const byCamera = (traffic.byPattern[pattern] ??= Object.create(null) as LinkTraffic['byPattern'][string]);
     const cell = (byCamera[camera] ??= { sent: { messages: 0, bytes: 0 }, received: { messages: 0, bytes: 0 } });
     cell[direction].messages += 1;
     cell[direction].bytes += bytes;
@@ -86,7 +88,13 @@ export class LinkLedger {
   private trafficOf(link: string): LinkTraffic {
     let traffic = this.traffic.get(link);
     if (!traffic) {
-      traffic = { sent: { messages: 0, bytes: 0 }, received: { messages: 0, bytes: 0 }, byPattern: {}, malformed: {}, outcomes: {} };
+      traffic = {
+        sent: { messages: 0, bytes: 0 },
+        received: { messages: 0, bytes: 0 },
+        byPattern: Object.create(null) as LinkTraffic['byPattern'],
+        malformed: Object.create(null) as LinkTraffic['malformed'],
+        outcomes: Object.create(null) as LinkTraffic['outcomes'],
+      };
       this.traffic.set(link, traffic);
     }
     return traffic;
@@ -98,6 +106,7 @@ export function packetLabels(packet: unknown): { pattern: string; cameraId?: str
   if (packet && typeof packet === 'object') {
     const { pattern, data } = packet as { pattern?: unknown; data?: unknown };
     if (typeof pattern === 'string') {
+      if (!isKnownPattern(pattern)) return { pattern: OTHER_PATTERN };
       const cameraId = data && typeof data === 'object' ? (data as { cameraId?: unknown }).cameraId : undefined;
       // Unvalidated input: a garbage camera id must not become a metric label.
       const safeCamera = typeof cameraId === 'string' && CAMERA_ID_PATTERN.test(cameraId) ? cameraId : undefined;
