@@ -3,3 +3,5 @@ export * from './stage-timer';
 export * from './latency-recorder';
 export * from './health-registry';
 export * from './telemetry.module';
+export * from './stat-counter';
+export * from './log-histogram';

@@ -13,7 +13,7 @@ import { ForwardDecision, HeartbeatClock, planForward } from '../pipeline/forwar
 import { EncodedAtlas, JpegEncoder } from '../pipeline/jpeg-encoder';
 import { backoffDelay } from './backoff';
 import { CameraSettings, redactSource } from './camera-settings';
-import { CameraState, RoofMetrics } from './roof-metrics';
+import { CameraCounts, CameraState, RoofMetrics } from './roof-metrics';
 
 /** Per-camera figures, a plain object (for /health, reports and tests). */
 export interface CameraStats {
@@ -72,7 +72,8 @@ type Payload = { kind: 'frame'; jpeg: Buffer; heartbeat: boolean } | ({ kind: 'r
  * or new frames skipped (live sources, counted as droppedBusy).
  */
 export class CameraRunner {
-  private readonly stats: CameraStats;
+  /** CameraStats but the counters, which RoofMetrics holds (one source per counter). */
+  private readonly stats: Omit<CameraStats, keyof CameraCounts>;
   private readonly encoder: JpegEncoder;
   private readonly heartbeat: HeartbeatClock;
   private readonly pending = new Set<Promise<unknown>>();
@@ -117,22 +118,12 @@ export class CameraRunner {
       width: 0,
       height: 0,
       fps: Number.NaN,
-      framesDecoded: 0,
-      framesChanged: 0,
-      framesForwarded: 0,
       fullFramesForwarded: 0,
       regionFramesForwarded: 0,
       heartbeatsForwarded: 0,
       regionsForwarded: 0,
-      droppedCorrupt: 0,
-      droppedByLink: 0,
-      failedByLink: 0,
-      droppedBusy: 0,
       encodeErrors: 0,
-      bytesForwarded: 0,
       rawJpegFrames: 0,
-      rawJpegBytes: 0,
-      restarts: 0,
       alertsSent: 0,
     };
     deps.metrics.setState(settings.id, 'starting');
@@ -152,7 +143,7 @@ export class CameraRunner {
   }
 
   snapshot(): CameraStats {
-    return { ...this.stats };
+    return { ...this.stats, ...this.deps.metrics.counts(this.id) };
   }
 
   async start(): Promise<void> {
@@ -250,7 +241,6 @@ export class CameraRunner {
     const seq = this.seq++;
     const id = this.id;
     const { metrics, timer } = this.deps;
-    this.stats.framesDecoded++;
     metrics.decoded.inc({ camera: id });
     timer.record('decode', frame.transferMs);
 
@@ -258,7 +248,6 @@ export class CameraRunner {
     const result = this.detector.detect(frame.data);
     timer.record('change-detection', performance.now() - detectStart);
     if (result.changed) {
-      this.stats.framesChanged++;
       metrics.changed.inc({ camera: id });
     }
 
@@ -272,7 +261,6 @@ export class CameraRunner {
     const busy = decision.send !== 'none' && this.settings.live && this.inFlight >= this.deps.maxInFlight;
     this.detector.forwarded(busy || decision.send === 'none' ? [] : decision.send === 'frame' ? 'frame' : decision.regions);
     if (busy) {
-      this.stats.droppedBusy++;
       metrics.busyDropped.inc({ camera: id });
       this.release(frame);
       return;
@@ -349,7 +337,6 @@ export class CameraRunner {
       this.deps.timer.record('encode', performance.now() - start);
       if (measureRaw && rawFrameJpeg) {
         this.stats.rawJpegFrames++;
-        this.stats.rawJpegBytes += rawFrameJpeg.length;
         this.deps.metrics.rawJpegBytes.inc({ camera: this.id }, rawFrameJpeg.length);
       }
       return payload;
@@ -371,18 +358,14 @@ export class CameraRunner {
     const camera = { camera: this.id };
     if (outcome !== 'delivered') this.lost(seq);
     if (outcome === 'dropped') {
-      this.stats.droppedByLink++;
       this.deps.metrics.linkDropped.inc(camera);
       return;
     }
     if (outcome === 'failed') {
-      this.stats.failedByLink++;
       this.deps.metrics.linkFailed.inc(camera);
       return;
     }
     const bytes = payload.jpeg.length;
-    this.stats.framesForwarded++;
-    this.stats.bytesForwarded += bytes;
     if (payload.kind === 'frame') {
       this.stats.fullFramesForwarded++;
       if (payload.heartbeat) this.stats.heartbeatsForwarded++;
@@ -411,7 +394,7 @@ export class CameraRunner {
       return;
     }
     const reason = describeFfmpegError(end.error, end.stderrTail);
-    if (this.framesThisRun === 0 && this.stats.framesDecoded === 0 && isPermanentError(`${reason}\n${end.stderrTail.join('\n')}`)) {
+    if (this.framesThisRun === 0 && this.deps.metrics.decoded.value({ camera: this.id }) === 0 && isPermanentError(`${reason}\n${end.stderrTail.join('\n')}`)) {
       this.fail(reason);
       return;
     }
@@ -430,7 +413,6 @@ export class CameraRunner {
     }
     const delay = backoffDelay(this.attempts, reconnect);
     this.stats.lastError = reason;
-    this.stats.restarts++;
     this.deps.metrics.restarts.inc({ camera: this.id });
     this.deps.logger.warn(`camera ${this.id}: ${reason}; reconnecting in ${delay} ms (attempt ${this.attempts})`);
     if (this.stats.state !== 'reconnecting') this.setState('reconnecting');
@@ -498,7 +480,6 @@ export class CameraRunner {
   }
 
   private countCorrupt(n: number): void {
-    this.stats.droppedCorrupt += n;
     this.deps.metrics.corrupt.inc({ camera: this.id }, n);
   }
 
