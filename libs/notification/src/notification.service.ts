@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { SENTINEL_CONFIG, SentinelConfig, type NotificationChannelName, type NotificationConfig } from '@sentinel/config';
 import { AlertKinds, type AlertMessage, type DetectionsMessage, type IdentityMessage } from '@sentinel/contracts';
-import { HealthRegistry, StageTimer } from '@sentinel/telemetry';
+import { HealthRegistry, LastWrite, StageTimer, watchWritable } from '@sentinel/telemetry';
 import type { DeliveryTarget } from './channels/delivery-target';
 import { MqttTarget } from './channels/mqtt.target';
 import { WebhookTarget } from './channels/webhook.target';
@@ -44,6 +44,7 @@ export class NotificationService implements OnModuleInit, OnModuleDestroy {
   private readonly pumps = new Map<string, OutboxPump>();
   private readonly enabledChannels = new Set<NotificationChannelName>();
   private retentionTimer?: NodeJS.Timeout;
+  private readonly lastStoreWrite = new LastWrite();
   private readonly kindLabels = new BoundedLabels(64);
   private readonly detectionLabels = new BoundedLabels(200);
 
@@ -128,7 +129,7 @@ export class NotificationService implements OnModuleInit, OnModuleDestroy {
     const deliveries: NewOutboxRow[] = this.targets
       .filter((t) => routed.includes(t.channel))
       .map((t) => ({ alertId: alert.id, target: t.name, channel: t.channel, cameraId: alert.cameraId, body }));
-    const stored = this.store.accept(
+    const stored = this.storeWrite(() => this.store.accept(
       {
         id: alert.id,
         kind: alert.kind,
@@ -149,7 +150,7 @@ export class NotificationService implements OnModuleInit, OnModuleDestroy {
         groupId: decision.groupId,
       },
       deliveries,
-    );
+    ));
     if (!stored) {
       this.stats.alertDuplicate();
       return { id: alert.id, outcome: 'duplicate', channels: [] };
@@ -192,7 +193,7 @@ export class NotificationService implements OnModuleInit, OnModuleDestroy {
     const id = `identity-${randomUUID()}`;
     const decision = this.cooldown.decide({ id, cameraId: message.cameraId, kind: 'identity', subject: message.identityId, at: message.capturedAt });
     if (!decision.notify) return { recorded: false };
-    this.store.accept(
+    this.storeWrite(() => this.store.accept(
       {
         id,
         kind: 'identity',
@@ -210,7 +211,7 @@ export class NotificationService implements OnModuleInit, OnModuleDestroy {
         groupId: id,
       },
       [],
-    );
+    ));
     this.cooldown.apply(decision);
     this.stats.identityEventRecorded();
     return { recorded: true, eventId: id };
@@ -270,23 +271,43 @@ export class NotificationService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  /** Runs a write of the event store, remembering whether it worked (the store's health). */
+  private storeWrite<T>(write: () => T): T {
+    try {
+      const result = write();
+      this.lastStoreWrite.ok();
+      return result;
+    } catch (error) {
+      this.lastStoreWrite.failed(error);
+      throw error;
+    }
+  }
+
   private registerHealth(): void {
-    this.health.register('notification.store', () => ({ status: 'up', file: this.store.file, deadLetters: this.store.deadLetterCount() }));
-    if (this.enabledChannels.has('log')) this.health.register('notification.log', () => ({ status: 'up' }));
+    this.health.register('notification.store', () => {
+      const details = { file: this.store.file, lastWriteAt: this.lastStoreWrite.lastAt };
+      if (!this.store.open) return { status: 'down', ...details, reason: 'database closed' };
+      if (this.lastStoreWrite.lastError) return { status: 'down', ...details, reason: `last write failed: ${this.lastStoreWrite.lastError}` };
+      return { status: 'up', ...details, deadLetters: this.store.deadLetterCount() };
+    });
+    if (this.enabledChannels.has('log')) this.health.register('notification.log', watchWritable(process.stdout), { required: false });
     const byChannel = (channel: NotificationChannelName) => [...this.pumps.values()].filter((p) => p.target.channel === channel);
     if (this.enabledChannels.has('webhook')) {
       this.health.register('notification.webhook', () => {
         const depth = this.store.outboxDepthByTarget();
-        const targets = byChannel('webhook').map((p) => ({ ...p.target.health(), ...p.health(), pending: depth.get(p.target.name) ?? 0 }));
-        return { status: targets.some((t) => t.failing) ? 'down' : 'up', targets };
-      });
+        const pumps = byChannel('webhook');
+        const targets = pumps.map((p) => ({ ...p.target.health(), ...p.health(), pending: depth.get(p.target.name) ?? 0 }));
+        const failing = pumps.filter((p) => p.health().failing).map((p) => `${String(p.target.health().url ?? p.target.channel)} (${p.health().lastError ?? 'failing'})`);
+        return failing.length ? { status: 'down', reason: `failing: ${failing.join(', ')}`, targets } : { status: 'up', targets };
+      }, { required: false });
     }
     if (this.enabledChannels.has('mqtt')) {
       this.health.register('notification.mqtt', () => {
         const [pump] = byChannel('mqtt');
         const target = pump.target.health();
-        return { status: target.connected ? 'up' : 'down', ...target, ...pump.health(), pending: this.store.outboxDepthByTarget().get(pump.target.name) ?? 0 };
-      });
+        const details = { ...target, ...pump.health(), pending: this.store.outboxDepthByTarget().get(pump.target.name) ?? 0 };
+        return target.connected ? { status: 'up', ...details } : { status: 'down', reason: 'broker not connected', ...details };
+      }, { required: false });
     }
   }
 }

@@ -5,3 +5,4 @@ export * from './health-registry';
 export * from './telemetry.module';
 export * from './stat-counter';
 export * from './log-histogram';
+export * from './health-signals';

@@ -1,4 +1,4 @@
-import { MetricsService, StatCounter, StatFactory, StatGauge } from '@sentinel/telemetry';
+import { ComponentHealth, MetricsService, StatCounter, StatFactory, StatGauge, Sustained } from '@sentinel/telemetry';
 
 /** Why a frame, region, crop or log line was dropped (the `reason` label of sentinel_fog_drops_total). */
 export type DropReason =
@@ -34,6 +34,15 @@ export interface FogStatsSnapshot {
 }
 
 type DetectedOn = keyof FogStatsSnapshot['framesDetectedOn'];
+
+export interface DetectionHealthLimits {
+  /** Frames the queue holds (fog.queueSize): at that depth it is full. */
+  queueSize: number;
+  /** Down once the queue has stayed full this long (fog.queueFullDownAfterMs). */
+  queueFullDownAfterMs: number;
+  /** Down once this many frames in a row failed in the detector. */
+  inferenceFailuresDown?: number;
+}
 type CropKind = keyof FogStatsSnapshot['cropsSent'];
 
 /**
@@ -51,8 +60,14 @@ export class FogStats {
   private readonly alerts: StatCounter;
   private readonly drops: StatCounter<'reason'>;
   private readonly queue: StatGauge;
+  private readonly queueFull = new Sustained();
+  private inferenceFailuresInARow = 0;
+  private lastInferenceError?: string;
 
-  constructor(metrics?: MetricsService) {
+  constructor(
+    metrics?: MetricsService,
+    private readonly limits?: DetectionHealthLimits,
+  ) {
     const stat = new StatFactory(metrics);
     this.frames = stat.counter('sentinel_fog_frames_total', 'Frames processed by the fog, by message kind and what the detector ran on', ['kind', 'detected_on']);
     this.regions = stat.counter('sentinel_fog_regions_total', 'Roof regions processed by the fog');
@@ -68,6 +83,7 @@ export class FogStats {
 
   frame(kind: 'frame' | 'regions', detectedOn: DetectedOn): void {
     this.frames.inc({ kind, detected_on: detectedOn });
+    this.inferenceFailuresInARow = 0;
   }
 
   region(): void {
@@ -95,12 +111,34 @@ export class FogStats {
     this.alerts.inc();
   }
 
-  drop(reason: DropReason): void {
+  drop(reason: DropReason, detail?: string): void {
     this.drops.inc({ reason });
+    if (reason === 'inference-error') {
+      this.inferenceFailuresInARow++;
+      this.lastInferenceError = detail;
+    }
   }
 
-  queueDepth(depth: number): void {
+  queueDepth(depth: number, now = Date.now()): void {
     this.queue.set(depth);
+    if (this.limits) this.queueFull.update(depth >= this.limits.queueSize, now);
+  }
+
+  /**
+   * The detector's state from what it did: down when its queue stayed full for the configured time
+   * (inference stuck or far too slow) or when the last frames all failed in the detector.
+   */
+  health(now = Date.now()): Pick<ComponentHealth, 'status' | 'reason'> {
+    if (!this.limits) return { status: 'up' };
+    const fullFor = this.queueFull.heldForMs(now);
+    if (fullFor > 0 && fullFor >= this.limits.queueFullDownAfterMs) {
+      return { status: 'down', reason: `detector queue full (${this.limits.queueSize} frames) for ${fullFor} ms` };
+    }
+    const failures = this.limits.inferenceFailuresDown ?? 3;
+    if (this.inferenceFailuresInARow >= failures) {
+      return { status: 'down', reason: `the last ${this.inferenceFailuresInARow} frames failed in the detector${this.lastInferenceError ? `: ${this.lastInferenceError}` : ''}` };
+    }
+    return { status: 'up' };
   }
 
   /** Frames waiting for or in the detector, as last reported. */
