@@ -1,9 +1,8 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { createSentinelApp, SentinelApp } from '@sentinel/app';
 import { loadConfig } from '@sentinel/config';
-import { probeRedis } from '@sentinel/transport';
 import { freePort, waitFor } from '@sentinel/testing';
 import { stubModules } from '../support/stub-modules';
+import { startRedis, stopRedis } from './redis-server';
 
 interface HealthAnswer {
   code: number;
@@ -27,19 +26,6 @@ const boot = (tier: string, links: string[]) =>
 
 const tcpLinks = (ports: Record<string, number>) =>
   Object.entries(ports).flatMap(([link, port]) => [`links.${link}.transport=tcp`, `links.${link}.host=127.0.0.1`, `links.${link}.port=${port}`]);
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const redis = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], { stdio: 'ignore' });
-  await waitFor(async () => ((await probeRedis(`redis://127.0.0.1:${port}`)).ok ? true : undefined), 10_000, 'the test Redis');
-  return redis;
-}
-
-async function stopRedis(redis: ChildProcess): Promise<void> {
-  if (redis.exitCode !== null) return;
-  const exited = new Promise((resolve) => redis.once('exit', resolve));
-  redis.kill('SIGKILL');
-  await exited;
-}
 
 describe('/health, /health/live and /health/ready tell the truth', () => {
   const apps: SentinelApp[] = [];
