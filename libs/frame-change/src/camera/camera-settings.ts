@@ -1,4 +1,4 @@
-import { CameraConfig, ChangeDetectionConfig, DemoCameraConfig, ForwardPolicy, RoofConfig } from '@sentinel/config';
+import { CameraConfig, CameraDefaults, ChangeDetectionConfig, DemoCameraConfig, ForwardPolicy, RoofConfig, mergeOver } from '@sentinel/config';
 import { ResolvedSourceKind, isLiveKind, resolveSourceKind } from '../ffmpeg/source';
 import { demoLavfiGraph } from './demo-source';
 
@@ -26,10 +26,7 @@ export interface CameraSettings {
 export function resolveCameraSettings(camera: CameraConfig, roof: RoofConfig): CameraSettings {
   const kind = resolveSourceKind(camera.source, camera.kind);
   const live = isLiveKind(kind);
-  const detection = Object.assign(new ChangeDetectionConfig(), roof.detection);
-  for (const [key, value] of Object.entries(camera.detection ?? {})) {
-    if (value !== undefined) (detection as unknown as Record<string, unknown>)[key] = value;
-  }
+  const { policy, heartbeatSeconds, jpegQuality, detection } = mergeOver(cameraDefaults(roof), camera);
   return {
     id: camera.id,
     source: camera.source,
@@ -40,13 +37,19 @@ export function resolveCameraSettings(camera: CameraConfig, roof: RoofConfig): C
     height: camera.height,
     loop: camera.loop ?? false,
     pace: camera.pace ?? true,
-    policy: camera.policy ?? roof.policy,
-    heartbeatSeconds: camera.heartbeatSeconds ?? roof.heartbeatSeconds,
-    jpegQuality: camera.jpegQuality ?? roof.jpegQuality,
+    policy,
+    heartbeatSeconds,
+    jpegQuality,
     detection,
     inputOptions: camera.inputOptions ?? [],
     whenFull: !live && camera.pace === false ? 'wait' : 'drop',
   };
+}
+
+/** The roof's values of the settings a camera may override (CameraDefaults, the part of RoofConfig cameras merge over). */
+function cameraDefaults(roof: RoofConfig): CameraDefaults {
+  const { policy, heartbeatSeconds, jpegQuality, detection } = roof;
+  return Object.assign(new CameraDefaults(), { policy, heartbeatSeconds, jpegQuality, detection });
 }
 
 /** The cameras the roof runs: the configured ones, or the lavfi demo camera when none is configured. */
