@@ -21,3 +21,6 @@ export * from './stages/forward-chain';
 export * from './stages/frame-encoder';
 export * from './stages/frame-emitter';
 export * from './stages/frame-planner';
+export * from './video/h264-encoder';
+export * from './video/multipart-packets';
+export * from './video/video-frame-encoder';

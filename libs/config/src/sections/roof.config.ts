@@ -18,8 +18,11 @@ import {
 } from 'class-validator';
 import { partialOf } from '../partial-of';
 
-export const ForwardPolicies = ['frame', 'regions'] as const;
-/** `frame`: the whole changed frame as JPEG (the paper). `regions`: JPEG crops of the changed regions only. */
+export const ForwardPolicies = ['frame', 'regions', 'video'] as const;
+/**
+ * `frame`: the whole changed frame as JPEG (the paper). `regions`: JPEG crops of the changed regions only.
+ * `video`: the changed frames as an H.264 stream (one persistent libx264 encoder per camera).
+ */
 export type ForwardPolicy = (typeof ForwardPolicies)[number];
 
 export const ChangeReferences = ['previous', 'background', 'forwarded'] as const;
@@ -89,6 +92,19 @@ export class ChangeDetectionConfig {
   @Min(0) @Max(1) @IsNumber() fullFrameAbove = 0.6;
 }
 
+export const VideoPresets = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium'] as const;
+export type VideoPreset = (typeof VideoPresets)[number];
+
+/** policy `video`: libx264 settings (always `-tune zerolatency`: no lookahead, no B-frames, one packet out per frame in). */
+export class VideoConfig {
+  /** Constant rate factor: 0 lossless, 23 x264's default, 51 worst. */
+  @Min(0) @Max(51) @IsInt() crf = 23;
+  @IsIn(VideoPresets as unknown as string[], { message: `preset must be one of: ${VideoPresets.join(', ')}` })
+  preset: VideoPreset = 'veryfast';
+  /** A keyframe at least this often (seconds of stream time), besides the first frame and each resync. */
+  @Min(0.1) @Max(3_600) @IsNumber() keyframeIntervalS = 10;
+}
+
 /** Per-camera overrides of ChangeDetectionConfig: the same rules, every key optional, unset keys take roof.detection's value. */
 export const ChangeDetectionOverrides = partialOf(ChangeDetectionConfig);
 
@@ -105,10 +121,11 @@ export class CameraDefaults {
   /** Send a full frame (heartbeat: true) when none was sent for this many seconds of video; 0 = never. */
   @Min(0) @Max(86_400) @IsNumber() heartbeatSeconds = 0;
   @ValidateNested() @Type(() => ChangeDetectionConfig) detection: ChangeDetectionConfig = new ChangeDetectionConfig();
+  @ValidateNested() @Type(() => VideoConfig) video: VideoConfig = new VideoConfig();
 }
 
 /** cameras[]: validated as a partial of CameraDefaults (plus the camera's own keys). */
-const CameraOverrides = partialOf(CameraDefaults, { detection: ChangeDetectionOverrides });
+const CameraOverrides = partialOf(CameraDefaults, { detection: ChangeDetectionOverrides, video: partialOf(VideoConfig) });
 
 /** Exponential backoff of reconnects (dropped streams, crashed ffmpeg). */
 export class ReconnectConfig {

@@ -14,6 +14,7 @@ import { ForwardChain } from '../stages/forward-chain';
 import { FrameEncoder, JpegFrameEncoder, Payload } from '../stages/frame-encoder';
 import { FrameFacts, OrderedEmitter, frameMessage } from '../stages/frame-emitter';
 import { FramePlanner } from '../stages/frame-planner';
+import { VideoFrameEncoder } from '../video/video-frame-encoder';
 import { CameraSettings, redactSource } from './camera-settings';
 import type { CameraState, RoofMetrics } from './roof-metrics';
 
@@ -29,8 +30,6 @@ export interface CameraDeps {
   measureRawJpeg: boolean;
   maxInFlight: number;
   skipCorrupt: boolean;
-  /** The encode stage of a camera; default: JPEG (frames and region atlases). */
-  encoderFor?: (settings: CameraSettings, onRawJpeg?: (bytes: number) => void) => FrameEncoder;
 }
 
 /**
@@ -75,7 +74,7 @@ export class CameraRunner {
     this.chain = new ForwardChain(this.change);
     this.planner = new FramePlanner(settings.policy, settings.heartbeatSeconds, settings.detection);
     const onRawJpeg = deps.measureRawJpeg ? (bytes: number) => this.tally.rawJpeg(bytes) : undefined;
-    this.encoder = deps.encoderFor?.(settings, onRawJpeg) ?? new JpegFrameEncoder(settings.jpegQuality, onRawJpeg);
+    this.encoder = settings.policy === 'video' ? new VideoFrameEncoder(deps.ffmpegPath, settings.video, onRawJpeg) : new JpegFrameEncoder(settings.jpegQuality, onRawJpeg);
     this.emitter = new OrderedEmitter(deps.links, deps.maxInFlight, settings.whenFull);
   }
 
@@ -117,6 +116,7 @@ export class CameraRunner {
     this.fps = this.settings.fps ?? format.fps;
     this.tally.format(format.width, format.height, this.fps);
     this.change.resize(format.width, format.height);
+    this.encoder.format?.(format.width, format.height, this.fps);
   }
 
   private onFrame(frame: RawFrame): void {
@@ -143,7 +143,7 @@ export class CameraRunner {
     } else if (decision.send === 'frame') {
       this.planner.wholeFrameSent(streamSeconds);
     }
-    const link = decision.send === 'none' ? { seq } : this.chain.issue(seq, decision, decision.send === 'frame');
+    const link = decision.send === 'none' ? { seq } : this.chain.issue(seq, decision, this.encoder.startsChain(decision, this.chain.resyncDue, streamSeconds));
 
     const facts: FrameFacts = {
       cameraId: this.id,

@@ -11,6 +11,13 @@ export type Payload =
 
 /** The encode stage: turns a frame and what the plan forwards of it into a payload. */
 export interface FrameEncoder {
+  /** The source's output format (before its first frame, again after a reconnect). */
+  format?(width: number, height: number, fps: number): void;
+  /**
+   * Whether the message of this decision will stand alone (start the chain afresh). An encoder that
+   * can make it so (video: a keyframe) does when `resyncDue`. Called in stream order, before `encode`.
+   */
+  startsChain(decision: ForwardDecision, resyncDue: boolean, streamSeconds: number): boolean;
   /** Undefined when nothing is to be sent (the decision was 'none'). Rejects when encoding fails. */
   encode(frame: RawFrame, decision: ForwardDecision): Promise<Payload | undefined>;
   /** Releases what the encoder holds (processes); the encoder may be used again afterwards. */
@@ -30,6 +37,10 @@ export class JpegFrameEncoder implements FrameEncoder {
     private readonly onRawJpeg?: (bytes: number) => void,
   ) {
     this.jpeg = new JpegEncoder(quality);
+  }
+
+  startsChain(decision: ForwardDecision): boolean {
+    return decision.send === 'frame';
   }
 
   async encode(frame: RawFrame, decision: ForwardDecision): Promise<Payload | undefined> {

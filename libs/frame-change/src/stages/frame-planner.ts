@@ -29,7 +29,8 @@ export class FramePlanner {
   ) {
     this.heartbeat = new HeartbeatClock(heartbeatSeconds);
     this.chained = policy === 'regions';
-    this.planPolicy = policy;
+    // Video sends changed frames whole (the codec sends only what changed of them).
+    this.planPolicy = policy === 'video' ? 'frame' : policy;
   }
 
   plan({ change, streamSeconds, width, height, resyncDue }: PlanInput): ForwardDecision {
