@@ -41,7 +41,7 @@ export interface FrameOutcome {
   needsWholeFrame: boolean;
 }
 
-/** The latest processed frame of a camera, kept (by reference) for the annotated view. */
+/** The latest processed frame of a camera, for the annotated view: nothing in it is written after it is published. */
 export interface LatestFrame {
   cameraId: string;
   seq: number;
@@ -208,7 +208,7 @@ function latestFrame(message: FrameMessage, frame: RebuiltFrame, detections: Tra
     capturedAt: message.capturedAt,
     width: message.width,
     height: message.height,
-    base: regionsOnly ? previous?.base : frame.images[0]?.image,
+    base: regionsOnly ? previous?.base : frame.view,
     regions: regionsOnly ? frame.images : [],
     detections,
   };

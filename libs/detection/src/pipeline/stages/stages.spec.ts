@@ -75,6 +75,17 @@ describe('FrameRebuilder (stage 2: the baseSeq chain)', () => {
     expect(apply(rebuilder, regions(8, 7, 1))).toMatchObject({ detectedOn: 'regions', needsWholeFrame: true }); // a dropped region leaves a hole
   });
 
+  it('hands the annotated view a frame that later messages never write (copy on write of the canvas)', () => {
+    const rebuilder = new FrameRebuilder('canvas');
+    const shown = apply(rebuilder, frame(1)).view!;
+    const next = apply(rebuilder, regions(2, 1));
+    expect(shown.data[0]).toBe(1);
+    expect(next.view!.data[0]).toBe(9);
+    expect(next.view).toBe(next.images[0].image);
+    expect(apply(rebuilder, regions(4, 3)).view).toBeUndefined(); // out of step: no whole frame to show
+    expect(next.view!.data[0]).toBe(9);
+  });
+
   it('each mode: regions are always detected on their own, and never ask for a whole frame', () => {
     const rebuilder = new FrameRebuilder('each');
     apply(rebuilder, frame(1));
