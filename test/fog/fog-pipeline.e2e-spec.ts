@@ -237,6 +237,12 @@ describeWithSharedData('fog pipeline wired in Nest (YOLOX-Nano, real Human faces
       expect(fb.width).toBeLessThanOrEqual(pb.width + 1);
       const cropMeta = await sharp(face.jpeg).metadata();
       expect(Math.max(cropMeta.width!, cropMeta.height!)).toBeLessThanOrEqual(FACE_MAX_SIDE);
+      // Scored and counted for the cloud: a face crop is never below the minimum face size (28 px).
+      expect(face.quality).toEqual({ score: expect.any(Number), size: expect.any(Number), sharpness: expect.any(Number), frontal: expect.any(Number) });
+      expect(face.quality!.size).toBeGreaterThanOrEqual(28);
+      expect(face.quality!.score).toBeGreaterThan(0);
+      expect(face.facesSeen).toBeGreaterThanOrEqual(1);
+      expect(validateContract(Patterns.FaceCrop, face).ok).toBe(true);
     }
   }, 60_000);
 

@@ -155,8 +155,9 @@ export class FogPipeline {
     stats.frame(message.kind, frame.detectedOn);
     for (const d of detections) stats.detection(d.label);
 
-    const tracks = camera.track.update(detections, at);
+    const tracks = camera.track.update(detections, at, { images: frame.images, whole: frame.detectedOn === 'regions' ? undefined : frame.images[0]?.image });
     camera.crops.forget(tracks.ended);
+    for (const reason of ['scene-change', 'appearance-change'] as const) if (tracks.reset[reason] > 0) stats.trackReset(reason, tracks.reset[reason]);
     for (const track of tracks.started) stats.trackStarted(detector.labels[track.classId] ?? `class-${track.classId}`);
     clock.lap('tracking');
 
@@ -191,7 +192,7 @@ export class FogPipeline {
       stages = {
         rebuild: new FrameRebuilder(config.regionDetection),
         track: new TrackStage(cameraId, config, this.suspiciousIds),
-        crops: new FaceCropStage(config.crops, faces, stats, warn),
+        crops: new FaceCropStage(config.crops, config.faces, faces, stats, warn),
       };
       this.cameras.set(cameraId, stages);
     }
