@@ -21,6 +21,8 @@ describe('FogStats', () => {
       cropsSent: { face: 1, person: 0 },
       cropBytes: 1_000,
       faceSearches: 0,
+      facesTooSmall: 0,
+      tracksReset: { 'scene-change': 0, 'appearance-change': 0 },
       alerts: 0,
       drops: { 'queue-full': 1 },
     });

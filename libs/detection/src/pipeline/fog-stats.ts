@@ -29,6 +29,10 @@ export interface FogStatsSnapshot {
   cropsSent: { face: number; person: number };
   cropBytes: number;
   faceSearches: number;
+  /** Faces found but below fog.faces.minFaceSize: not sent as faces. */
+  facesTooSmall: number;
+  /** Tracks ended because the person changed: the whole scene, or the track's appearance. */
+  tracksReset: { 'scene-change': number; 'appearance-change': number };
   alerts: number;
   drops: Partial<Record<DropReason, number>>;
 }
@@ -57,6 +61,8 @@ export class FogStats {
   private readonly crops: StatCounter<'kind'>;
   private readonly cropBytes: StatCounter;
   private readonly searches: StatCounter;
+  private readonly tooSmall: StatCounter;
+  private readonly resets: StatCounter<'reason'>;
   private readonly alerts: StatCounter;
   private readonly drops: StatCounter<'reason'>;
   private readonly queue: StatGauge;
@@ -76,6 +82,8 @@ export class FogStats {
     this.crops = stat.counter('sentinel_fog_crops_sent_total', 'Crops delivered to the cloud', ['kind']);
     this.cropBytes = stat.counter('sentinel_fog_crop_bytes_total', 'JPEG bytes of the crops delivered to the cloud');
     this.searches = stat.counter('sentinel_fog_face_searches_total', 'Face searches run on person crops');
+    this.tooSmall = stat.counter('sentinel_fog_faces_too_small_total', 'Faces found below fog.faces.minFaceSize (not sent as faces)');
+    this.resets = stat.counter('sentinel_fog_tracks_reset_total', 'Tracks ended because the person changed, per reason', ['reason']);
     this.alerts = stat.counter('sentinel_fog_alerts_total', 'Suspicious-object alerts raised');
     this.drops = stat.counter('sentinel_fog_drops_total', 'Frames, regions, crops or log lines dropped, per reason', ['reason']);
     this.queue = stat.gauge('sentinel_fog_queue_depth', 'Frames waiting for or in the detector');
@@ -100,6 +108,14 @@ export class FogStats {
 
   faceSearch(): void {
     this.searches.inc();
+  }
+
+  faceTooSmall(): void {
+    this.tooSmall.inc();
+  }
+
+  trackReset(reason: keyof FogStatsSnapshot['tracksReset'], count = 1): void {
+    this.resets.inc({ reason }, count);
   }
 
   cropSent(kind: CropKind, bytes: number): void {
@@ -158,6 +174,8 @@ export class FogStats {
       cropsSent: { face: crops.face ?? 0, person: crops.person ?? 0 },
       cropBytes: this.cropBytes.total,
       faceSearches: this.searches.total,
+      facesTooSmall: this.tooSmall.total,
+      tracksReset: { 'scene-change': this.resets.value({ reason: 'scene-change' }), 'appearance-change': this.resets.value({ reason: 'appearance-change' }) },
       alerts: this.alerts.total,
       drops: this.drops.by('reason') as FogStatsSnapshot['drops'],
     };
