@@ -133,8 +133,12 @@ export class FogConfig {
   @Min(0) @Max(1) @IsNumber() confidence = 0.3;
   /** Per-class NMS IoU threshold. */
   @Min(0) @Max(1) @IsNumber() nmsIou = 0.45;
-  /** COCO labels to keep; empty keeps every class. Person is always kept (tracks and crops need it). */
-  @IsString({ each: true }) @IsArray() classes: string[] = [];
+  /**
+   * Labels to keep; empty keeps every class. Unset: what surveillance needs, people, vehicles and bags
+   * (person, bicycle, car, motorbike, bus, truck, backpack, handbag, suitcase) plus suspicious.classes,
+   * for a COCO model (every class for another model). Person is always kept (tracks and crops need it).
+   */
+  @IsOptional() @IsString({ each: true }) @IsArray() classes?: string[];
   /** Detections kept per frame at most (highest scores). */
   @Min(1) @Max(1000) @IsInt() maxDetections = 300;
 
