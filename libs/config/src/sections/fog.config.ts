@@ -82,7 +82,7 @@ export class FogFaceConfig {
   @Min(0) @Max(1) @IsNumber() sharpnessWeight = 0.25;
   @Min(0) @Max(1) @IsNumber() frontalWeight = 0.25;
   /** A person box whose colour histogram overlaps its track's by less than this (histogram intersection, 0..1) is a new person: the track ends. 0 disables. */
-  @Min(0) @Max(1) @IsNumber() appearanceMinOverlap = 0.35;
+  @Min(0) @Max(1) @IsNumber() appearanceMinOverlap = 0.3;
   /** A frame where at least this fraction of grid cells changed (vs the previous frame) is a scene change: the camera's tracks end. */
   @Min(0.1) @Max(1) @IsNumber() sceneChangeFraction = 0.8;
   /** Mean grey difference (0..255) that makes a grid cell count as changed. */
