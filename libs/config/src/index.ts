@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 export * from './sentinel.config';
+export * from './sections/http.config';
 export * from './sections/link.config';
 export * from './sections/placement.config';
 export * from './sections/roof.config';
