@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,3 +21,19 @@ export async function tcpLinkSets(): Promise<string[]> {
 
 /** Flags every tier process of these tests shares: loopback HTTP on a free port, no demo camera. */
 export const LOOPBACK = ['--port=0', '--set=http.host=127.0.0.1', '--set=roof.demo.enabled=false'];
+
+export interface TestCertificate {
+  cert: string;
+  key: string;
+}
+
+/** A self-signed certificate for 127.0.0.1/localhost made with the openssl CLI (it is its own CA). */
+export function selfSignedCertificate(dir: string, name = 'server'): TestCertificate {
+  const cert = join(dir, `${name}.crt`);
+  const key = join(dir, `${name}.key`);
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+    '-subj', `/CN=${name}`, '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', key, '-out', cert,
+  ], { stdio: 'ignore' });
+  return { cert, key };
+}
