@@ -20,7 +20,7 @@ async function listen(config: LinkConfig, ledger: LinkLedger, received: number[]
 const tcpConfig = (port: number, fields: Partial<LinkConfig> = {}) =>
   Object.assign(new LinkConfig(), { transport: 'tcp', host: '127.0.0.1', port, window: 4, timeoutMs: 3_000 }, fields);
 const tls = (fields: Partial<LinkTlsConfig>) => Object.assign(new LinkTlsConfig(), fields);
-const rejectedOf = (ledger: LinkLedger) => ledger.snapshot().roofToFog?.rejected ?? {};
+const incidentsOf = (ledger: LinkLedger) => ledger.snapshot().roofToFog?.incidents ?? {};
 
 function openSocket(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -68,7 +68,7 @@ describe('TCP link hardening (real sockets)', () => {
       for (let i = 0; i < 6; i += 1) sockets.push(await openSocket(port));
       await Promise.all(sockets.slice(2).map(closed));
       expect(sockets.filter((s) => !s.destroyed)).toHaveLength(2);
-      expect(rejectedOf(ledger)['connection-limit']).toBe(4);
+      expect(incidentsOf(ledger)['connection-limit']).toBe(4);
     } finally {
       for (const socket of sockets) socket.destroy();
       server.close();
@@ -85,7 +85,7 @@ describe('TCP link hardening (real sockets)', () => {
     try {
       const big = { ...tinyFrameMessage(1), jpeg: Buffer.alloc(100 * 1024) };
       expect(await channel.emit(Patterns.FrameChanged, big, { whenFull: 'wait' })).not.toBe('delivered');
-      expect(rejectedOf(ledger)['oversized-sent']).toBe(1);
+      expect(incidentsOf(ledger)['oversized-sent']).toBe(1);
       expect(await channel.emit(Patterns.FrameChanged, tinyFrameMessage(2), { whenFull: 'wait' })).toBe('delivered');
 
       const hostile = await openSocket(port);
@@ -93,7 +93,7 @@ describe('TCP link hardening (real sockets)', () => {
       header.writeUInt32BE(1024 * 1024, 0);
       hostile.write(header);
       await closed(hostile);
-      expect(rejectedOf(ledger)['oversized-received']).toBe(1);
+      expect(incidentsOf(ledger)['oversized-received']).toBe(1);
       expect(received).toEqual([2]);
     } finally {
       await channel.close();

@@ -13,10 +13,10 @@ export const OTHER_PATTERN = 'other';
 const NO_CAMERA = '-';
 
 /**
- * Why a link refused or lost something: a message over links.<link>.maxMessageBytes (not sent, or
+ * What happened to a link besides traffic: a message over links.<link>.maxMessageBytes (not sent, or
  * dropped on arrival), a connection over maxConnections, a Redis subscription the broker dropped.
  */
-export type LinkRejection = 'oversized-sent' | 'oversized-received' | 'connection-limit' | 'subscription-lost' | 'reconnected';
+export type LinkIncident = 'oversized-sent' | 'oversized-received' | 'connection-limit' | 'subscription-lost' | 'reconnected';
 
 export interface TrafficCount {
   messages: number;
@@ -29,8 +29,8 @@ export interface LinkTraffic {
   /** Per pattern, then per camera (null-prototype objects: names come from the wire). */
   byPattern: Record<string, Record<string, { sent: TrafficCount; received: TrafficCount }>>;
   malformed: Record<string, number>;
-  /** Messages or connections refused by a limit, and lost subscriptions, by reason (see LinkRejection). */
-  rejected?: Partial<Record<LinkRejection, number>>;
+  /** Messages or connections refused by a limit, lost and re-established subscriptions (see LinkIncident). */
+  incidents?: Partial<Record<LinkIncident, number>>;
   outcomes: Partial<Record<EmitOutcome, number>>;
 }
 
@@ -46,7 +46,7 @@ export class LinkLedger {
   private readonly bytesTotal: Counter<string>;
   private readonly malformedTotal: Counter<string>;
   private readonly outcomesTotal: Counter<string>;
-  private readonly rejectedTotal: Counter<string>;
+  private readonly incidentsTotal: Counter<string>;
   private readonly traffic = new Map<string, LinkTraffic>();
   private readonly loggedMalformed = new Set<string>();
 
@@ -55,10 +55,10 @@ export class LinkLedger {
     this.messagesTotal = metrics.counter('sentinel_link_messages_total', 'Messages on each tier link', labels);
     this.bytesTotal = metrics.counter('sentinel_link_bytes_total', 'Wire bytes on each tier link', labels);
     this.malformedTotal = metrics.counter('sentinel_link_malformed_total', 'Received messages dropped as malformed', ['link', 'reason']);
-    this.rejectedTotal = metrics.counter(
-      'sentinel_link_rejected_total',
+    this.incidentsTotal = metrics.counter(
+      'sentinel_link_incidents_total',
       'Messages or connections refused by a link limit, and lost or re-established subscriptions',
-      ['link', 'reason'],
+      ['link', 'kind'],
     );
     this.outcomesTotal = metrics.counter('sentinel_link_emit_outcomes_total', 'Outcome of each emit by producers', ['link', 'pattern', 'outcome']);
   }
@@ -88,16 +88,16 @@ export class LinkLedger {
     }
   }
 
-  /** A limit hit or a subscription lost: counted, logged once per kind. */
-  rejected(link: string, reason: LinkRejection, detail: string): void {
-    this.rejectedTotal.inc({ link, reason });
+  /** A limit hit, a subscription lost or re-established: counted, logged once per kind. */
+  incident(link: string, kind: LinkIncident, detail: string): void {
+    this.incidentsTotal.inc({ link, kind });
     const traffic = this.trafficOf(link);
-    const rejected = (traffic.rejected ??= Object.create(null) as Partial<Record<LinkRejection, number>>);
-    rejected[reason] = (rejected[reason] ?? 0) + 1;
-    const key = `${link}/rejected/${reason}`;
+    const incidents = (traffic.incidents ??= Object.create(null) as Partial<Record<LinkIncident, number>>);
+    incidents[kind] = (incidents[kind] ?? 0) + 1;
+    const key = `${link}/incident/${kind}`;
     if (!this.loggedMalformed.has(key)) {
       this.loggedMalformed.add(key);
-      this.logger.warn(`link ${link}: ${detail} (further ones are only counted: sentinel_link_rejected_total{reason="${reason}"})`);
+      this.logger.warn(`link ${link}: ${detail} (further ones are only counted: sentinel_link_incidents_total{kind="${kind}"})`);
     }
   }
 
@@ -120,7 +120,7 @@ export class LinkLedger {
         received: { messages: 0, bytes: 0 },
         byPattern: Object.create(null) as LinkTraffic['byPattern'],
         malformed: Object.create(null) as LinkTraffic['malformed'],
-        rejected: Object.create(null) as LinkTraffic['rejected'],
+        incidents: Object.create(null) as LinkTraffic['incidents'],
         outcomes: Object.create(null) as LinkTraffic['outcomes'],
       };
       this.traffic.set(link, traffic);

@@ -30,7 +30,7 @@ export function msgpackSocketClass({ link, ledger, maxFrameBytes = MAX_TCP_FRAME
       const body = encodePacket(message);
       const { pattern, cameraId } = packetLabels(message);
       if (body.length > maxFrameBytes) {
-        ledger.rejected(link, 'oversized-sent', `refused to send a ${pattern} message of ${body.length} bytes (maxMessageBytes ${maxFrameBytes})`);
+        ledger.incident(link, 'oversized-sent', `refused to send a ${pattern} message of ${body.length} bytes (maxMessageBytes ${maxFrameBytes})`);
         throw new Error(`message of ${body.length} bytes over links.${link}.maxMessageBytes (${maxFrameBytes})`);
       }
       const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
@@ -46,7 +46,7 @@ export function msgpackSocketClass({ link, ledger, maxFrameBytes = MAX_TCP_FRAME
       const { bodies, oversized } = this.assembler.push(typeof data === 'string' ? Buffer.from(data) : data);
       for (const body of bodies) this.deliver(body);
       if (oversized !== undefined) {
-        ledger.rejected(link, 'oversized-received', `closed a connection announcing a ${oversized}-byte frame (maxMessageBytes ${maxFrameBytes})`);
+        ledger.incident(link, 'oversized-received', `closed a connection announcing a ${oversized}-byte frame (maxMessageBytes ${maxFrameBytes})`);
         ledger.malformed(link, 'oversized frame', `length prefix ${oversized} > ${maxFrameBytes}`);
         this.netSocket.destroy();
       }
@@ -117,7 +117,7 @@ class CappedTcpServer extends ServerTCP {
   private applyCap(): void {
     const server = this.server as unknown as NetServer;
     server.maxConnections = this.cap.maxConnections;
-    server.on('drop', () => this.cap.ledger.rejected(this.cap.link, 'connection-limit', `refused a connection over maxConnections ${this.cap.maxConnections}`));
+    server.on('drop', () => this.cap.ledger.incident(this.cap.link, 'connection-limit', `refused a connection over maxConnections ${this.cap.maxConnections}`));
   }
 }
 
