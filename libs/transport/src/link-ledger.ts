@@ -1,6 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Counter } from 'prom-client';
+import { SENTINEL_CONFIG, SentinelConfig } from '@sentinel/config';
 import { MetricsService } from '@sentinel/telemetry';
+import { CameraLabels, MAX_SEEN_CAMERAS, OTHER_CAMERA } from './camera-labels';
 import { CAMERA_ID_PATTERN, isKnownPattern } from '@sentinel/contracts';
 import type { EmitOutcome } from './link-emitter';
 
@@ -14,9 +16,10 @@ const NO_CAMERA = '-';
 
 /**
  * What happened to a link besides traffic: a message over links.<link>.maxMessageBytes (not sent, or
- * dropped on arrival), a connection over maxConnections, a Redis subscription the broker dropped.
+ * dropped on arrival), a connection over maxConnections, a Redis subscription the broker dropped (and
+ * back), a message whose new camera id was counted under `other` because the label cap was reached.
  */
-export type LinkIncident = 'oversized-sent' | 'oversized-received' | 'connection-limit' | 'subscription-lost' | 'reconnected';
+export type LinkIncident = 'oversized-sent' | 'oversized-received' | 'connection-limit' | 'subscription-lost' | 'reconnected' | 'camera-labels-capped';
 
 export interface TrafficCount {
   messages: number;
@@ -50,7 +53,11 @@ export class LinkLedger {
   private readonly traffic = new Map<string, LinkTraffic>();
   private readonly loggedMalformed = new Set<string>();
 
-  constructor(metrics: MetricsService) {
+  private readonly cameras: CameraLabels;
+
+  /** `config` (optional for tests): a roof's configured cameras bound the camera labels. */
+  constructor(metrics: MetricsService, @Optional() @Inject(SENTINEL_CONFIG) config?: SentinelConfig) {
+    this.cameras = CameraLabels.of(config);
     const labels = ['link', 'pattern', 'camera', 'direction'];
     this.messagesTotal = metrics.counter('sentinel_link_messages_total', 'Messages on each tier link', labels);
     this.bytesTotal = metrics.counter('sentinel_link_bytes_total', 'Wire bytes on each tier link', labels);
@@ -64,7 +71,7 @@ export class LinkLedger {
   }
 
   record(link: string, direction: Direction, pattern: string, cameraId: string | undefined, bytes: number): void {
-    const camera = cameraId ?? NO_CAMERA;
+    const camera = cameraId === undefined ? NO_CAMERA : this.cameraLabel(link, cameraId);
     this.messagesTotal.inc({ link, pattern, camera, direction });
     this.bytesTotal.inc({ link, pattern, camera, direction }, bytes);
     const traffic = this.trafficOf(link);
@@ -74,6 +81,12 @@ export class LinkLedger {
     const cell = (byCamera[camera] ??= { sent: { messages: 0, bytes: 0 }, received: { messages: 0, bytes: 0 } });
     cell[direction].messages += 1;
     cell[direction].bytes += bytes;
+  }
+
+  private cameraLabel(link: string, cameraId: string): string {
+    const { label, capped } = this.cameras.label(cameraId);
+    if (capped) this.incident(link, 'camera-labels-capped', `more than ${MAX_SEEN_CAMERAS} distinct camera ids: new ones are counted under camera="${OTHER_CAMERA}"`);
+    return label;
   }
 
   /** A received message that could not be decoded or failed its contract: counted, logged once per kind. */
