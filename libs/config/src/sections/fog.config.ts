@@ -84,7 +84,7 @@ export class FogFaceConfig {
   /** A person box whose colour histogram overlaps its track's by less than this (histogram intersection, 0..1) is a new person: the track ends. 0 disables. */
   @Min(0) @Max(1) @IsNumber() appearanceMinOverlap = 0.3;
   /** A frame where at least this fraction of grid cells changed (vs the previous frame) is a scene change: the camera's tracks end. */
-  @Min(0.1) @Max(1) @IsNumber() sceneChangeFraction = 0.5;
+  @Min(0.1) @Max(1) @IsNumber() sceneChangeFraction = 0.3;
   /** Mean grey difference (0..255) that makes a grid cell count as changed. */
   @Min(1) @Max(255) @IsInt() sceneCellDelta = 24;
 }
