@@ -154,6 +154,8 @@ export class FogConfig {
   regionDetection: RegionDetectionMode = 'canvas';
   /** Frames waiting for the detector at most; more are dropped (counted) while inference is busy. */
   @Min(1) @Max(1000) @IsInt() queueSize = 8;
+  /** /health: the detector is down once its queue has stayed full this long (inference stuck or far too slow). */
+  @Min(1) @IsInt() queueFullDownAfterMs = 10_000;
 
   /** Also send each frame's detections to the notification link (`detections`, dropped when the link is full). */
   @IsBoolean() emitDetections = false;
