@@ -9,6 +9,8 @@ describe('fog.faces config', () => {
     expect(() => loadConfig({ sets: ['fog.faces.minFaceSize=100'] })).toThrow(/goodFaceSize must be larger than minFaceSize/);
     expect(() => loadConfig({ sets: ['fog.faces.sceneChangeFraction=1.5'] })).toThrow(/sceneChangeFraction/);
     expect(() => loadConfig({ sets: ['fog.faces.nonsense=1'] })).toThrow(/nonsense/);
+    expect(() => loadConfig({ sets: ['fog.faces.sizeWeight=0', 'fog.faces.scoreWeight=0', 'fog.faces.sharpnessWeight=0', 'fog.faces.frontalWeight=0'] })).toThrow(/must not all be 0/);
+    expect(loadConfig({ sets: ['fog.faces.sizeWeight=0', 'fog.faces.scoreWeight=0', 'fog.faces.sharpnessWeight=0'] }).fog.faces.frontalWeight).toBe(0.25);
   });
 
   it('default crop policy: one face search per frame, searches 400 ms apart at least, a later face sent when 1.25x better', () => {

@@ -64,6 +64,8 @@ export class FogCropConfig {
   @Min(0) @Max(1) @IsNumber() minFaceScore = 0.5;
 }
 
+const qualityWeightSum = (f: FogFaceConfig): number => [f.sizeWeight, f.scoreWeight, f.sharpnessWeight, f.frontalWeight].reduce((sum, w) => sum + (typeof w === 'number' ? w : 0), 0);
+
 /** The face search over a track's life (which faces are worth sending) and when a track ends because the person changed. */
 export class FogFaceConfig {
   /** A track is searched for a face at most once every this many frames of its camera (round-robin over the tracks due). */
@@ -76,8 +78,12 @@ export class FogFaceConfig {
   @Max(4096)
   @IsInt()
   goodFaceSize = 80;
-  /** Weights of the quality score (normalised to sum 1): face size, detector score, sharpness, frontal. */
-  @Min(0) @Max(1) @IsNumber() sizeWeight = 0.35;
+  /** Weights of the quality score (normalised to sum 1): face size, detector score, sharpness, frontal; at least one above 0. */
+  @ValidateBy({ name: 'someWeight', validator: { validate: (_: unknown, args) => qualityWeightSum(args?.object as FogFaceConfig) > 0, defaultMessage: () => 'the face quality weights (sizeWeight, scoreWeight, sharpnessWeight, frontalWeight) must not all be 0' } })
+  @Min(0)
+  @Max(1)
+  @IsNumber()
+  sizeWeight = 0.35;
   @Min(0) @Max(1) @IsNumber() scoreWeight = 0.15;
   @Min(0) @Max(1) @IsNumber() sharpnessWeight = 0.25;
   @Min(0) @Max(1) @IsNumber() frontalWeight = 0.25;
