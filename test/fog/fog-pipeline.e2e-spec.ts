@@ -10,7 +10,7 @@ import { AlertMessage, FaceCropMessage, Patterns, validateContract } from '@sent
 import { describeWithSharedData, sharedPath } from '@sentinel/testing';
 import { HealthRegistry, MetricsService } from '@sentinel/telemetry';
 import { DetectionLogLine, FogService, FrameChangedController } from '../../libs/detection/src';
-import { readVideoFrames } from '../../libs/detection/src/evaluation/video-frames';
+import { readVideoFrames } from '@sentinel/evaluation';
 import { iou } from '../../libs/detection/src/geometry/box';
 import { RgbImage } from '../../libs/detection/src/image/decode-image';
 import { RecordingLinks, bootFog, frameMessage, regionsMessage, toJpeg } from './support';

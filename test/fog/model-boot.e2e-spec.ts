@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadConfig } from '@sentinel/config';
 import { describeWithSharedData, sharedPath } from '@sentinel/testing';
 import { FogService, ModelBootError } from '../../libs/detection/src';
-import { readVideoFrames } from '../../libs/detection/src/evaluation/video-frames';
+import { readVideoFrames } from '@sentinel/evaluation';
 import { createObjectDetector } from '../../libs/detection/src/model/create-detector';
 import { bootFog, frameMessage, toJpeg } from './support';
 import { VTEST_HEIGHT, VTEST_WIDTH } from './fixtures';

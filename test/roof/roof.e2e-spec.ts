@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { FrameMessage, Patterns } from '@sentinel/contracts';
-import { corruptCopy, cutFrames, makeLavfiClip } from '@sentinel/frame-change';
+import { corruptCopy, cutFrames, makeLavfiClip } from '@sentinel/evaluation';
 import { HealthRegistry, MetricsService, StageTimer } from '@sentinel/telemetry';
 import { describeWithSharedData, sharedPath } from '@sentinel/testing';
 import { EmitOptions, EmitOutcome } from '@sentinel/transport';

@@ -13,6 +13,30 @@ export class Box {
   @IsNumber() @Min(0) height!: number;
 }
 
+/** Area of a box; 0 for a negative size. */
+export function area(box: Box): number {
+  return Math.max(0, box.width) * Math.max(0, box.height);
+}
+
+/** Intersection over union of two boxes; 0 when either is empty. The one IoU of the project (fog tracking, NMS, evaluation). */
+export function iou(a: Box, b: Box): number {
+  const ix = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const iy = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  if (ix <= 0 || iy <= 0) return 0;
+  const inter = ix * iy;
+  const union = area(a) + area(b) - inter;
+  return union > 0 ? inter / union : 0;
+}
+
+/** The part of `box` inside a width x height image (may have zero size). */
+export function clipBox(box: Box, width: number, height: number): Box {
+  const x1 = Math.min(Math.max(box.x, 0), width);
+  const y1 = Math.min(Math.max(box.y, 0), height);
+  const x2 = Math.min(Math.max(box.x + box.width, 0), width);
+  const y2 = Math.min(Math.max(box.y + box.height, 0), height);
+  return { x: x1, y: y1, width: x2 - x1, height: y2 - y1 };
+}
+
 /** Fields every message carries. */
 export abstract class MessageBase {
   @Equals(SCHEMA_VERSION) v!: number;

@@ -1,4 +1,4 @@
-import { BoxLike, area } from '../geometry/box';
+import { Box, area } from '../geometry/box';
 
 export interface CropPolicyOptions {
   maxPerTrack: number;
@@ -20,12 +20,12 @@ export interface TrackCropState {
 
 export interface SearchCandidate {
   trackId: number;
-  box: BoxLike;
+  box: Box;
   score: number;
 }
 
 /** Face quality: detector confidence times face area, so a larger, clearer face wins. */
-export function faceQuality(score: number, box: BoxLike): number {
+export function faceQuality(score: number, box: Box): number {
   return score * area(box);
 }
 
@@ -73,7 +73,7 @@ export class CropPolicy {
   }
 
   /** Records a search of `trackId` (person box `personBox`) at `now` and decides what to send for its result. */
-  decide(trackId: number, now: number, personBox: BoxLike, face: { score: number; box: BoxLike } | null): CropDecision {
+  decide(trackId: number, now: number, personBox: Box, face: { score: number; box: Box } | null): CropDecision {
     const s = this.state(trackId);
     s.lastSearchAt = now;
     s.lastSearchArea = area(personBox);
@@ -87,7 +87,7 @@ export class CropPolicy {
   }
 
   /** Records that a crop of `kind` went up (call after a successful emit). */
-  recordSent(trackId: number, kind: 'face' | 'person', face: { score: number; box: BoxLike } | null): void {
+  recordSent(trackId: number, kind: 'face' | 'person', face: { score: number; box: Box } | null): void {
     const s = this.state(trackId);
     s.sent++;
     if (kind === 'face' && face) s.bestFaceQuality = Math.max(s.bestFaceQuality, faceQuality(face.score, face.box));
