@@ -1,9 +1,6 @@
 import { describeWithSharedData, sharedPath } from '@sentinel/testing';
 import { MatchCounts, NO_MATCHES, addCounts, countMatches, matchFrame, precisionRecall, readVideoFrames } from '@sentinel/evaluation';
-import { RgbImage } from '../../libs/detection/src/image/decode-image';
-import { PERSON_CLASS } from '../../libs/detection/src/model/labels';
-import { YoloDetector } from '../../libs/detection/src/model/yolo-detector';
-import { finishDetections } from '../../libs/detection/src/postprocess/postprocess';
+import { PERSON_CLASS, RgbImage, YoloDetector, finishDetections } from '@sentinel/detection';
 import { VTEST_HEIGHT, VTEST_WIDTH, sharedModels, vtestGroundTruth } from './fixtures';
 
 /**

@@ -1,7 +1,7 @@
 import { loadConfig } from '@sentinel/config';
 import { DetectionsMessage, Patterns, validateContract } from '@sentinel/contracts';
 import { describeWithSharedData, sharedPath } from '@sentinel/testing';
-import { FogPipeline, FogStats, FrameRejectedError, HumanFaceFinder, YoloDetector } from '../../libs/detection/src';
+import { FogPipeline, FogStats, FrameRejectedError, HumanFaceFinder, YoloDetector } from '@sentinel/detection';
 import { readVideoFrames } from '@sentinel/evaluation';
 import { RecordingLinks, frameMessage, toJpeg } from './support';
 import { VTEST_HEIGHT, VTEST_WIDTH } from './fixtures';

@@ -8,7 +8,7 @@ import request from 'supertest';
 import { SCHEMA_VERSION } from '@sentinel/contracts';
 import { MetricsService } from '@sentinel/telemetry';
 import { LinkLedger, createTcpClient } from '@sentinel/transport';
-import { freePort, startProcess as startTier } from '../support/processes';
+import { freePort, startProcess as startTier } from '@sentinel/testing';
 import { WebhookReceiver, tempDataDir, waitUntil } from './support';
 
 const ROOT = resolve(__dirname, '..', '..');
