@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { Equals, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { SCHEMA_VERSION } from './patterns';
@@ -5,12 +6,15 @@ import { SCHEMA_VERSION } from './patterns';
 /** Camera ids appear in topics, URLs and metric labels: keep them to a safe alphabet. */
 export const CAMERA_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
-/** Axis-aligned box in pixels of the full frame: top-left corner and size. */
+/**
+ * Axis-aligned box in pixels: top-left corner and size. The one box type of the project: messages
+ * (validated), geometry in every tier, evaluation, and REST responses (documented).
+ */
 export class Box {
-  @IsNumber() x!: number;
-  @IsNumber() y!: number;
-  @IsNumber() @Min(0) width!: number;
-  @IsNumber() @Min(0) height!: number;
+  @ApiProperty() @IsNumber() x!: number;
+  @ApiProperty() @IsNumber() y!: number;
+  @ApiProperty() @IsNumber() @Min(0) width!: number;
+  @ApiProperty() @IsNumber() @Min(0) height!: number;
 }
 
 /** Area of a box; 0 for a negative size. */
