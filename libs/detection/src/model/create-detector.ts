@@ -21,7 +21,11 @@ export async function createObjectDetector(config: FogConfig, announce: (message
       confidence: config.confidence,
       classes: config.classes,
       alwaysKeep: [PERSON_CLASS],
+      executionProvider: config.executionProvider,
     });
+  }
+  if (config.executionProvider !== 'cpu') {
+    throw new ModelBootError(`fog.executionProvider ${config.executionProvider} needs a YOLO ONNX model (fog.modelPath): Human's fallback detector runs on tfjs-wasm`);
   }
   announce(
     'no fog.modelPath configured: detection falls back to the COCO CenterNet bundled with @vladmandic/human ' +
