@@ -4,3 +4,4 @@ export * from './processes';
 export * from './messages';
 export * from './stub-modules';
 export * from './rtsp-server';
+export * from './api-key';
