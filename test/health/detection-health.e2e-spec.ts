@@ -1,7 +1,7 @@
 import { loadConfig } from '@sentinel/config';
 import { describeWithSharedData, sharedPath } from '@sentinel/testing';
-import { FogPipeline, FogStats, HumanFaceFinder, YoloDetector } from '../../libs/detection/src';
-import { readVideoFrames } from '../../libs/detection/src/evaluation/video-frames';
+import { FogPipeline, FogStats, HumanFaceFinder, YoloDetector } from '@sentinel/detection';
+import { readVideoFrames } from '@sentinel/evaluation';
 import { VTEST_HEIGHT, VTEST_WIDTH } from '../fog/fixtures';
 import { RecordingLinks, frameMessage, toJpeg } from '../fog/support';
 

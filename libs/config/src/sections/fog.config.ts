@@ -24,6 +24,10 @@ export const RegionDetectionModes = ['canvas', 'each'] as const;
 export type RegionDetectionMode = (typeof RegionDetectionModes)[number];
 
 export const YoloFamilies = ['yolov5', 'yolov8', 'yolox'] as const;
+
+/** onnxruntime execution providers by their onnxruntime-node names; which ones a build has is checked at boot. */
+export const ExecutionProviders = ['cpu', 'cuda', 'tensorrt', 'webgpu', 'dml', 'coreml', 'qnn'] as const;
+export type ExecutionProvider = (typeof ExecutionProviders)[number];
 export type YoloFamily = (typeof YoloFamilies)[number];
 
 /** Per-camera tracker (IoU matching of detections to tracks). */
@@ -123,6 +127,13 @@ export class FogSuspiciousConfig {
 export class FogConfig {
   /** onnxruntime intra-op threads of the detector session. */
   @IsInt() @Min(1) @Max(64) threads = 1;
+
+  /**
+   * Where the YOLO session runs. `cpu` (default) works everywhere; another provider must be in this
+   * onnxruntime-node build and able to start (driver, libraries, device), or the fog refuses to boot.
+   */
+  @IsIn(ExecutionProviders as unknown as string[], { message: `executionProvider must be one of: ${ExecutionProviders.join(', ')}` })
+  executionProvider: ExecutionProvider = 'cpu';
 
   /** YOLO ONNX file (see models/README.md). Unset: Human's bundled COCO detector is used instead. */
   @IsOptional() @IsString() modelPath?: string;
