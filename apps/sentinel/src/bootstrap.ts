@@ -8,7 +8,7 @@ import { InprocBus, LinkLedger, LinkRouter, createLinkServer } from '@sentinel/t
 import { AppModule, ModuleRegistry } from './app.module';
 import { ApiKeySet, resolveApiKeys } from './auth/api-key';
 import { markOperationSecurity, withApiKeySchemes } from './auth/openapi-security';
-import { BootError, prepareDataDir, readPemFile } from './boot-error';
+import { BootAwareLogger, BootError, prepareDataDir, readPemFile } from './boot-error';
 
 export interface SentinelAppOptions {
   /** Which Nest module implements each product module (default: the real ones). */
@@ -24,6 +24,13 @@ export interface SentinelApp {
   /** The HTTP port actually bound (useful with port 0). */
   port: number;
   close(): Promise<void>;
+}
+
+function nestLogger(levels: LogLevel[] | false): BootAwareLogger | false {
+  if (levels === false) return false;
+  const logger = new BootAwareLogger();
+  logger.setLogLevels(levels);
+  return logger;
 }
 
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -66,7 +73,7 @@ export async function createSentinelApp(config: SentinelConfig, options: Sentine
   const bus = new InprocBus();
   const registry = options.registry ?? (await defaultRegistry());
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, registry, bus, keys), {
-    logger: options.logger ?? ['log', 'warn', 'error'],
+    logger: nestLogger(options.logger ?? ['log', 'warn', 'error']),
     bodyParser: true,
     // Rethrow instead of exiting with Nest's stack trace: run.ts prints boot errors tidily.
     abortOnError: false,
