@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { SentinelConfig, linkRolesOfProcess, modulesOfProcess } from '@sentinel/config';
 import { HealthRegistry, StageTimer } from '@sentinel/telemetry';
-import { InprocBus, LinkLedger, LinkRouter, createLinkServer } from '@sentinel/transport';
+import { InprocBus, LinkLedger, LinkRouter, consumerHealth, createLinkServer } from '@sentinel/transport';
 import { AppModule, ModuleRegistry } from './app.module';
 import { ApiKeySet, resolveApiKeys } from './auth/api-key';
 import { markOperationSecurity, withApiKeySchemes } from './auth/openapi-security';
@@ -92,7 +92,7 @@ export async function createSentinelApp(config: SentinelConfig, options: Sentine
     const linkConfig = config.links[link];
     const server = createLinkServer(link, linkConfig, { ledger, bus, onTransfer });
     app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
-    health.register(`link:${link}:consumer`, () => ({ status: 'up', transport: linkConfig.transport }));
+    health.register(`link:${link}:consumer`, consumerHealth(link, linkConfig, server, bus));
   }
   const builder = new DocumentBuilder()
     .setTitle('edge-sentinel')

@@ -11,3 +11,4 @@ export * from './sections/notification.config';
 export * from './placement';
 export * from './load-config';
 export * from './config.module';
+export * from './partial-of';

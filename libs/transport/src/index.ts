@@ -11,3 +11,4 @@ export * from './link-channel';
 export * from './link-factory';
 export * from './link-router';
 export * from './transport.module';
+export * from './link-health';
