@@ -4,7 +4,8 @@ import sharp from 'sharp';
 import { SentinelApp, createSentinelApp } from '@sentinel/app';
 import { loadConfig } from '@sentinel/config';
 import { LinkName, LinkNames, LinkPatterns, SCHEMA_VERSION } from '@sentinel/contracts';
-import { FRAME_HEADER_BYTES, encodePacket } from '@sentinel/transport';
+import { FRAME_HEADER_BYTES } from '@sentinel/transport';
+import { tcpFrame } from '../support/messages';
 import { TEST_KEY_HEADERS, TEST_KEY_SETS } from '../support/api-key';
 import { freePort, waitFor } from '../support/processes';
 import { tempDir } from './support';
@@ -54,14 +55,6 @@ function jsonBodies(): Array<[string, { headers: Record<string, string>; body: B
     ['array', json('[1,2,3]')],
     ['oversized JSON', json(JSON.stringify({ name: 'y'.repeat(2 * 1024 * 1024) }))],
   ];
-}
-
-function tcpFrame(packet: unknown): Buffer {
-  const body = encodePacket(packet);
-  const frame = Buffer.alloc(FRAME_HEADER_BYTES + body.length);
-  frame.writeUInt32BE(body.length, 0);
-  body.copy(frame, FRAME_HEADER_BYTES);
-  return frame;
 }
 
 function sendRaw(port: number, bytes: Buffer[]): Promise<void> {
