@@ -68,6 +68,8 @@ export class FogCropConfig {
   @Min(0) @Max(1) @IsNumber() minFaceScore = 0.5;
 }
 
+const qualityWeightSum = (f: FogFaceConfig): number => [f.sizeWeight, f.scoreWeight, f.sharpnessWeight, f.frontalWeight].reduce((sum, w) => sum + (typeof w === 'number' ? w : 0), 0);
+
 /** The face search over a track's life (which faces are worth sending) and when a track ends because the person changed. */
 export class FogFaceConfig {
   /** A track is searched for a face at most once every this many frames of its camera (round-robin over the tracks due). */
@@ -80,15 +82,19 @@ export class FogFaceConfig {
   @Max(4096)
   @IsInt()
   goodFaceSize = 80;
-  /** Weights of the quality score (normalised to sum 1): face size, detector score, sharpness, frontal. */
-  @Min(0) @Max(1) @IsNumber() sizeWeight = 0.35;
+  /** Weights of the quality score (normalised to sum 1): face size, detector score, sharpness, frontal; at least one above 0. */
+  @ValidateBy({ name: 'someWeight', validator: { validate: (_: unknown, args) => qualityWeightSum(args?.object as FogFaceConfig) > 0, defaultMessage: () => 'the face quality weights (sizeWeight, scoreWeight, sharpnessWeight, frontalWeight) must not all be 0' } })
+  @Min(0)
+  @Max(1)
+  @IsNumber()
+  sizeWeight = 0.35;
   @Min(0) @Max(1) @IsNumber() scoreWeight = 0.15;
   @Min(0) @Max(1) @IsNumber() sharpnessWeight = 0.25;
   @Min(0) @Max(1) @IsNumber() frontalWeight = 0.25;
   /** A person box whose colour histogram overlaps its track's by less than this (histogram intersection, 0..1) is a new person: the track ends. 0 disables. */
   @Min(0) @Max(1) @IsNumber() appearanceMinOverlap = 0.3;
   /** A frame where at least this fraction of grid cells changed (vs the previous frame) is a scene change: the camera's tracks end. */
-  @Min(0.1) @Max(1) @IsNumber() sceneChangeFraction = 0.5;
+  @Min(0.1) @Max(1) @IsNumber() sceneChangeFraction = 0.3;
   /** Mean grey difference (0..255) that makes a grid cell count as changed. */
   @Min(1) @Max(255) @IsInt() sceneCellDelta = 24;
 }
