@@ -1,6 +1,6 @@
 import { AlertMessage, DetectionsMessage, FrameMessage, Patterns, SCHEMA_VERSION, TrackedDetection } from '@sentinel/contracts';
 import type { LinkEmitter } from '@sentinel/transport';
-import type { BoxLike } from '../../geometry/box';
+import type { Box } from '../../geometry/box';
 import type { DetectionLog, DetectionLogLine } from '../detection-log';
 import type { FogStats } from '../fog-stats';
 import type { PendingCrop, SentCrop } from './crops';
@@ -69,4 +69,4 @@ export class FogEmitter {
 }
 
 const round = (v: number, digits: number): number => Number(v.toFixed(digits));
-const roundBox = (b: BoxLike): BoxLike => ({ x: round(b.x, 1), y: round(b.y, 1), width: round(b.width, 1), height: round(b.height, 1) });
+const roundBox = (b: Box): Box => ({ x: round(b.x, 1), y: round(b.y, 1), width: round(b.width, 1), height: round(b.height, 1) });
