@@ -6,6 +6,7 @@ import { InprocBus, TransportModule } from '@sentinel/transport';
 import { HealthController } from './http/health.controller';
 import { MetricsController } from './http/metrics.controller';
 import { StatsController } from './http/stats.controller';
+import { DashboardModule } from './web/dashboard.module';
 
 export type ModuleRegistry = Record<ModuleName, Type<unknown>>;
 
@@ -21,6 +22,7 @@ export class AppModule {
         TerminusModule.forRoot({ logger: false }),
         TransportModule.forRoot(bus),
         ...modulesOfProcess(config).map((name) => registry[name]),
+        DashboardModule,
       ],
       controllers: [HealthController, MetricsController, StatsController],
     };
