@@ -5,6 +5,7 @@ import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
 import sharp from 'sharp';
 import { PROJECT_DIR, TierProcess, describeWithSharedData, sharedPath, startProcess } from '@sentinel/testing';
 import { writeFaceVideo } from './face-video';
+import type { PageElement, PageGlobals } from './page-types';
 import { VideoServer, startVideoServer } from './video-server';
 
 const API_KEY = 'dashboard-e2e-key-5f2c9a71';
@@ -64,7 +65,7 @@ describeWithSharedData('dashboard: the real page in headless Chromium on the rea
   const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
   /** Loaded <img> matching the selector (naturalWidth > 0 once its first JPEG arrived). */
   const imageLoaded = (selector: string) =>
-    page.waitForFunction((s) => Array.from(document.querySelectorAll<HTMLImageElement>(s)).some((img) => img.complete && img.naturalWidth > 0), selector, { timeout: 60_000 });
+    page.waitForFunction((s) => Array.from((globalThis as unknown as PageGlobals).document.querySelectorAll(s)).some((img) => !!img.complete && (img.naturalWidth ?? 0) > 0), selector, { timeout: 60_000 });
 
   it('a wrong key gets nothing: the page stays on the login form and every data call is refused', async () => {
     const stranger = await browser.newContext();
@@ -118,7 +119,7 @@ describeWithSharedData('dashboard: the real page in headless Chromium on the rea
     expect((await stream).headers()['content-type']).toBe('multipart/x-mixed-replace; boundary=sentinel-frame');
     await page.locator('[data-testid=camera-tile] [data-testid=camera-state]', { hasText: 'running' }).waitFor({ timeout: 60_000 });
     await imageLoaded('[data-testid=camera-tile] img.live');
-    expect(await page.locator('[data-testid=camera-tile] img.live').evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])).toEqual([640, 480]);
+    expect(await page.locator('[data-testid=camera-tile] img.live').evaluate((img) => [(img as unknown as PageElement).naturalWidth, (img as unknown as PageElement).naturalHeight])).toEqual([640, 480]);
     await page.locator(`[data-testid=camera-tile][data-camera=${CAMERA}] a`).click();
     await page.getByTestId('camera-large').waitFor();
     await imageLoaded('[data-testid=camera-large] img.live');
@@ -148,7 +149,7 @@ describeWithSharedData('dashboard: the real page in headless Chromium on the rea
     await page.getByTestId('filter-person').fill('Penny');
     await page.getByTestId('filter-person').press('Enter');
     await page.waitForFunction(() => {
-      const rows = Array.from(document.querySelectorAll('[data-testid=event]'));
+      const rows = Array.from((globalThis as unknown as PageGlobals).document.querySelectorAll('[data-testid=event]'));
       return rows.length > 0 && rows.every((r) => r.querySelector('[data-testid=event-who]')?.textContent === 'Penny');
     });
   });
@@ -163,7 +164,7 @@ describeWithSharedData('dashboard: the real page in headless Chromium on the rea
 
   it('shows the bandwidth per tier, latency per stage and health', async () => {
     await page.goto(`${base}/#network`);
-    await page.waitForFunction(() => (document.querySelector('[data-series="roof → fog"]')?.getAttribute('d') ?? '').length > 0, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => ((globalThis as unknown as PageGlobals).document.querySelector('[data-series="roof → fog"]')?.getAttribute('d') ?? '').length > 0, undefined, { timeout: 30_000 });
     const latency = await page.getByTestId('latency').textContent();
     expect(latency).toMatch(/inference/);
     const health = await page.getByTestId('health').textContent();
