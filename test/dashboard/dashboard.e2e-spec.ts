@@ -29,6 +29,7 @@ describeWithSharedData('dashboard: the real page in headless Chromium on the rea
 
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
+    mkdirSync(join(work, 'var'));
     const clip = join(work, 'faces.ts');
     await writeFaceVideo(clip, [
       { person: ENROLLED, images: [1, 2, 3], centreX: 0.35 },
@@ -36,22 +37,16 @@ describeWithSharedData('dashboard: the real page in headless Chromium on the rea
     ]);
     video = await startVideoServer(clip);
     const camera = `{id: ${CAMERA}, source: '${video.url}', inputOptions: ['-re']}`;
-    [sentinel, browser] = await Promise.all([
-      startProcess(
-        'main.js',
-        [
-          '--port=0',
-          '--set', 'http.host=127.0.0.1',
-          '--set', `dataDir=${join(work, 'var')}`,
-          '--set', `fog.modelPath=${sharedPath('models', 'yolov5n_fp16_640.onnx')}`,
-          '--set', 'fog.family=yolov5',
-          '--set', 'roof.reconnect.maxDelayMs=1000',
-          '--set', `roof.cameras=[${camera}]`,
-        ],
-        { SENTINEL_HTTP__APIKEYS: API_KEY },
-      ),
-      chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
-    ]);
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const sets = [
+      'http.host=127.0.0.1',
+      `dataDir=${join(work, 'var')}`,
+      `fog.modelPath=${sharedPath('models', 'yolov5n_fp16_640.onnx')}`,
+      'fog.family=yolov5',
+      'roof.reconnect.maxDelayMs=1000',
+      `roof.cameras=[${camera}]`,
+    ];
+    sentinel = await startProcess('main.js', ['--port=0', ...sets.flatMap((set) => ['--set', set])], { SENTINEL_HTTP__APIKEYS: API_KEY });
     base = `http://127.0.0.1:${sentinel.port}`;
   });
 
