@@ -44,6 +44,8 @@ describeWithSharedData('dashboard: the real page in headless Chromium on the rea
       `fog.modelPath=${sharedPath('models', 'yolov5n_fp16_640.onnx')}`,
       'fog.family=yolov5',
       'roof.reconnect.maxDelayMs=1000',
+      'roof.policy=regions',
+      'roof.measureRawJpeg=true',
       `roof.cameras=[${camera}]`,
     ];
     sentinel = await startProcess('main.js', ['--port=0', ...sets.flatMap((set) => ['--set', set])], { SENTINEL_HTTP__APIKEYS: API_KEY });
@@ -57,7 +59,7 @@ describeWithSharedData('dashboard: the real page in headless Chromium on the rea
     rmSync(work, { recursive: true, force: true });
   });
 
-  const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
+  const shot = (name: string, fullPage = false) => page.screenshot({ path: join(shots, `${name}.png`), fullPage });
   /** Loaded <img> matching the selector (naturalWidth > 0 once its first JPEG arrived). */
   const imageLoaded = (selector: string) =>
     page.waitForFunction((s) => Array.from((globalThis as unknown as PageGlobals).document.querySelectorAll(s)).some((img) => !!img.complete && (img.naturalWidth ?? 0) > 0), selector, { timeout: 60_000 });
@@ -166,6 +168,6 @@ describeWithSharedData('dashboard: the real page in headless Chromium on the rea
     expect(health).toMatch(/roof/);
     expect(health).toMatch(/fog/);
     expect(health).toMatch(/cloud/);
-    await shot('network');
+    await shot('network', true);
   });
 });

@@ -13,6 +13,8 @@ export interface LiveSample {
   previousCameras: Map<string, CameraSnapshot>;
   seconds: number;
   rates?: BandwidthRates;
+  /** Bytes since the process started: the shares of raw are taken on these (steadier than rates). */
+  totals: BandwidthTotals;
   history: BandwidthRates[];
 }
 
@@ -63,7 +65,7 @@ export class LiveStats {
     const rates = this.lastTotals ? bandwidthRates(this.lastTotals, totals) : undefined;
     if (rates) this.history = [...this.history, rates].slice(-HISTORY);
     const cameras = camerasOf(stats);
-    this.latest = { stats, health, cameras, previousCameras: this.lastCameras, seconds, rates, history: this.history };
+    this.latest = { stats, health, cameras, previousCameras: this.lastCameras, seconds, rates, totals, history: this.history };
     this.lastTotals = totals;
     this.lastCameras = new Map(cameras.map((c) => [c.id, c]));
     this.error = undefined;

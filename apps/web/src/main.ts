@@ -68,9 +68,9 @@ function headline(sample: LiveSample): HTMLElement {
     { class: 'headline', 'data-testid': 'headline' },
     figure('raw', rates?.raw),
     h('span', { class: 'arrow' }, '→'),
-    figure('roof→fog', rates?.roofToFog, formatPercent(shareOfRaw(rates?.roofToFog ?? 0, rates?.raw))),
+    figure('roof→fog', rates?.roofToFog, `${formatPercent(shareOfRaw(sample.totals.roofToFog, sample.totals.raw))} of raw`),
     h('span', { class: 'arrow' }, '→'),
-    figure('fog→cloud', rates?.fogToCloud, formatPercent(shareOfRaw(rates?.fogToCloud ?? 0, rates?.raw))),
+    figure('fog→cloud', rates?.fogToCloud, `${formatPercent(shareOfRaw(sample.totals.fogToCloud, sample.totals.raw))} of raw`),
     h('span', { class: 'tiers' }, ...tiers.map((t) => h('span', { class: `tier-dot ${t.down.length ? 'down' : 'up'}`, title: t.down.length ? `down: ${t.down.join(', ')}` : 'all up' }, h('span', { class: 'dot' }), t.tier))),
   );
 }

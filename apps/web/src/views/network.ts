@@ -1,15 +1,17 @@
 import { decadeBounds, linePath, logScale, Series } from '../chart';
 import { h, replace, svg } from '../dom';
 import { formatMs, formatPercent, formatRate, formatBytes } from '../format';
-import { HISTORY, LiveSample } from '../live-stats';
-import { BandwidthRates, bandwidthTotals, healthByTier, shareOfRaw, StageSummary } from '../stats-model';
+import { HISTORY, LiveSample, POLL_MS } from '../live-stats';
+import { BandwidthRates, BandwidthTotals, healthByTier, shareOfRaw, StageSummary } from '../stats-model';
 import { View } from './view';
 
 export const SERIES_COLOURS = { raw: '#8e8e93', roofToFog: '#0a84ff', fogToCloud: '#30d158' };
 
 const CHART_WIDTH = 720;
-const CHART_HEIGHT = 220;
+const CHART_HEIGHT = 170;
 const AXIS = 64;
+/** Room above the top grid line for its label. */
+const TOP = 10;
 
 function bandwidthChart(history: BandwidthRates[]): SVGElement {
   const series: Series[] = [
@@ -18,16 +20,17 @@ function bandwidthChart(history: BandwidthRates[]): SVGElement {
     { name: 'fog → cloud', colour: SERIES_COLOURS.fogToCloud, values: history.map((r) => r.fogToCloud) },
   ];
   const { min, max } = decadeBounds(series.flatMap((s) => s.values));
-  const y = logScale(min, max, CHART_HEIGHT);
+  const scale = logScale(min, max, CHART_HEIGHT);
+  const y = (value: number) => TOP + scale(value);
   const width = CHART_WIDTH - AXIS;
-  const root = svg('svg', { viewBox: `0 0 ${CHART_WIDTH} ${CHART_HEIGHT + 24}`, class: 'chart', role: 'img', 'aria-label': 'bandwidth per tier, bytes per second, log scale' });
+  const root = svg('svg', { viewBox: `0 0 ${CHART_WIDTH} ${TOP + CHART_HEIGHT + 24}`, class: 'chart', role: 'img', 'aria-label': 'bandwidth per tier, bytes per second, log scale' });
   for (let decade = min; decade <= max * 1.0001; decade *= 10) {
     const at = y(decade);
     root.appendChild(svg('line', { x1: AXIS, x2: CHART_WIDTH, y1: at, y2: at, class: 'grid' }));
     root.appendChild(svg('text', { x: AXIS - 6, y: at + 4, class: 'tick', 'text-anchor': 'end' }, formatRate(decade)));
   }
-  root.appendChild(svg('text', { x: AXIS, y: CHART_HEIGHT + 18, class: 'tick' }, `${(HISTORY * 2) / 60} min ago`));
-  root.appendChild(svg('text', { x: CHART_WIDTH, y: CHART_HEIGHT + 18, class: 'tick', 'text-anchor': 'end' }, 'now'));
+  root.appendChild(svg('text', { x: AXIS, y: TOP + CHART_HEIGHT + 18, class: 'tick' }, `${(HISTORY * POLL_MS) / 60_000} min ago`));
+  root.appendChild(svg('text', { x: CHART_WIDTH, y: TOP + CHART_HEIGHT + 18, class: 'tick', 'text-anchor': 'end' }, 'now'));
   const plot = svg('g', { transform: `translate(${AXIS},0)` });
   for (const s of series) plot.appendChild(svg('path', { d: linePath(s.values, HISTORY, width, y), stroke: s.colour, class: 'series', 'data-series': s.name }));
   root.appendChild(plot);
@@ -35,7 +38,7 @@ function bandwidthChart(history: BandwidthRates[]): SVGElement {
 }
 
 /** The three headline figures: raw, roof->fog and fog->cloud, with the share of raw. */
-export function bandwidthCards(rates: BandwidthRates | undefined, totals: { roofToFog: number; fogToCloud: number }): HTMLElement {
+export function bandwidthCards(rates: BandwidthRates | undefined, totals: BandwidthTotals): HTMLElement {
   const card = (name: string, colour: string, value: number | undefined, share: string, total: string) =>
     h(
       'div',
@@ -48,9 +51,9 @@ export function bandwidthCards(rates: BandwidthRates | undefined, totals: { roof
   return h(
     'div',
     { class: 'kpis', 'data-testid': 'bandwidth' },
-    card('Raw video', SERIES_COLOURS.raw, rates?.raw, 'every frame as JPEG', rates?.raw === undefined ? 'not measured for these cameras' : ''),
-    card('Roof → fog', SERIES_COLOURS.roofToFog, rates?.roofToFog, `${formatPercent(shareOfRaw(rates?.roofToFog ?? 0, rates?.raw))} of raw`, `${formatBytes(totals.roofToFog)} in total`),
-    card('Fog → cloud', SERIES_COLOURS.fogToCloud, rates?.fogToCloud, `${formatPercent(shareOfRaw(rates?.fogToCloud ?? 0, rates?.raw))} of raw`, `${formatBytes(totals.fogToCloud)} in total`),
+    card('Raw video', SERIES_COLOURS.raw, rates?.raw, 'every frame as JPEG', totals.raw === undefined ? 'not measured (roof.measureRawJpeg) nor estimable here' : `${formatBytes(totals.raw)} in total`),
+    card('Roof → fog', SERIES_COLOURS.roofToFog, rates?.roofToFog, `${formatPercent(shareOfRaw(totals.roofToFog, totals.raw))} of raw`, `${formatBytes(totals.roofToFog)} in total`),
+    card('Fog → cloud', SERIES_COLOURS.fogToCloud, rates?.fogToCloud, `${formatPercent(shareOfRaw(totals.fogToCloud, totals.raw))} of raw`, `${formatBytes(totals.fogToCloud)} in total`),
   );
 }
 
@@ -101,7 +104,7 @@ export const networkView: View = (container, { live }) => {
   const render = (sample: LiveSample) => {
     replace(
       body,
-      bandwidthCards(sample.rates, headlineTotals(sample)),
+      bandwidthCards(sample.rates, sample.totals),
       h('section', { class: 'panel' }, h('h3', {}, 'Bandwidth per tier (bytes/s, log scale)'), legend(), bandwidthChart(sample.history)),
       h('div', { class: 'columns' }, h('section', { class: 'panel' }, h('h3', {}, 'Latency per stage'), latencyTable(sample.stats.stages)), h('section', { class: 'panel' }, h('h3', {}, `Health (process tier: ${sample.stats.tier})`), healthPanel(sample))),
     );
@@ -119,7 +122,3 @@ function legend(): HTMLElement {
   );
 }
 
-export function headlineTotals(sample: LiveSample): { roofToFog: number; fogToCloud: number } {
-  const totals = bandwidthTotals(sample.stats, Date.now());
-  return { roofToFog: totals.roofToFog, fogToCloud: totals.fogToCloud };
-}
