@@ -71,7 +71,7 @@ function headline(sample: LiveSample): HTMLElement {
     figure('roof→fog', rates?.roofToFog, `${formatPercent(shareOfRaw(sample.totals.roofToFog, sample.totals.raw))} of raw`),
     h('span', { class: 'arrow' }, '→'),
     figure('fog→cloud', rates?.fogToCloud, `${formatPercent(shareOfRaw(sample.totals.fogToCloud, sample.totals.raw))} of raw`),
-    h('span', { class: 'tiers' }, ...tiers.map((t) => h('span', { class: `tier-dot ${t.down.length ? 'down' : 'up'}`, title: t.down.length ? `down: ${t.down.join(', ')}` : 'all up' }, h('span', { class: 'dot' }), t.tier))),
+    h('span', { class: 'tiers' }, ...tiers.map((t) => h('span', { class: `tier-dot ${t.condition}`, title: t.problems.length ? t.problems.join('; ') : 'all up' }, h('span', { class: 'dot' }), t.tier))),
   );
 }
 

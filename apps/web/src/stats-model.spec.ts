@@ -61,14 +61,14 @@ describe('dashboard figures from /stats', () => {
   it('groups health by tier and names what is down', () => {
     const tiers = healthByTier({
       status: 'error',
-      info: { 'roof.camera.gate': { status: 'up' }, detection: { status: 'up' }, 'link:fogToCloud:producer': { status: 'up' } },
-      error: { 'face-recognition': { status: 'down' }, 'notification.store': { status: 'up' } },
+      info: { 'roof.camera.gate': { status: 'up' }, detection: { status: 'degraded', reason: 'queue full' }, 'link:fogToCloud:producer': { status: 'up' }, 'notification.webhook': { status: 'down', optional: true } },
+      error: { 'face-recognition': { status: 'down', reason: 'model not loaded' }, 'notification.store': { status: 'up' } },
     });
-    expect(tiers.map((t) => [t.tier, t.up, t.down])).toEqual([
-      ['roof', 1, []],
-      ['fog', 1, []],
-      ['cloud', 1, ['face-recognition']],
-      ['links', 1, []],
+    expect(tiers.map((t) => [t.tier, t.condition, t.up, t.problems])).toEqual([
+      ['roof', 'up', 1, []],
+      ['fog', 'degraded', 0, ['detection: queue full']],
+      ['cloud', 'down', 1, ['notification.webhook', 'face-recognition: model not loaded']],
+      ['links', 'up', 1, []],
     ]);
   });
 });

@@ -194,24 +194,38 @@ export function tierOf(component: string): Tier {
   return 'cloud';
 }
 
+export type Condition = 'up' | 'degraded' | 'down';
+
 export interface TierHealth {
   tier: Tier;
+  /** down: a required part is down; degraded: something degraded or an optional part down. */
+  condition: Condition;
   up: number;
-  down: string[];
+  /** Names of the components not up, with their reason when they give one. */
+  problems: string[];
   components: { name: string; status: string }[];
 }
 
-/** Every component of /health grouped by tier, down ones named. */
+function conditionOf(component: Component): Condition {
+  if (component.status === 'up') return 'up';
+  if (component.status === 'degraded' || component.optional === true) return 'degraded';
+  return 'down';
+}
+
+const worse = (a: Condition, b: Condition): Condition => (a === 'down' || b === 'down' ? 'down' : a === 'degraded' || b === 'degraded' ? 'degraded' : 'up');
+
+/** Every component of /health grouped by tier, the worst condition of each and what is wrong. */
 export function healthByTier(health: HealthAnswer): TierHealth[] {
   const all = { ...(health.info ?? {}), ...(health.error ?? {}) };
   const tiers = new Map<Tier, TierHealth>();
   for (const [name, component] of Object.entries(all)) {
     const tier = tierOf(name);
-    const entry = tiers.get(tier) ?? { tier, up: 0, down: [], components: [] };
-    const status = component.status ?? 'unknown';
-    if (status === 'up') entry.up++;
-    else entry.down.push(name);
-    entry.components.push({ name, status });
+    const entry = tiers.get(tier) ?? { tier, condition: 'up' as Condition, up: 0, problems: [], components: [] };
+    const condition = conditionOf(component);
+    entry.condition = worse(entry.condition, condition);
+    if (condition === 'up') entry.up++;
+    else entry.problems.push(typeof component.reason === 'string' ? `${name}: ${component.reason}` : name);
+    entry.components.push({ name, status: component.status ?? 'unknown' });
     tiers.set(tier, entry);
   }
   const order: Tier[] = ['roof', 'fog', 'cloud', 'links'];

@@ -86,13 +86,14 @@ function healthPanel(sample: LiveSample): HTMLElement {
   if (!sample.health) return h('p', { class: 'error-text' }, 'health unavailable');
   return h(
     'div',
-    { class: 'health-grid', 'data-testid': 'health' },
+    { class: 'health-grid', 'data-testid': 'health', 'data-status': sample.health.status },
     ...healthByTier(sample.health).map((tier) =>
       h(
         'div',
-        { class: `tier ${tier.down.length ? 'down' : 'up'}` },
-        h('h4', {}, h('span', { class: 'dot' }), tier.tier, h('small', {}, tier.down.length ? ` ${tier.down.length} down` : ' all up')),
-        h('ul', {}, ...tier.components.map((c) => h('li', { class: c.status === 'up' ? 'up' : 'down' }, h('span', { class: 'dot' }), c.name, c.status === 'up' ? '' : ` (${c.status})`))),
+        { class: `tier ${tier.condition}` },
+        h('h4', {}, h('span', { class: 'dot' }), tier.tier, h('small', {}, tier.condition === 'up' ? ' all up' : ` ${tier.problems.length} not up`)),
+        h('ul', {}, ...tier.components.map((c) => h('li', { class: c.status === 'up' ? 'up' : c.status === 'degraded' ? 'degraded' : 'down' }, h('span', { class: 'dot' }), c.name, c.status === 'up' ? '' : ` (${c.status})`))),
+        tier.problems.length ? h('p', { class: 'error-text' }, tier.problems.join('; ')) : null,
       ),
     ),
   );
