@@ -157,12 +157,17 @@ describeWithSharedData('dashboard: the real page in headless Chromium on the rea
     });
   });
 
-  it('lists the stranger under unknown faces, with the crop, ready to be named', async () => {
+  it('lists the stranger under unknown faces with the crop, and names them', async () => {
     await page.goto(`${base}/#people`);
     const unknown = page.getByTestId('unknown').first();
     await unknown.waitFor();
     await imageLoaded('[data-testid=unknown] img.crop');
     await shot('people');
+
+    await unknown.getByTestId('promote-name').fill('Bernadette');
+    await unknown.getByRole('button', { name: 'Name' }).click();
+    await page.locator('[data-testid=person][data-name=Bernadette]').waitFor();
+    expect(await page.getByTestId('unknown').count()).toBe(0);
   });
 
   it('shows the bandwidth per tier, latency per stage and health', async () => {
@@ -175,5 +180,11 @@ describeWithSharedData('dashboard: the real page in headless Chromium on the rea
     expect(health).toMatch(/fog/);
     expect(health).toMatch(/cloud/);
     await shot('network', true);
+  });
+
+  it('logs out: back to the login form, and the API refuses the browser again', async () => {
+    await page.getByTestId('logout').click();
+    await page.getByTestId('login-form').waitFor();
+    expect(await page.evaluate(async () => (await fetch('/stats')).status)).toBe(401);
   });
 });
