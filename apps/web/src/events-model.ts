@@ -71,3 +71,43 @@ export function parseLocalTime(value: string): number | undefined {
   const at = new Date(value).getTime();
   return Number.isNaN(at) ? undefined : at;
 }
+
+/** One identity decision of the cloud (GET /sightings, added by issue 12.5). */
+export interface Sighting {
+  id: number;
+  cameraId: string;
+  trackId: number;
+  capturedAt: number;
+  decidedAt: number;
+  decision: 'named' | 'unknown' | 'undecided' | string;
+  identityId: string | null;
+  name: string | null;
+  similarity: number;
+  facesPooled: number;
+  faceSize: number;
+  faceQuality: number;
+  mergedFrom: string | null;
+}
+
+export interface SightingPage {
+  items: Sighting[];
+  total: number;
+  nextOffset: number | null;
+}
+
+/** Who a sighting is: the person's name, the unknown's id, or the nearest person of an undecided one. */
+export function sightingWho(sighting: Sighting): string {
+  if (sighting.decision === 'undecided') return `undecided${sighting.name ? ` (nearest: ${sighting.name})` : ''}`;
+  return sighting.name ?? sighting.identityId ?? 'someone';
+}
+
+export function sightingMatchesPerson(sighting: Sighting, person: string | undefined): boolean {
+  if (!person) return true;
+  const needle = person.trim().toLowerCase();
+  return [sighting.name, sighting.identityId].some((value) => value?.toLowerCase().includes(needle));
+}
+
+export function sightingCropUrl(sighting: Sighting): string | undefined {
+  const id = sighting.identityId;
+  return sighting.decision === 'unknown' && id?.startsWith(UNKNOWN_PREFIX) ? `/unknowns/${encodeURIComponent(id)}/crop.jpg` : undefined;
+}

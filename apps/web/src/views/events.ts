@@ -1,7 +1,7 @@
 import { ApiError, api, query } from '../api';
 import { h, replace, svg } from '../dom';
 import { formatScore, formatTime } from '../format';
-import { EventFilters, EventItem, EventPage, isNamed, matchesPerson, parseLocalTime, unknownCropUrl, whoOf } from '../events-model';
+import { EventFilters, EventItem, EventPage, Sighting, SightingPage, isNamed, matchesPerson, parseLocalTime, sightingCropUrl, sightingMatchesPerson, sightingWho, unknownCropUrl, whoOf } from '../events-model';
 import { View } from './view';
 
 const KINDS = ['', 'intruder', 'identity', 'suspicious-object', 'camera-down', 'camera-up'];
@@ -69,11 +69,52 @@ function row(event: EventItem, selected: boolean, onSelect: () => void): HTMLEle
   );
 }
 
+function sightingDetail(sighting: Sighting): HTMLElement {
+  const crop = sightingCropUrl(sighting);
+  const field = (name: string, value: string) => [h('dt', {}, name), h('dd', {}, value)];
+  return h(
+    'aside',
+    { class: 'panel detail', 'data-testid': 'sighting-detail' },
+    h('h3', {}, `sighting: ${sightingWho(sighting)}`),
+    h(
+      'dl',
+      {},
+      ...field('who', sightingWho(sighting)),
+      ...field('decision', sighting.decision),
+      ...field('similarity', formatScore(sighting.similarity)),
+      ...field('faces pooled', String(sighting.facesPooled)),
+      ...field('face', `${sighting.faceSize} px, quality ${sighting.faceQuality.toFixed(2)}`),
+      ...field('camera', `${sighting.cameraId}, track #${sighting.trackId}`),
+      ...field('captured', formatTime(sighting.capturedAt)),
+      ...(sighting.mergedFrom ? field('merged from', sighting.mergedFrom) : []),
+    ),
+    crop ? h('figure', {}, h('img', { src: crop, alt: 'face crop', class: 'snapshot-large' }), h('figcaption', {}, 'face crop of the unknown')) : null,
+  );
+}
+
+function sightingRow(sighting: Sighting, onSelect: () => void): HTMLElement {
+  const crop = sightingCropUrl(sighting);
+  return h(
+    'li',
+    { class: 'event low', 'data-testid': 'sighting', 'data-decision': sighting.decision, onclick: onSelect },
+    crop ? h('img', { src: crop, alt: '', class: 'thumb', loading: 'lazy' }) : h('span', { class: 'thumb none' }),
+    h(
+      'div',
+      { class: 'event-text' },
+      h('div', {}, h('span', { class: `badge decision-${sighting.decision}` }, sighting.decision), ' ', h('strong', {}, sightingWho(sighting)), h('span', { class: 'muted' }, ` ${formatScore(sighting.similarity)}`)),
+      h('div', { class: 'muted' }, `${formatTime(sighting.capturedAt)} · ${sighting.cameraId} · track #${sighting.trackId} · ${sighting.facesPooled} face${sighting.facesPooled === 1 ? '' : 's'}`),
+    ),
+  );
+}
+
 export const eventsView: View = (container, { live, notify }) => {
   const filters: EventFilters = {};
   let selectedId: string | undefined;
   let items: EventItem[] = [];
   const list = h('ol', { class: 'timeline', 'data-testid': 'timeline' });
+  const sightingsList = h('ol', { class: 'timeline', 'data-testid': 'sightings' });
+  const sightingsPanel = h('section', { class: 'panel' }, h('h3', {}, 'Identity sightings (every decision of the cloud)'), sightingsList);
+  let sightings: Sighting[] = [];
   const side = h('div', { class: 'side' }, h('p', { class: 'empty' }, 'Pick an event to see who, the score, where in the frame and the face.'));
 
   const cameraInput = h('input', { name: 'camera', placeholder: 'any camera', list: 'camera-ids', 'data-testid': 'filter-camera' });
@@ -115,8 +156,31 @@ export const eventsView: View = (container, { live, notify }) => {
     replace(side, detail(event, frameOf(event.cameraId)));
     renderList();
   };
+  const renderSightings = () => {
+    const shown = sightings.filter((x) => sightingMatchesPerson(x, filters.person));
+    if (shown.length === 0) replace(sightingsList, h('li', { class: 'empty' }, 'No sighting matches.'));
+    else replace(sightingsList, ...shown.map((x) => sightingRow(x, () => replace(side, sightingDetail(x)))));
+  };
+  let sightingsAvailable = true;
+  const refreshSightings = async (force: boolean) => {
+    if (!sightingsAvailable) return;
+    try {
+      const page = await api.get<SightingPage>(`/sightings${query({ cameraId: filters.camera, since: filters.since, until: filters.until, limit: 100 })}`);
+      if (stopped) return;
+      const fresh = JSON.stringify(page.items.map((x) => x.id)) !== JSON.stringify(sightings.map((x) => x.id));
+      sightings = page.items;
+      if (fresh || force) renderSightings();
+    } catch (error) {
+      // A process without the cloud's face recognition (or a cloud before issue 12.5) has no /sightings.
+      if (error instanceof ApiError && error.status === 404) {
+        sightingsAvailable = false;
+        sightingsPanel.remove();
+      }
+    }
+  };
   let stopped = false;
   const refresh = async (force = false) => {
+    void refreshSightings(force);
     try {
       const page = await api.get<EventPage>(`/events${query({ camera: filters.camera, kind: filters.kind, since: filters.since, until: filters.until, limit: 100 })}`);
       if (stopped) return;
@@ -127,7 +191,7 @@ export const eventsView: View = (container, { live, notify }) => {
       if (error instanceof ApiError && error.status !== 401) notify(error.message, 'error');
     }
   };
-  replace(container, h('div', { class: 'view-head' }, h('h2', {}, 'Events and sightings')), form, h('div', { class: 'columns events' }, h('section', { class: 'panel' }, list), side));
+  replace(container, h('div', { class: 'view-head' }, h('h2', {}, 'Events and sightings')), form, h('div', { class: 'columns events' }, h('div', {}, h('section', { class: 'panel' }, h('h3', {}, 'Alerts and events'), list), sightingsPanel), side));
   const unsubscribe = live.subscribe((sample) => replace(cameraIds, ...sample.cameras.map((c) => h('option', { value: c.id }))));
   void refresh();
   const timer = window.setInterval(() => void refresh(), REFRESH_MS);
