@@ -11,7 +11,7 @@ import { VideoServer, startVideoServer } from './video-server';
 const API_KEY = 'dashboard-e2e-key-5f2c9a71';
 const CAMERA = 'lobby';
 const ENROLLED = 'penny';
-const STRANGER = 'bernadette';
+const STRANGER = 'raj';
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** UPDATE_SCREENSHOTS=1 writes the README's screenshots; otherwise they go to a temporary folder. */
@@ -172,9 +172,9 @@ describeWithBrowser('dashboard: the real page in headless Chromium on the real p
     await imageLoaded('[data-testid=unknown] img.crop');
     await shot('people');
 
-    await unknown.getByTestId('promote-name').fill('Bernadette');
+    await unknown.getByTestId('promote-name').fill('Raj');
     await unknown.getByRole('button', { name: 'Name' }).click();
-    await page.locator('[data-testid=person][data-name=Bernadette]').waitFor();
+    await page.locator('[data-testid=person][data-name=Raj]').waitFor();
     expect(await page.getByTestId('unknown').count()).toBe(0);
   });
 
