@@ -1,4 +1,4 @@
-import { runFfmpeg } from '@sentinel/frame-change';
+import { runFfmpeg } from '@sentinel/evaluation';
 import { sharedPath } from '@sentinel/testing';
 
 export interface FaceVideoPerson {
