@@ -123,7 +123,11 @@ export class FogConfig {
    */
   @IsIn(RegionDetectionModes as unknown as string[], { message: `regionDetection must be one of: ${RegionDetectionModes.join(', ')}` })
   regionDetection: RegionDetectionMode = 'canvas';
-  /** Frames waiting for the detector at most; more are dropped (counted) while inference is busy. */
+  /**
+   * Frames of one camera waiting for the detector at most. Cameras take turns; a frame arriving at a
+   * full queue pushes out that camera's oldest waiting frame (counted per camera), so a saturated fog
+   * keeps every camera's freshest frames and a busy camera cannot starve a quiet one.
+   */
   @Min(1) @Max(1000) @IsInt() queueSize = 8;
 
   /** Also send each frame's detections to the notification link (`detections`, dropped when the link is full). */

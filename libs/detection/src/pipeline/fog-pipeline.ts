@@ -10,7 +10,7 @@ import type { DetectionLog } from './detection-log';
 import type { PlacedImage } from './frame-canvas';
 import { FrameRejectedError, frameRejection } from './frame-rejected';
 import type { FogStats } from './fog-stats';
-import { QueueFullError, SerialQueue } from './serial-queue';
+import { CameraQueueStats, FairScheduler, QueueFullError } from './fair-scheduler';
 import { FaceCropStage, SentCrop } from './stages/crops';
 import { FrameDecoder, JpegFrameDecoder } from './stages/decode';
 import { DetectResult, DetectStage, DetectorFailedError } from './stages/detect';
@@ -84,7 +84,7 @@ export interface FogPipelineDeps {
  * its frame is finished, which is the producer's backpressure.
  */
 export class FogPipeline {
-  private readonly queue: SerialQueue;
+  private readonly queue: FairScheduler;
   private readonly cameras = new Map<string, CameraStages>();
   private readonly suspiciousIds: Set<number>;
   private readonly bootId = randomBytes(4).toString('hex');
@@ -94,7 +94,7 @@ export class FogPipeline {
   private readonly alertOptions: AlertOptions;
 
   constructor(private readonly deps: FogPipelineDeps) {
-    this.queue = new SerialQueue(deps.config.queueSize);
+    this.queue = new FairScheduler(deps.config.queueSize);
     const labels = deps.detector.labels;
     this.suspiciousIds = new Set(deps.config.suspicious.classes.map((label) => labels.indexOf(label)).filter((id) => id >= 0));
     this.decoder = deps.decoder ?? new JpegFrameDecoder(deps.config.maxInputPixels, deps.stats, deps.warn);
@@ -118,7 +118,7 @@ export class FogPipeline {
   /** Processes one roof message; rejects with FrameRejectedError (already counted) on bad input. */
   async handle(message: FrameMessage): Promise<FrameOutcome> {
     try {
-      return await this.queue.run(() => this.process(message));
+      return await this.queue.run(message.cameraId, () => this.process(message));
     } catch (error) {
       if (error instanceof QueueFullError) {
         this.deps.stats.drop('queue-full');
@@ -128,6 +128,11 @@ export class FogPipeline {
     } finally {
       this.deps.stats.queueDepth(this.queue.depth);
     }
+  }
+
+  /** Per camera: frames processed, dropped to make room (oldest first) and waiting. */
+  cameraQueues(): Map<string, CameraQueueStats> {
+    return this.queue.stats();
   }
 
   /** Resolves once every frame accepted so far is finished. */
