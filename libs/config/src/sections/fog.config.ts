@@ -64,6 +64,22 @@ export class FogCropConfig {
   @Min(0) @Max(1) @IsNumber() minFaceScore = 0.5;
 }
 
+/**
+ * How often each camera's frames go through the detector. Between detector runs the tracker's
+ * prediction stands in for frames whose change the tracks explain; anything new, fast or unexplained
+ * runs the detector at once.
+ */
+export class FogCadenceConfig {
+  /** Detect at least every this many frames of a camera; 1 runs the detector on every frame. */
+  @Min(1) @Max(30) @IsInt() maxInterval = 1;
+  /** Share of the roof's change that must lie inside the tracks' grown boxes for the tracker to suffice. */
+  @Min(0) @Max(1) @IsNumber() minCoverage = 0.8;
+  /** Track boxes grow by this share of their size on each side before that test. */
+  @Min(0) @Max(2) @IsNumber() margin = 0.25;
+  /** A track moving more than this share of its width per frame is too fast to predict. */
+  @Min(0) @Max(10) @IsNumber() maxStepShare = 0.2;
+}
+
 /** A polygon (frame pixels) of one camera where suspicious objects count. */
 export class FogZoneConfig {
   @Matches(/^[A-Za-z0-9_.-]{1,64}$/) @IsString() cameraId!: string;
@@ -138,5 +154,6 @@ export class FogConfig {
 
   @ValidateNested() @Type(() => FogTrackerConfig) tracker: FogTrackerConfig = new FogTrackerConfig();
   @ValidateNested() @Type(() => FogCropConfig) crops: FogCropConfig = new FogCropConfig();
+  @ValidateNested() @Type(() => FogCadenceConfig) cadence: FogCadenceConfig = new FogCadenceConfig();
   @ValidateNested() @Type(() => FogSuspiciousConfig) suspicious: FogSuspiciousConfig = new FogSuspiciousConfig();
 }

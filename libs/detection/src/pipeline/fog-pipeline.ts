@@ -19,6 +19,8 @@ import { postProcess } from './stages/post-process';
 import { AlertOptions, buildDwellAlert } from './stages/alerts';
 import { DetectedOn, FrameRebuilder, RebuiltFrame } from './stages/rebuild';
 import { TrackStage, TrackedFrameDetection } from './stages/track';
+import { CameraCadence, CoastedTrack } from './stages/cadence';
+import type { FrameDetection } from '../postprocess/postprocess';
 
 /** `jpeg-decode`, not `decode`: the roof's `decode` (video) shares the StageTimer in an all-in-one process. */
 export type FogStage = 'jpeg-decode' | 'preprocess' | 'inference' | 'postprocess' | 'tracking' | 'face-crop';
@@ -60,6 +62,7 @@ interface CameraStages {
   rebuild: FrameRebuilder;
   track: TrackStage;
   crops: FaceCropStage;
+  cadence: CameraCadence;
   latest?: LatestFrame;
 }
 
@@ -92,6 +95,8 @@ export class FogPipeline {
   private readonly detector: DetectStage;
   private readonly emitter: FogEmitter;
   private readonly alertOptions: AlertOptions;
+  /** Frames by why the detector ran (or `coasted`: the tracker's prediction sufficed). */
+  private readonly cadenceCounts = new Map<string, number>();
 
   constructor(private readonly deps: FogPipelineDeps) {
     this.queue = new FairScheduler(deps.config.queueSize);
@@ -130,6 +135,11 @@ export class FogPipeline {
     }
   }
 
+  /** Frames by why the detector ran on them, and `coasted` for those the tracker's prediction covered. */
+  cadence(): Record<string, number> {
+    return Object.fromEntries(this.cadenceCounts);
+  }
+
   /** Per camera: frames processed, dropped to make room (oldest first) and waiting. */
   cameraQueues(): Map<string, CameraQueueStats> {
     return this.queue.stats();
@@ -151,12 +161,10 @@ export class FogPipeline {
     const frame = camera.rebuild.apply(message, decoded);
     clock.lap('jpeg-decode');
 
-    const found = await this.detect(message, frame.images);
-    clock.lap();
-    const detections = postProcess(found.candidates, message, { nmsIou: config.nmsIou, maxDetections: config.maxDetections, labels: detector.labels });
-    clock.record('preprocess', found.timings.preprocess);
-    clock.record('inference', found.timings.inference);
-    clock.lap('postprocess', found.timings.postprocess);
+    const cadence = camera.cadence.decide(message, at, frame.detectedOn !== 'regions', camera.track.active);
+    const why = cadence.decision.detect ? cadence.decision.why : 'coasted';
+    this.cadenceCounts.set(why, (this.cadenceCounts.get(why) ?? 0) + 1);
+    const detections = cadence.decision.detect ? await this.detectAndPostProcess(message, frame.images, clock) : coastedDetections(cadence.coasted, detector.labels);
     stats.frame(message.kind, frame.detectedOn);
     for (const d of detections) stats.detection(d.label);
 
@@ -178,6 +186,18 @@ export class FogPipeline {
     return { detections: tracks.tracked, sentCrops, alerts: tracks.dwellAlerts, droppedRegions: decoded.droppedRegions, detectedOn: frame.detectedOn, needsWholeFrame: frame.needsWholeFrame };
   }
 
+  /** Stages 3 and 4: the detector on the frame's images, then NMS and boxes in frame pixels. */
+  private async detectAndPostProcess(message: FrameMessage, images: readonly PlacedImage[], clock: StageClock): Promise<FrameDetection[]> {
+    const { config, detector } = this.deps;
+    const found = await this.detect(message, images);
+    clock.lap();
+    const detections = postProcess(found.candidates, message, { nmsIou: config.nmsIou, maxDetections: config.maxDetections, labels: detector.labels });
+    clock.record('preprocess', found.timings.preprocess);
+    clock.record('inference', found.timings.inference);
+    clock.lap('postprocess', found.timings.postprocess);
+    return detections;
+  }
+
   /** Stage 3, its failure counted as the frame's drop. */
   private async detect(message: FrameMessage, images: readonly PlacedImage[]): Promise<DetectResult> {
     try {
@@ -197,11 +217,17 @@ export class FogPipeline {
         rebuild: new FrameRebuilder(config.regionDetection),
         track: new TrackStage(cameraId, config, this.suspiciousIds),
         crops: new FaceCropStage(config.crops, faces, stats, warn),
+        cadence: new CameraCadence(config.cadence),
       };
       this.cameras.set(cameraId, stages);
     }
     return stages;
   }
+}
+
+/** The tracker's predicted boxes as this frame's detections (a frame the detector skipped). */
+function coastedDetections(coasted: readonly CoastedTrack[], labels: readonly string[]): FrameDetection[] {
+  return coasted.map((t) => ({ classId: t.classId, label: labels[t.classId] ?? `class-${t.classId}`, score: t.score, box: t.box, source: 0 }));
 }
 
 /** What the annotated view shows for a camera after this frame. */

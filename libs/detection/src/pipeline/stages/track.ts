@@ -31,6 +31,11 @@ export class TrackStage {
     });
   }
 
+  /** The camera's live tracks (for the detection cadence's prediction). */
+  get active(): readonly Track[] {
+    return this.tracker.active;
+  }
+
   update(detections: readonly FrameDetection[], at: number): TrackResult {
     const update = this.tracker.update(detections, at);
     for (const track of update.ended) this.watch.forget(track.id);
