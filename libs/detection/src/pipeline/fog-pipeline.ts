@@ -182,7 +182,7 @@ export class FogPipeline {
     for (const dwell of tracks.dwellAlerts) await this.emitter.alert(await buildDwellAlert(message, at, dwell, tracks.tracked, frame.images, this.alertOptions));
     if (config.emitDetections) await this.emitter.detections(message, tracks.tracked);
     const sentCrops = delivered.map((c) => c.sent);
-    this.emitter.logLine(message, tracks.tracked, sentCrops);
+    this.emitter.logLine(message, tracks.tracked, sentCrops, !cadence.decision.detect);
     return { detections: tracks.tracked, sentCrops, alerts: tracks.dwellAlerts, droppedRegions: decoded.droppedRegions, detectedOn: frame.detectedOn, needsWholeFrame: frame.needsWholeFrame };
   }
 
