@@ -184,6 +184,23 @@ describeWithSharedData('fog pipeline wired in Nest (YOLOX-Nano, real Human faces
     expect(fog.stats().framesDetectedOn.canvas).toBeGreaterThanOrEqual(2);
   }, 120_000);
 
+  it('never lets the next regions message write into the frame the annotated view shows', async () => {
+    const half = { x: 0, y: 0, width: 384, height: 576 };
+    await fog.handle(frameMessage('shown', 0, await toJpeg(frames[0]), VTEST_WIDTH, VTEST_HEIGHT));
+    const shown = fog.latest('shown')!;
+    const pixelsShown = Buffer.from(shown.base!.data);
+    const rendering = request(app.getHttpServer()).get('/cameras/shown/latest.jpg');
+    const [response, rebuilt] = await Promise.all([rendering.then((r) => r), regionsMessage('shown', 29, frames[29], [half], undefined, 0).then((m) => fog.handle(m))]);
+    expect(response.status).toBe(200);
+    expect(rebuilt.detectedOn).toBe('canvas');
+    // The frame published for seq 0 is as it was; seq 29's view holds the pasted half.
+    expect(shown.base!.data.equals(pixelsShown)).toBe(true);
+    const now = fog.latest('shown')!;
+    expect(now.seq).toBe(29);
+    expect(now.base!.data.equals(pixelsShown)).toBe(false);
+    expect(now.base!.data.subarray(0, 384 * 3).equals(pixelsShown.subarray(0, 384 * 3))).toBe(false);
+  }, 60_000);
+
   it('serves the annotated latest frame, 404 for an unknown camera, 400 for a malformed id', async () => {
     const res = await request(app.getHttpServer()).get('/cameras/vtest/latest.jpg').expect(200);
     expect(res.headers['content-type']).toMatch(/image\/jpeg/);
@@ -220,6 +237,12 @@ describeWithSharedData('fog pipeline wired in Nest (YOLOX-Nano, real Human faces
       expect(fb.width).toBeLessThanOrEqual(pb.width + 1);
       const cropMeta = await sharp(face.jpeg).metadata();
       expect(Math.max(cropMeta.width!, cropMeta.height!)).toBeLessThanOrEqual(FACE_MAX_SIDE);
+      // Scored and counted for the cloud: a face crop is never below the minimum face size (28 px).
+      expect(face.quality).toEqual({ score: expect.any(Number), size: expect.any(Number), sharpness: expect.any(Number), frontal: expect.any(Number) });
+      expect(face.quality!.size).toBeGreaterThanOrEqual(28);
+      expect(face.quality!.score).toBeGreaterThan(0);
+      expect(face.facesSeen).toBeGreaterThanOrEqual(1);
+      expect(validateContract(Patterns.FaceCrop, face).ok).toBe(true);
     }
   }, 60_000);
 

@@ -9,3 +9,4 @@ export * from './sections/notification.config';
 export * from './placement';
 export * from './load-config';
 export * from './config.module';
+export * from './partial-of';

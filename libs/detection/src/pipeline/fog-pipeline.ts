@@ -43,7 +43,7 @@ export interface FrameOutcome {
   needsWholeFrame: boolean;
 }
 
-/** The latest processed frame of a camera, kept (by reference) for the annotated view. */
+/** The latest processed frame of a camera, for the annotated view: nothing in it is written after it is published. */
 export interface LatestFrame {
   cameraId: string;
   seq: number;
@@ -168,8 +168,11 @@ export class FogPipeline {
     stats.frame(message.kind, frame.detectedOn);
     for (const d of detections) stats.detection(d.label);
 
-    const tracks = camera.track.update(detections, at);
+    // A coasted box is a prediction: its pixels say nothing about the person's appearance.
+    const appearanceImages = cadence.decision.detect ? frame.images : [];
+    const tracks = camera.track.update(detections, at, { images: appearanceImages, whole: frame.detectedOn === 'regions' ? undefined : frame.images[0]?.image });
     camera.crops.forget(tracks.ended);
+    for (const reason of ['scene-change', 'appearance-change'] as const) if (tracks.reset[reason] > 0) stats.trackReset(reason, tracks.reset[reason]);
     for (const track of tracks.started) stats.trackStarted(detector.labels[track.classId] ?? `class-${track.classId}`);
     clock.lap('tracking');
 
@@ -216,7 +219,7 @@ export class FogPipeline {
       stages = {
         rebuild: new FrameRebuilder(config.regionDetection),
         track: new TrackStage(cameraId, config, this.suspiciousIds),
-        crops: new FaceCropStage(config.crops, faces, stats, warn),
+        crops: new FaceCropStage(config.crops, config.faces, faces, stats, warn),
         cadence: new CameraCadence(config.cadence),
       };
       this.cameras.set(cameraId, stages);
@@ -239,7 +242,7 @@ function latestFrame(message: FrameMessage, frame: RebuiltFrame, detections: Tra
     capturedAt: message.capturedAt,
     width: message.width,
     height: message.height,
-    base: regionsOnly ? previous?.base : frame.images[0]?.image,
+    base: regionsOnly ? previous?.base : frame.view,
     regions: regionsOnly ? frame.images : [],
     detections,
   };

@@ -30,6 +30,10 @@ export interface FogStatsSnapshot {
   cropsSent: { face: number; person: number };
   cropBytes: number;
   faceSearches: number;
+  /** Faces found but below fog.faces.minFaceSize: not sent as faces. */
+  facesTooSmall: number;
+  /** Tracks ended because the person changed: the whole scene, or the track's appearance. */
+  tracksReset: { 'scene-change': number; 'appearance-change': number };
   alerts: number;
   drops: Partial<Record<DropReason, number>>;
 }
@@ -45,6 +49,8 @@ export class FogStats {
     cropsSent: { face: 0, person: 0 },
     cropBytes: 0,
     faceSearches: 0,
+    facesTooSmall: 0,
+    tracksReset: { 'scene-change': 0, 'appearance-change': 0 },
     alerts: 0,
     drops: {},
   };
@@ -56,6 +62,8 @@ export class FogStats {
     crops: Counter<string>;
     cropBytes: Counter<string>;
     searches: Counter<string>;
+    tooSmall: Counter<string>;
+    resets: Counter<string>;
     alerts: Counter<string>;
     drops: Counter<string>;
     queue: Gauge<string>;
@@ -71,6 +79,8 @@ export class FogStats {
       crops: metrics.counter('sentinel_fog_crops_sent_total', 'Crops delivered to the cloud', ['kind']),
       cropBytes: metrics.counter('sentinel_fog_crop_bytes_total', 'JPEG bytes of the crops delivered to the cloud'),
       searches: metrics.counter('sentinel_fog_face_searches_total', 'Face searches run on person crops'),
+      tooSmall: metrics.counter('sentinel_fog_faces_too_small_total', 'Faces found below fog.faces.minFaceSize (not sent as faces)'),
+      resets: metrics.counter('sentinel_fog_tracks_reset_total', 'Tracks ended because the person changed, per reason', ['reason']),
       alerts: metrics.counter('sentinel_fog_alerts_total', 'Suspicious-object alerts raised'),
       drops: metrics.counter('sentinel_fog_drops_total', 'Frames, regions, crops or log lines dropped, per reason', ['reason']),
       queue: metrics.gauge('sentinel_fog_queue_depth', 'Frames waiting for or in the detector'),
@@ -101,6 +111,16 @@ export class FogStats {
   faceSearch(): void {
     this.s.faceSearches++;
     this.m?.searches.inc();
+  }
+
+  faceTooSmall(): void {
+    this.s.facesTooSmall++;
+    this.m?.tooSmall.inc();
+  }
+
+  trackReset(reason: 'scene-change' | 'appearance-change', count = 1): void {
+    this.s.tracksReset[reason] += count;
+    this.m?.resets.inc({ reason }, count);
   }
 
   cropSent(kind: 'face' | 'person', bytes: number): void {

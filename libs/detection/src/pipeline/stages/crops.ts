@@ -1,10 +1,11 @@
-import type { FogCropConfig } from '@sentinel/config';
-import { FaceCropMessage, FrameMessage, SCHEMA_VERSION } from '@sentinel/contracts';
+import type { FogCropConfig, FogFaceConfig } from '@sentinel/config';
+import { FaceCropMessage, FaceQuality, FrameMessage, SCHEMA_VERSION } from '@sentinel/contracts';
 import { CropRefusedError, assertNotAFrame, encodeCrop } from '../../faces/crop-encoder';
 import type { FaceFinder, FoundFace } from '../../faces/face-finder';
 import { BoxLike, expandBox } from '../../geometry/box';
 import { PERSON_CLASS } from '../../model/labels';
-import { CropPolicy } from '../../tracking/crop-policy';
+import { FaceMeasures, assessFace } from '../../faces/face-quality';
+import { CropPolicy, SearchResult } from '../../tracking/crop-policy';
 import type { PlacedImage } from '../frame-canvas';
 import type { DropCounter } from '../frame-rejected';
 import type { TrackedFrameDetection } from './track';
@@ -24,11 +25,19 @@ export interface SentCrop {
 export interface PendingCrop {
   message: FaceCropMessage;
   sent: SentCrop;
-  face: FoundFace | null;
+  /** Quality score of the face sent (0 for a person crop). */
+  score: number;
 }
 
 export interface CropCounters extends DropCounter {
   faceSearch(): void;
+  faceTooSmall(): void;
+}
+
+/** A face found on a person, with its measured quality. */
+interface MeasuredFace {
+  face: FoundFace;
+  quality: FaceMeasures;
 }
 
 /** A detection's box in the pixels of the image it was found in. */
@@ -42,14 +51,17 @@ export function localBox(box: BoxLike, placed: PlacedImage): BoxLike {
  */
 export class FaceCropStage {
   private readonly policy: CropPolicy;
+  /** Frames of this camera seen so far (the clock of faces.searchEveryFrames). */
+  private frame = 0;
 
   constructor(
     private readonly options: FogCropConfig,
+    private readonly quality: FogFaceConfig,
     private readonly faces: FaceFinder,
     private readonly counters: CropCounters,
     private readonly warn?: (message: string) => void,
   ) {
-    this.policy = new CropPolicy(options);
+    this.policy = new CropPolicy({ ...options, searchEveryFrames: quality.searchEveryFrames });
   }
 
   forget(trackIds: readonly number[]): void {
@@ -58,13 +70,15 @@ export class FaceCropStage {
 
   /** Records a delivered crop (later crops of the track must beat it). */
   confirmSent(crop: PendingCrop): void {
-    this.policy.recordSent(crop.sent.trackId, crop.sent.kind, crop.face);
+    this.policy.recordSent(crop.sent.trackId, crop.sent.kind, crop.score);
   }
 
   async select(message: FrameMessage, at: number, tracked: readonly TrackedFrameDetection[], images: readonly PlacedImage[]): Promise<PendingCrop[]> {
+    const frame = this.frame++;
     const persons = tracked.filter((d) => d.classId === PERSON_CLASS);
     const picked = this.policy.pickSearches(
       persons.map((d) => ({ trackId: d.trackId, box: d.box, score: d.score })),
+      frame,
       at,
     );
     const out: PendingCrop[] = [];
@@ -72,13 +86,26 @@ export class FaceCropStage {
       const person = persons.find((p) => p.trackId === pick.trackId)!;
       const placed = images[person.source];
       if (!placed) continue;
-      const face = await this.searchFace(message, person, placed);
-      const decision = this.policy.decide(person.trackId, at, person.box, face);
+      const found = await this.searchFace(message, person, placed);
+      const measured = found ? { face: found, quality: assessFace(placed.image, found.box, found.score, this.quality) } : null;
+      const result = this.searchResult(measured);
+      const decision = this.policy.decide(person.trackId, frame, at, result);
       if (decision.send === 'nothing') continue;
-      const crop = await this.encode(message, person, placed, decision.send, face);
+      const usable = decision.send === 'face' ? measured : null;
+      const crop = await this.encode(message, person, placed, decision.send, usable, this.policy.state(person.trackId).facesSeen);
       if (crop) out.push(crop);
     }
     return out;
+  }
+
+  /** A face below faces.minFaceSize is counted and treated as no face: never sent as a face. */
+  private searchResult(measured: MeasuredFace | null): SearchResult {
+    if (!measured) return { face: 'none' };
+    if (measured.quality.size < this.quality.minFaceSize) {
+      this.counters.faceTooSmall();
+      return { face: 'too-small' };
+    }
+    return { face: 'usable', score: measured.quality.score };
   }
 
   private async searchFace(message: FrameMessage, person: TrackedFrameDetection, placed: PlacedImage): Promise<FoundFace | null> {
@@ -93,8 +120,16 @@ export class FaceCropStage {
     }
   }
 
-  private async encode(message: FrameMessage, person: TrackedFrameDetection, placed: PlacedImage, kind: 'face' | 'person', face: FoundFace | null): Promise<PendingCrop | null> {
+  private async encode(
+    message: FrameMessage,
+    person: TrackedFrameDetection,
+    placed: PlacedImage,
+    kind: 'face' | 'person',
+    measured: MeasuredFace | null,
+    facesSeen: number,
+  ): Promise<PendingCrop | null> {
     const options = this.options;
+    const face = measured?.face ?? null;
     const local = localBox(person.box, placed);
     try {
       const encoded =
@@ -114,11 +149,12 @@ export class FaceCropStage {
         jpeg: encoded.jpeg,
         personBox: person.box,
         personScore: person.score,
-        ...(faceBox && face ? { faceBox, faceScore: Math.min(1, face.score) } : {}),
+        ...(faceBox && measured ? { faceBox, faceScore: Math.min(1, measured.face.score), quality: faceQuality(measured.quality) } : {}),
+        facesSeen,
       });
       return {
         message: crop,
-        face: kind === 'face' ? face : null,
+        score: faceBox && measured ? measured.quality.score : 0,
         sent: { trackId: person.trackId, kind, personBox: person.box, faceBox, bytes: encoded.jpeg.length, width: encoded.width, height: encoded.height },
       };
     } catch (error) {
@@ -128,4 +164,9 @@ export class FaceCropStage {
       return null;
     }
   }
+}
+
+function faceQuality(m: FaceMeasures): FaceQuality {
+  const round = (v: number) => Number(v.toFixed(4));
+  return Object.assign(new FaceQuality(), { score: round(m.score), size: round(m.size), sharpness: round(m.sharpness), frontal: round(m.frontal) });
 }

@@ -1,5 +1,6 @@
 import type { RegionDetectionMode } from '@sentinel/config';
 import type { FrameMessage } from '@sentinel/contracts';
+import type { RgbImage } from '../../image/decode-image';
 import { FrameCanvas, PlacedImage, cutRegions } from '../frame-canvas';
 import type { DecodedMessage } from './decode';
 
@@ -12,6 +13,8 @@ export interface RebuiltFrame {
   detectedOn: DetectedOn;
   /** The camera's canvas is out of step with the roof: a whole frame would put it back in step. */
   needsWholeFrame: boolean;
+  /** The whole frame to show in the annotated view (never written again), when the canvas is in step or the message was a whole frame. */
+  view?: RgbImage;
 }
 
 /**
@@ -31,10 +34,11 @@ export class FrameRebuilder {
    */
   apply(message: FrameMessage, decoded: DecodedMessage): RebuiltFrame {
     const frame = this.rebuild(message, decoded);
-    return { ...frame, needsWholeFrame: this.mode === 'canvas' && this.canvas.current === undefined };
+    const view = frame.detectedOn === 'regions' ? undefined : this.canvas.share();
+    return { ...frame, needsWholeFrame: this.mode === 'canvas' && this.canvas.current === undefined, ...(view ? { view } : {}) };
   }
 
-  private rebuild(message: FrameMessage, decoded: DecodedMessage): Omit<RebuiltFrame, 'needsWholeFrame'> {
+  private rebuild(message: FrameMessage, decoded: DecodedMessage): Pick<RebuiltFrame, 'images' | 'detectedOn'> {
     const { picture, placements, droppedRegions } = decoded;
     if (message.kind === 'frame') {
       this.canvas.replace(picture, message.seq);

@@ -75,6 +75,17 @@ describe('FrameRebuilder (stage 2: the baseSeq chain)', () => {
     expect(apply(rebuilder, regions(8, 7, 1))).toMatchObject({ detectedOn: 'regions', needsWholeFrame: true }); // a dropped region leaves a hole
   });
 
+  it('hands the annotated view a frame that later messages never write (copy on write of the canvas)', () => {
+    const rebuilder = new FrameRebuilder('canvas');
+    const shown = apply(rebuilder, frame(1)).view!;
+    const next = apply(rebuilder, regions(2, 1));
+    expect(shown.data[0]).toBe(1);
+    expect(next.view!.data[0]).toBe(9);
+    expect(next.view).toBe(next.images[0].image);
+    expect(apply(rebuilder, regions(4, 3)).view).toBeUndefined(); // out of step: no whole frame to show
+    expect(next.view!.data[0]).toBe(9);
+  });
+
   it('each mode: regions are always detected on their own, and never ask for a whole frame', () => {
     const rebuilder = new FrameRebuilder('each');
     apply(rebuilder, frame(1));
@@ -106,18 +117,50 @@ describe('postProcess (stage 4)', () => {
 describe('TrackStage (stage 5)', () => {
   const config = loadConfig({ sets: ['fog.suspicious.minDwellMs=1000'] }).fog;
   const person = (x: number) => ({ classId: 0, label: 'person', score: 0.9, box: { x, y: 10, width: 20, height: 40 }, source: 0 });
+  const none = { images: [] };
   const bag = { classId: 24, label: 'backpack', score: 0.8, box: { x: 100, y: 100, width: 10, height: 10 }, source: 0 };
 
   it('keeps a track id across frames, ends idle tracks and raises one dwell alert per watched track', () => {
     const stage = new TrackStage('c', config, new Set([24]));
-    const first = stage.update([person(10), bag], 0);
+    const first = stage.update([person(10), bag], 0, none);
     expect(first.started).toHaveLength(2);
-    const second = stage.update([person(12), bag], 500);
+    const second = stage.update([person(12), bag], 500, none);
     expect(second.tracked.map((d) => d.trackId)).toEqual(first.tracked.map((d) => d.trackId));
     expect(second.dwellAlerts).toEqual([]);
-    const third = stage.update([bag], 1000);
+    const third = stage.update([bag], 1000, none);
     expect(third.dwellAlerts).toEqual([expect.objectContaining({ trackId: first.tracked[1].trackId, since: 0 })]);
-    expect(stage.update([bag], 1500).dwellAlerts).toEqual([]);
-    expect(stage.update([bag], 3200).ended).toEqual([first.tracked[0].trackId]);
+    expect(stage.update([bag], 1500, none).dwellAlerts).toEqual([]);
+    expect(stage.update([bag], 3200, none).ended).toEqual([first.tracked[0].trackId]);
+  });
+
+  const paint = (colour: [number, number, number], personColour?: [number, number, number]): RgbImage => {
+    const img = solid(160, 120, 0);
+    for (let y = 0; y < 120; y++) for (let x = 0; x < 160; x++) img.data.set(personColour && x >= 10 && x < 30 && y >= 10 && y < 50 ? personColour : colour, (y * 160 + x) * 3);
+    return img;
+  };
+  const at = (img: RgbImage) => ({ images: [{ image: img, offsetX: 0, offsetY: 0 }], whole: img });
+
+  it('ends every track of the camera at a scene change, and counts them', () => {
+    const stage = new TrackStage('c', config, new Set());
+    const first = stage.update([person(10)], 0, at(paint([40, 40, 40], [200, 30, 30])));
+    const same = stage.update([person(10)], 100, at(paint([40, 40, 40], [200, 30, 30])));
+    expect(same.tracked[0].trackId).toBe(first.tracked[0].trackId);
+    const cut = stage.update([person(10)], 200, at(paint([230, 230, 230], [200, 30, 30])));
+    expect(cut.reset).toEqual({ 'scene-change': 1, 'appearance-change': 0 });
+    expect(cut.ended).toEqual([first.tracked[0].trackId]);
+    expect(cut.tracked[0].trackId).not.toBe(first.tracked[0].trackId);
+    expect(cut.started.map((t) => t.id)).toEqual([cut.tracked[0].trackId]);
+  });
+
+  it('starts a new track when another person stands where the tracked one stood (abrupt colour change)', () => {
+    const stage = new TrackStage('c', config, new Set());
+    const first = stage.update([person(10)], 0, at(paint([40, 40, 40], [200, 30, 30])));
+    const other = stage.update([person(10)], 100, at(paint([40, 40, 40], [30, 30, 200])));
+    expect(other.reset).toEqual({ 'scene-change': 0, 'appearance-change': 1 });
+    expect(other.ended).toEqual([first.tracked[0].trackId]);
+    expect(other.tracked[0].trackId).toBe(other.started[0].id);
+    const again = stage.update([person(10)], 200, at(paint([40, 40, 40], [30, 30, 200])));
+    expect(again.tracked[0].trackId).toBe(other.tracked[0].trackId);
+    expect(again.reset['appearance-change']).toBe(0);
   });
 });
