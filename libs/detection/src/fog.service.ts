@@ -52,6 +52,8 @@ export class FogService implements OnModuleInit, OnModuleDestroy {
       status: 'up',
       detector: this.detector.description,
       queueDepth: this.pipeline.queueDepth,
+      cadence: this.pipeline.cadence(),
+      cameraQueues: Object.fromEntries(this.pipeline.cameraQueues()),
       ...this.pipeline.stats.snapshot(),
     }));
   }

@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { SURVEILLANCE_CLASSES } from '@sentinel/config';
 import type { YoloFamily } from '@sentinel/config';
 import { RgbImage } from '../image/decode-image';
 import { Preprocessor } from '../preprocess/preprocessor';
@@ -197,11 +198,20 @@ export class YoloDetector implements ObjectDetector {
   }
 }
 
-/** allowed[c] = 1 for the configured labels plus `alwaysKeep`; null when every class is kept. */
+function isDefaultClassList(keep: readonly string[]): boolean {
+  return keep.length === SURVEILLANCE_CLASSES.length && SURVEILLANCE_CLASSES.every((label) => keep.includes(label));
+}
+
+/**
+ * allowed[c] = 1 for the configured labels plus `alwaysKeep`; null when every class is kept. Labels
+ * the model does not know are a boot error, except for the default list (a model trained on other
+ * classes than COCO keeps all of its own).
+ */
 export function classMask(keep: readonly string[], labels: readonly string[], alwaysKeep: readonly number[]): Uint8Array | null {
   if (!keep.length) return null;
-  const mask = new Uint8Array(labels.length);
   const unknown = keep.filter((label) => !labels.includes(label));
+  if (unknown.length && isDefaultClassList(keep)) return classMask(keep.filter((label) => labels.includes(label)), labels, alwaysKeep);
+  const mask = new Uint8Array(labels.length);
   if (unknown.length) throw new ModelBootError(`fog.classes: unknown labels ${unknown.join(', ')} (the model knows: ${labels.join(', ')})`);
   for (const label of keep) mask[labels.indexOf(label)] = 1;
   for (const id of alwaysKeep) if (id < mask.length) mask[id] = 1;

@@ -1,6 +1,6 @@
 import { CadenceOptions, CameraCadence, coveredShare, decideCadence } from './cadence';
 
-const options: CadenceOptions = { maxInterval: 3, minCoverage: 0.8, margin: 0.25, maxStepShare: 0.2 };
+const options: CadenceOptions = { maxInterval: 3, minCoverage: 0.8, margin: 0.25, marginPx: 0, maxStepShare: 0.2 };
 const person = { x: 100, y: 100, width: 40, height: 100 };
 const regions = (...rs: { x: number; y: number; width: number; height: number }[]) => ({ kind: 'regions' as const, changeScore: 0.02, width: 640, height: 480, regions: rs });
 const inStep = { framesSinceDetection: 0, canvasInStep: true, tracks: [{ box: person, step: 2 }] };

@@ -9,6 +9,8 @@ export interface CadenceOptions {
   minCoverage: number;
   /** Track boxes are grown by this share of their size on each side before testing coverage. */
   margin: number;
+  /** ... and by this many pixels: the roof pads changed regions and aligns them to blocks. */
+  marginPx: number;
   /** A track moving more than this share of its width per frame is too fast to predict: detect. */
   maxStepShare: number;
 }
@@ -37,9 +39,9 @@ export function coveredShare(region: BoxLike, boxes: readonly BoxLike[], grid = 
   return inside / (grid * grid);
 }
 
-export function grow(box: BoxLike, share: number): BoxLike {
-  const dx = box.width * share;
-  const dy = box.height * share;
+export function grow(box: BoxLike, share: number, px = 0): BoxLike {
+  const dx = box.width * share + px;
+  const dy = box.height * share + px;
   return { x: box.x - dx, y: box.y - dy, width: box.width + 2 * dx, height: box.height + 2 * dy };
 }
 
@@ -64,7 +66,7 @@ export function decideCadence(
     return changed ? { detect: true, why: 'no-tracks' } : { detect: false };
   }
   if (context.tracks.some((t) => t.step > options.maxStepShare * t.box.width)) return { detect: true, why: 'fast-motion' };
-  const grown = context.tracks.map((t) => grow(t.box, options.margin));
+  const grown = context.tracks.map((t) => grow(t.box, options.margin, options.marginPx));
   if (message.kind === 'regions') {
     const unexplained = (message.regions ?? []).some((region) => coveredShare(region, grown) < options.minCoverage);
     return unexplained ? { detect: true, why: 'unexplained-change' } : { detect: false };
