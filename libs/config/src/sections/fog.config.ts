@@ -138,6 +138,11 @@ export class FogSuspiciousConfig {
 export class FogConfig {
   /** onnxruntime intra-op threads of the detector session. */
   @IsInt() @Min(1) @Max(64) threads = 1;
+  /**
+   * Frames of different cameras in the detector at once, on the one shared session (each lane has its
+   * own input tensor; a camera's frames always run one at a time and in order).
+   */
+  @IsInt() @Min(1) @Max(16) lanes = 1;
 
   /** YOLO ONNX file (see models/README.md). Unset: Human's bundled COCO detector is used instead. */
   @IsOptional() @IsString() modelPath?: string;

@@ -99,7 +99,7 @@ export class FogPipeline {
   private readonly cadenceCounts = new Map<string, number>();
 
   constructor(private readonly deps: FogPipelineDeps) {
-    this.queue = new FairScheduler(deps.config.queueSize);
+    this.queue = new FairScheduler(deps.config.queueSize, deps.config.lanes);
     const labels = deps.detector.labels;
     this.suspiciousIds = new Set(deps.config.suspicious.classes.map((label) => labels.indexOf(label)).filter((id) => id >= 0));
     this.decoder = deps.decoder ?? new JpegFrameDecoder(deps.config.maxInputPixels, deps.stats, deps.warn);
