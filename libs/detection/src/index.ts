@@ -22,5 +22,5 @@ export { createObjectDetector } from './model/create-detector';
 export { finishDetections } from './postprocess/postprocess';
 export type { FrameDetection } from './postprocess/postprocess';
 export { decodeImage } from './image/decode-image';
-export { JpegFrameDecoder } from './pipeline/stages/decode';
+export { CodecDecoder, JpegFrameDecoder } from './pipeline/stages/decode';
 export type { FrameDecoder, DecodedMessage } from './pipeline/stages/decode';

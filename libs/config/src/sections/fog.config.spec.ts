@@ -3,7 +3,7 @@ import { loadConfig } from '../load-config';
 describe('fog.faces config', () => {
   it('has defaults, takes overrides and rejects bad values with the key named', () => {
     const faces = loadConfig({ sets: [] }).fog.faces;
-    expect(faces).toMatchObject({ searchEveryFrames: 5, minFaceSize: 28, goodFaceSize: 80, appearanceMinOverlap: 0.35, sceneChangeFraction: 0.8, sceneCellDelta: 24 });
+    expect(faces).toMatchObject({ searchEveryFrames: 5, minFaceSize: 28, goodFaceSize: 80, appearanceMinOverlap: 0.3, sceneChangeFraction: 0.5, sceneCellDelta: 24 });
     expect(loadConfig({ sets: ['fog.faces.searchEveryFrames=10', 'fog.faces.minFaceSize=40'] }).fog.faces).toMatchObject({ searchEveryFrames: 10, minFaceSize: 40 });
     expect(() => loadConfig({ sets: ['fog.faces.searchEveryFrames=0'] })).toThrow(/searchEveryFrames/);
     expect(() => loadConfig({ sets: ['fog.faces.minFaceSize=100'] })).toThrow(/goodFaceSize must be larger than minFaceSize/);

@@ -20,9 +20,6 @@ import {
 const isPointList = (value: unknown): boolean =>
   Array.isArray(value) && value.every((p) => Array.isArray(p) && p.length === 2 && p.every((n) => typeof n === 'number' && Number.isFinite(n)));
 
-/** Default classes of the fog: people, vehicles and carried or left bags. */
-export const SURVEILLANCE_CLASSES = ['person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck', 'backpack', 'handbag', 'suitcase'] as const;
-
 export const RegionDetectionModes = ['canvas', 'each'] as const;
 export type RegionDetectionMode = (typeof RegionDetectionModes)[number];
 
@@ -103,9 +100,9 @@ export class FogFaceConfig {
   @Min(0) @Max(1) @IsNumber() sharpnessWeight = 0.25;
   @Min(0) @Max(1) @IsNumber() frontalWeight = 0.25;
   /** A person box whose colour histogram overlaps its track's by less than this (histogram intersection, 0..1) is a new person: the track ends. 0 disables. */
-  @Min(0) @Max(1) @IsNumber() appearanceMinOverlap = 0.35;
+  @Min(0) @Max(1) @IsNumber() appearanceMinOverlap = 0.3;
   /** A frame where at least this fraction of grid cells changed (vs the previous frame) is a scene change: the camera's tracks end. */
-  @Min(0.1) @Max(1) @IsNumber() sceneChangeFraction = 0.8;
+  @Min(0.1) @Max(1) @IsNumber() sceneChangeFraction = 0.5;
   /** Mean grey difference (0..255) that makes a grid cell count as changed. */
   @Min(1) @Max(255) @IsInt() sceneCellDelta = 24;
 }
@@ -160,11 +157,11 @@ export class FogConfig {
   /** Per-class NMS IoU threshold. */
   @Min(0) @Max(1) @IsNumber() nmsIou = 0.45;
   /**
-   * COCO labels to keep; empty keeps every class. Person is always kept (tracks and crops need it).
-   * The default is what surveillance watches: people, vehicles and bags (on vtest every class kept
-   * gave hundreds of "bird", "dog" and "kite" boxes on litter and rocks at confidence 0.3).
+   * Labels to keep; empty keeps every class. Unset: what surveillance needs, people, vehicles and bags
+   * (person, bicycle, car, motorbike, bus, truck, backpack, handbag, suitcase) plus suspicious.classes,
+   * for a COCO model (every class for another model). Person is always kept (tracks and crops need it).
    */
-  @IsString({ each: true }) @IsArray() classes: string[] = [...SURVEILLANCE_CLASSES];
+  @IsOptional() @IsString({ each: true }) @IsArray() classes?: string[];
   /** Detections kept per frame at most (highest scores). */
   @Min(1) @Max(1000) @IsInt() maxDetections = 300;
 
@@ -184,6 +181,8 @@ export class FogConfig {
    * keeps every camera's freshest frames and a busy camera cannot starve a quiet one.
    */
   @Min(1) @Max(1000) @IsInt() queueSize = 8;
+  /** /health: the detector is down once its queue has stayed full this long (inference stuck or far too slow). */
+  @Min(1) @IsInt() queueFullDownAfterMs = 10_000;
 
   /** Also send each frame's detections to the notification link (`detections`, dropped when the link is full). */
   @IsBoolean() emitDetections = false;

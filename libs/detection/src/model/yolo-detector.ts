@@ -1,7 +1,6 @@
 import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { SURVEILLANCE_CLASSES } from '@sentinel/config';
 import type { YoloFamily } from '@sentinel/config';
 import { RgbImage } from '../image/decode-image';
 import { Preprocessor } from '../preprocess/preprocessor';
@@ -9,7 +8,7 @@ import { InputElementType } from '../preprocess/input-tensor';
 import { Candidate, ChannelMajorScratch, DecodeOptions, decodeYolov5, decodeYolov8, decodeYolox } from '../postprocess/decode-outputs';
 import { ImagePlacement, candidatesToFrame } from '../postprocess/postprocess';
 import { float16Table } from './float16';
-import { labelsFor } from './labels';
+import { keptLabels, labelsFor } from './labels';
 import { FamilyInputs, classesFromOutput, expectedOutputDims } from './model-family';
 import { ObjectDetector, StageSink } from './object-detector';
 
@@ -29,8 +28,10 @@ export interface YoloDetectorOptions {
   /** Side used when the model's input dimensions are symbolic. */
   fallbackInputSize: number;
   confidence: number;
-  /** Labels to keep (empty: all); unknown labels are a boot error. */
-  classes: readonly string[];
+  /** Labels to keep (empty: all; unset: the surveillance default, see keptLabels); unknown labels are a boot error. */
+  classes?: readonly string[];
+  /** Labels kept too when `classes` is unset (the suspicious-object classes). */
+  alsoByDefault?: readonly string[];
   /** Class ids always kept whatever `classes` says (person: tracks and crops need it). */
   alwaysKeep?: readonly number[];
   /** Images that may be in the detector at once (each with its own input tensor; one session for all). */
@@ -154,7 +155,7 @@ export class YoloDetector implements ObjectDetector {
       classes = checkOutputDims(options.family, side, warmOutput.dims, where);
       warmOutput.dispose?.();
       const labels = labelsFor(classes);
-      const allowed = classMask(options.classes, labels, options.alwaysKeep ?? []);
+      const allowed = classMask(keptLabels(options.classes, options.alsoByDefault ?? [], labels), labels, options.alwaysKeep ?? []);
       return new YoloDetector(session, options.family, labels, preprocessor, outputType, options.confidence, allowed, options.modelPath, options.lanes ?? 1);
     } catch (error) {
       await session.release().catch(() => undefined);
@@ -232,20 +233,11 @@ export class YoloDetector implements ObjectDetector {
   }
 }
 
-function isDefaultClassList(keep: readonly string[]): boolean {
-  return keep.length === SURVEILLANCE_CLASSES.length && SURVEILLANCE_CLASSES.every((label) => keep.includes(label));
-}
-
-/**
- * allowed[c] = 1 for the configured labels plus `alwaysKeep`; null when every class is kept. Labels
- * the model does not know are a boot error, except for the default list (a model trained on other
- * classes than COCO keeps all of its own).
- */
+/** allowed[c] = 1 for the configured labels plus `alwaysKeep`; null when every class is kept. */
 export function classMask(keep: readonly string[], labels: readonly string[], alwaysKeep: readonly number[]): Uint8Array | null {
   if (!keep.length) return null;
-  const unknown = keep.filter((label) => !labels.includes(label));
-  if (unknown.length && isDefaultClassList(keep)) return classMask(keep.filter((label) => labels.includes(label)), labels, alwaysKeep);
   const mask = new Uint8Array(labels.length);
+  const unknown = keep.filter((label) => !labels.includes(label));
   if (unknown.length) throw new ModelBootError(`fog.classes: unknown labels ${unknown.join(', ')} (the model knows: ${labels.join(', ')})`);
   for (const label of keep) mask[labels.indexOf(label)] = 1;
   for (const id of alwaysKeep) if (id < mask.length) mask[id] = 1;
