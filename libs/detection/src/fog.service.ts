@@ -52,7 +52,6 @@ export class FogService implements OnModuleInit, OnModuleDestroy {
       ...this.pipeline.stats.health(),
       detector: this.detector.description,
       queueDepth: this.pipeline.queueDepth,
-      cadence: this.pipeline.cadence(),
       cameraQueues: Object.fromEntries(this.pipeline.cameraQueues()),
       ...this.pipeline.stats.snapshot(),
     }));

@@ -58,6 +58,12 @@ export class FairScheduler {
     return waiting + this.running;
   }
 
+  /** Some camera has a full queue: its next frame pushes one out. */
+  get saturated(): boolean {
+    for (const queue of this.cameras.values()) if (queue.waiting.length >= this.perCamera) return true;
+    return false;
+  }
+
   stats(): Map<string, CameraQueueStats> {
     const out = new Map<string, CameraQueueStats>();
     for (const [id, q] of this.cameras) out.set(id, { processed: q.processed, dropped: q.dropped, waiting: q.waiting.length });

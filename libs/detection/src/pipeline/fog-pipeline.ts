@@ -95,8 +95,6 @@ export class FogPipeline {
   private readonly detector: DetectStage;
   private readonly emitter: FogEmitter;
   private readonly alertOptions: AlertOptions;
-  /** Frames by why the detector ran (or `coasted`: the tracker's prediction sufficed). */
-  private readonly cadenceCounts = new Map<string, number>();
 
   constructor(private readonly deps: FogPipelineDeps) {
     this.queue = new FairScheduler(deps.config.queueSize, deps.config.lanes);
@@ -131,13 +129,8 @@ export class FogPipeline {
       }
       throw error;
     } finally {
-      this.deps.stats.queueDepth(this.queue.depth);
+      this.deps.stats.queueDepth(this.queue.depth, Date.now(), this.queue.saturated);
     }
-  }
-
-  /** Frames by why the detector ran on them, and `coasted` for those the tracker's prediction covered. */
-  cadence(): Record<string, number> {
-    return Object.fromEntries(this.cadenceCounts);
   }
 
   /** Per camera: frames processed, dropped to make room (oldest first) and waiting. */
@@ -152,7 +145,7 @@ export class FogPipeline {
 
   private async process(message: FrameMessage): Promise<FrameOutcome> {
     const { config, stats, detector } = this.deps;
-    stats.queueDepth(this.queue.depth);
+    stats.queueDepth(this.queue.depth, Date.now(), this.queue.saturated);
     const camera = this.camera(message.cameraId);
     const at = streamClock(message);
     const clock = new StageClock(this.deps.recordStage);
@@ -162,8 +155,7 @@ export class FogPipeline {
     clock.lap('jpeg-decode');
 
     const cadence = camera.cadence.decide(message, at, frame.detectedOn !== 'regions', camera.track.active);
-    const why = cadence.decision.detect ? cadence.decision.why : 'coasted';
-    this.cadenceCounts.set(why, (this.cadenceCounts.get(why) ?? 0) + 1);
+    stats.cadence(cadence.decision.detect ? cadence.decision.why : 'coasted');
     const detections = cadence.decision.detect ? await this.detectAndPostProcess(message, frame.images, clock) : coastedDetections(cadence.coasted, detector.labels);
     stats.frame(message.kind, frame.detectedOn);
     for (const d of detections) stats.detection(d.label);
