@@ -23,10 +23,9 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { resolveFfmpegPath } from '@sentinel/frame-change';
-import { evaluateDetections, parseMotGroundTruth, type EvaluatedFrame } from '@sentinel/report';
+import { SentinelProcess, evaluateDetections, parseMotGroundTruth, startSentinelProcess, type EvaluatedFrame } from '@sentinel/evaluation';
 import { summarize } from '@sentinel/telemetry';
 import { sharedPath } from '@sentinel/testing';
-import { SentinelProcess, startSentinelProcess } from '@sentinel/app';
 import type { DetectionLogLine } from '@sentinel/detection';
 
 const MODELS = {

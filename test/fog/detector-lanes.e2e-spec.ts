@@ -1,6 +1,6 @@
 import { describeWithSharedData, sharedPath } from '@sentinel/testing';
-import { YoloDetector } from '../../libs/detection/src';
-import { readVideoFrames } from '../../libs/detection/src/evaluation/video-frames';
+import { YoloDetector } from '@sentinel/detection';
+import { readVideoFrames } from '@sentinel/evaluation';
 import { VTEST_HEIGHT, VTEST_WIDTH } from './fixtures';
 
 describeWithSharedData('detector lanes on one shared session', () => {

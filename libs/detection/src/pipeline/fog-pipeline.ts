@@ -162,7 +162,7 @@ export class FogPipeline {
 
     // A coasted box is a prediction: its pixels say nothing about the person's appearance.
     const appearanceImages = cadence.decision.detect ? frame.images : [];
-    const tracks = camera.track.update(detections, at, { images: appearanceImages, whole: frame.detectedOn === 'regions' ? undefined : frame.images[0]?.image });
+    const tracks = camera.track.update(detections, at, { images: appearanceImages, whole: frame.view });
     camera.crops.forget(tracks.ended);
     for (const reason of ['scene-change', 'appearance-change'] as const) if (tracks.reset[reason] > 0) stats.trackReset(reason, tracks.reset[reason]);
     for (const track of tracks.started) stats.trackStarted(detector.labels[track.classId] ?? `class-${track.classId}`);
