@@ -52,12 +52,14 @@ export class FogEmitter {
     await this.links.emit(Patterns.Detections, body, { whenFull: 'drop' });
   }
 
-  logLine(message: FrameMessage, tracked: readonly TrackedFrameDetection[], sentCrops: readonly SentCrop[]): void {
+  logLine(message: FrameMessage, tracked: readonly TrackedFrameDetection[], sentCrops: readonly SentCrop[], coasted = false): void {
     if (!this.log) return;
     const line: DetectionLogLine = {
       cameraId: message.cameraId,
       seq: message.seq,
       capturedAt: message.capturedAt,
+      detectedAt: Date.now(),
+      ...(coasted ? { coasted } : {}),
       width: message.width,
       height: message.height,
       kind: message.kind,
