@@ -1,8 +1,11 @@
 import type { FrameMessage } from '@sentinel/contracts';
-import { isKeyframe } from '@sentinel/frame-change';
+import { nalTypes } from '@sentinel/frame-change';
 import { DropCounter, frameRejection } from '../pipeline/frame-rejected';
 import type { DecodedMessage, FrameDecoder, OutOfStep } from '../pipeline/stages/decode';
 import { H264Decoder, VideoDecodeError } from './h264-decoder';
+
+const NAL_SLICE = 1;
+const NAL_IDR_SLICE = 5;
 
 /** Longest wait for one frame after its packet was written, before the decoder counts as stuck. */
 export const DEFAULT_DECODE_TIMEOUT_MS = 5_000;
@@ -23,7 +26,8 @@ interface CameraDecoder {
 
 /**
  * The decode stage for `codec: 'h264'` messages: one persistent ffmpeg decoder per camera. A packet
- * is decoded when it is a keyframe (its message says so and it holds an IDR slice) or follows the
+ * holding no slice is dropped as `corrupt`. It is decoded when it is a keyframe (its message says so
+ * and it holds an IDR slice) or follows the
  * packet the decoder took last (`baseSeq`). Otherwise (a fog restart, a lost message, a decoder just
  * restarted) it is dropped as `video-out-of-step` and the fog answers `resync`, so the roof's next
  * frame is a keyframe. A decoder error (garbage, ffmpeg died, no frame within the timeout) is counted
@@ -48,7 +52,14 @@ export class VideoFrameDecoder implements FrameDecoder {
       throw frameRejection('missing-image', message, 'codec h264 without packet');
     }
     const camera = this.usableDecoder(message);
-    const keyframe = message.keyframe === true && isKeyframe(packet);
+    const nals = nalTypes(packet);
+    // No slice at all (not H.264, cut short): nothing to decode; the chain is broken from here.
+    if (!nals.some((type) => type >= NAL_SLICE && type <= NAL_IDR_SLICE)) {
+      this.counters.drop('corrupt');
+      this.warn?.(`${message.cameraId}#${message.seq}: the H.264 packet holds no picture; asking the roof for a keyframe`);
+      return { outOfStep: true };
+    }
+    const keyframe = message.keyframe === true && nals.includes(NAL_IDR_SLICE);
     const inStep = !camera.decoder.fresh && camera.lastSeq !== undefined && camera.lastSeq === message.baseSeq;
     if (!keyframe && !inStep) return this.outOfStep();
     camera.lastSeq = message.seq;
