@@ -52,6 +52,9 @@ const PLAN = { motionFrames: 16, stillFrames: 4, cycles: 2 };
 const FRAMES = (PLAN.motionFrames + PLAN.stillFrames) * PLAN.cycles;
 /** Frame messages a roof may have in flight when it learns of a loss (roof.maxInFlight default). */
 const MAX_IN_FLIGHT = 8;
+/** Keyframe interval of the lossy runs: 3 s = 30 frames, so a keyframe before frame 30 can only be the resync's. */
+const KEYFRAME_INTERVAL_S = 3;
+const KEYFRAME_INTERVAL_FRAMES = KEYFRAME_INTERVAL_S * 10;
 jest.setTimeout(120_000);
 
 describeWithSharedData('roof policy video -> fog H.264 decoder, one process (real ffmpeg, YOLOX-Nano)', () => {
@@ -73,11 +76,11 @@ describeWithSharedData('roof policy video -> fog H.264 decoder, one process (rea
   }
 
   /** Runs the clip through a roof with this policy and camera id, into the one fog; returns the figures of this run. */
-  async function run(cameraId: string, policy: 'frame' | 'video', tamper?: Tamper): Promise<Run> {
+  async function run(cameraId: string, policy: 'frame' | 'video', tamper?: Tamper, video?: Record<string, unknown>): Promise<Run> {
     const before = fog.stats();
     const videoBefore = fog.videoFigures();
     const link = new FogLink(controller, tamper);
-    const roof = await startRoof({ policy, cameras: [{ id: cameraId, source: clip, pace: false }] }, link);
+    const roof = await startRoof({ policy, ...(video ? { video } : {}), cameras: [{ id: cameraId, source: clip, pace: false }] }, link);
     try {
       await roof.roof.whenFilesDone();
       await fog.drain();
@@ -149,12 +152,13 @@ describeWithSharedData('roof policy video -> fog H.264 decoder, one process (rea
 
   it('a lost message: the fog drops the packets it cannot decode, asks for a resync and decodes again from the next keyframe', async () => {
     const lostSeq = 5;
-    const video = await run('lossy', 'video', (m) => (m.seq === lostSeq ? 'drop' : m));
+    const video = await run('lossy', 'video', (m) => (m.seq === lostSeq ? 'drop' : m), { keyframeIntervalS: KEYFRAME_INTERVAL_S });
     const keyframes = video.link.frames.filter((f) => f.keyframe).map((f) => f.seq);
     const resumeAt = keyframes.find((seq) => seq > lostSeq)!;
     expect(keyframes[0]).toBe(0);
-    // The roof learnt of the loss (and of the fog's resync replies) and restarted its encoder within the frames in flight.
-    expect(resumeAt - lostSeq).toBeLessThanOrEqual(MAX_IN_FLIGHT + 1);
+    // The roof learnt of the loss and restarted its encoder (a keyframe) after the frames already in flight, well within the keyframe interval.
+    expect(resumeAt).toBeLessThan(KEYFRAME_INTERVAL_FRAMES);
+    expect(resumeAt - lostSeq).toBeLessThanOrEqual(2 * MAX_IN_FLIGHT);
     const outOfStep = video.link.frames.filter((f) => f.seq > lostSeq && f.seq < resumeAt).length;
     expect(video.video.outOfStep).toBe(outOfStep);
     expect(video.drops).toEqual(outOfStep > 0 ? { 'video-out-of-step': outOfStep } : {});
@@ -168,13 +172,16 @@ describeWithSharedData('roof policy video -> fog H.264 decoder, one process (rea
     const garbageSeq = 8;
     // A slice NAL of pseudo-random bytes: it reaches the decoder, which fails on it.
     const garbage = Buffer.concat([Buffer.from([0, 0, 0, 1, 0x41]), Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 131 + 7) & 0xff))]);
-    const video = await run('garbage', 'video', (m) => (m.seq === garbageSeq ? Object.assign(Object.create(Object.getPrototypeOf(m) as object) as FrameMessage, m, { packet: garbage }) : m));
+    const withGarbage: Tamper = (m) => (m.seq === garbageSeq ? Object.assign(Object.create(Object.getPrototypeOf(m) as object) as FrameMessage, m, { packet: garbage }) : m);
+    const video = await run('garbage', 'video', withGarbage, { keyframeIntervalS: KEYFRAME_INTERVAL_S });
     expect(video.video.decoderErrors).toBe(1);
     expect(video.video.decoderStarts).toBe(2);
     expect(video.drops['video-decoder-error']).toBe(1);
     const keyframes = video.link.frames.filter((f) => f.keyframe).map((f) => f.seq);
     const resumeAt = keyframes.find((seq) => seq > garbageSeq)!;
-    expect(resumeAt - garbageSeq).toBeLessThanOrEqual(MAX_IN_FLIGHT + 1);
+    // The fog's resync reply reaches the roof after the frames it had in flight (and those the fog had queued).
+    expect(resumeAt).toBeLessThan(KEYFRAME_INTERVAL_FRAMES);
+    expect(resumeAt - garbageSeq).toBeLessThanOrEqual(2 * MAX_IN_FLIGHT);
     expect(video.link.acks.find((a) => a.seq === garbageSeq)?.resync).toBe(true);
     const skipped = video.link.frames.filter((f) => f.seq > garbageSeq && f.seq < resumeAt).length;
     expect(video.video.outOfStep).toBe(skipped);
