@@ -8,10 +8,10 @@
  * CPU ms per frame (Node with sharp's threads, plus the ffmpeg decoder process for video).
  *
  *   npm run build && npm run bench:fog [-- --frames=100 --models=yolov5,yolov8,yolox --threads=1,2]
- *   npm run bench:fog -- --decode-only [--frames=200 --rounds=3 --crf=23]
+ *   npm run bench:fog -- --decode-only [--frames=200 --rounds=3 --crf=28]   (crf: roof.video.crf's default)
  */
 import { Patterns, FrameMessage, SCHEMA_VERSION, Pattern } from '@sentinel/contracts';
-import { loadConfig } from '@sentinel/config';
+import { VideoConfig, loadConfig } from '@sentinel/config';
 import { summarize } from '@sentinel/telemetry';
 import { sharedPath } from '@sentinel/testing';
 import { EmitOutcome, LinkEmitter } from '@sentinel/transport';
@@ -142,7 +142,7 @@ async function decodePass(decoder: FrameDecoder, messages: FrameMessage[], child
 /** Decode stage only: JPEG (sharp) vs H.264 (the fog's ffmpeg decoder) on the same frames, alternating passes. */
 async function benchDecode(frames: { data: Buffer }[], jpegs: Buffer[], width: number, height: number): Promise<void> {
   const rounds = Number(arg('rounds', '3'));
-  const crf = Number(arg('crf', '23'));
+  const crf = Number(arg('crf', String(new VideoConfig().crf)));
   const encoder = new H264Encoder(resolveFfmpegPath(), { width, height, fps: 10 }, { crf, preset: 'veryfast', keyframeIntervalS: 10 });
   const packets = await Promise.all(frames.map((fr) => encoder.encode(fr.data)));
   await encoder.close();
