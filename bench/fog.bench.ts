@@ -20,7 +20,8 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import sharp from 'sharp';
 import { H264Encoder, resolveFfmpegPath } from '@sentinel/frame-change';
-import { DecodedMessage, FogPipeline, FogStage, FogStats, FrameDecoder, HumanFaceFinder, JpegFrameDecoder, OutOfStep, VideoFrameDecoder, YoloDetector, readVideoFrames } from '@sentinel/detection';
+import { DecodedMessage, FogPipeline, FogStage, FogStats, FrameDecoder, HumanFaceFinder, JpegFrameDecoder, OutOfStep, VideoFrameDecoder, YoloDetector } from '@sentinel/detection';
+import { readVideoFrames } from '@sentinel/evaluation';
 
 const MODELS = {
   yolov5: { file: 'yolov5n_fp16_640.onnx', family: 'yolov5', limit: 0.25 },

@@ -12,21 +12,10 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { CloudConfig } from '@sentinel/config';
+import { cosineSimilarity } from '@sentinel/face-recognition';
 import { HumanRuntime, detectFaces, embedFaces } from '@sentinel/human';
 
 const SIZES = [150, 96, 64, 48, 40, 32, 28, 24, 20, 16];
-
-const cosine = (a: Float32Array, b: Float32Array): number => {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb);
-};
 
 const median = (v: number[]): number => (v.length ? [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] : NaN);
 
@@ -60,7 +49,7 @@ async function main(): Promise<void> {
       let bestOther = -2;
       for (const [j, g] of gallery.entries()) {
         if (j === index || !g) continue;
-        const cos = cosine(embedded.embedding, g);
+        const cos = cosineSimilarity(embedded.embedding, g);
         if (cos > best.cos) best = { cos, person: images[j].person };
         if (images[j].person === image.person) same.push(cos);
         else bestOther = Math.max(bestOther, cos);

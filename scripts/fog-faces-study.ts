@@ -12,7 +12,8 @@ import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { loadConfig } from '@sentinel/config';
 import { FaceCropMessage, FrameMessage, Patterns, SCHEMA_VERSION } from '@sentinel/contracts';
-import { FogPipeline, FogStats, HumanFaceFinder, YoloDetector, readVideoFrames } from '@sentinel/detection';
+import { FogPipeline, FogStats, HumanFaceFinder, YoloDetector } from '@sentinel/detection';
+import { readVideoFrames } from '@sentinel/evaluation';
 import { sharedPath } from '@sentinel/testing';
 import { EmitOutcome, LinkEmitter } from '@sentinel/transport';
 
@@ -28,7 +29,7 @@ const pct = (v: number[], p: number) => [...v].sort((a, b) => a - b)[Math.min(v.
 
 async function run(label: string, sets: string[], jpegs: Buffer[], width: number, height: number): Promise<void> {
   const config = loadConfig({ sets: [`fog.modelPath=${sharedPath('models', 'yolox_nano_416.onnx')}`, 'fog.family=yolox', ...sets] }).fog;
-  const detector = await YoloDetector.create({ modelPath: config.modelPath!, family: 'yolox', threads: 1, fallbackInputSize: 640, confidence: config.confidence, classes: [], alwaysKeep: [0] });
+  const detector = await YoloDetector.create({ modelPath: config.modelPath!, family: 'yolox', threads: 1, fallbackInputSize: 640, confidence: config.confidence, classes: config.classes, alsoByDefault: config.suspicious.classes, alwaysKeep: [0] });
   const links = new KeepingLinks();
   const stats = new FogStats();
   let faceMs = 0;
@@ -52,6 +53,7 @@ async function run(label: string, sets: string[], jpegs: Buffer[], width: number
     `  face-crop stage ms per frame: p50 ${pct(perFrame, 0.5).toFixed(1)}, p95 ${pct(perFrame, 0.95).toFixed(1)}, max ${Math.max(...perFrame).toFixed(1)}, mean ${(perFrame.reduce((a, b) => a + b, 0) / perFrame.length).toFixed(1)}` +
       (searched.length ? `; on frames with a search: p50 ${pct(searched, 0.5).toFixed(1)}, max ${Math.max(...searched).toFixed(1)}` : ''),
   );
+  console.log(`  detections by class: ${JSON.stringify(s.detectionsByClass)}`);
   if (faces.length) console.log(`  face qualities sent: ${faces.map((f) => `#${f.trackId} ${f.quality?.score.toFixed(2)} (${f.quality?.size.toFixed(0)} px, seen ${f.facesSeen})`).join(', ')}`);
   await detector.dispose();
 }
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
   const jpegs = await Promise.all(frames.map((f) => sharp(f.data, { raw: { width: 768, height: 576, channels: 3 } }).jpeg({ quality: 80 }).toBuffer()));
   await run('vtest, rules on', [], jpegs, 768, 576);
   await run('vtest, appearance rule off', ['fog.faces.appearanceMinOverlap=0'], jpegs, 768, 576);
+  await run('vtest, every class (fog.classes=[])', ['fog.classes=[]'], jpegs, 768, 576);
   const messi = readFileSync(sharedPath('data', 'messi5.jpg'));
   const meta = await sharp(messi).metadata();
   await run('messi5.jpg x50', [], Array.from({ length: 50 }, () => messi), meta.width!, meta.height!);

@@ -6,7 +6,7 @@ import { createSentinelApp } from '@sentinel/app';
 import { FogService } from '@sentinel/detection';
 import { FrameChangeService } from '@sentinel/frame-change';
 import type { Placement, Policy } from '@sentinel/report';
-import { pollUntil } from '@sentinel/app';
+import { pollUntil } from '@sentinel/evaluation';
 import { ProcessSnapshot, fetchSnapshot, fetchStats } from './snapshot';
 import { TierProcess, freePort, startTier } from './tier-process';
 
@@ -52,7 +52,8 @@ async function linkSettings(placement: Placement, redisUrl: string): Promise<Rec
 async function writeRunConfig(options: PipelineRunOptions): Promise<string> {
   const config = {
     dataDir: options.dataDir,
-    http: { host: '127.0.0.1', port: 0 },
+    // Loopback only, short-lived, read by this script's own snapshots: no key needed.
+    http: { host: '127.0.0.1', port: 0, auth: 'none' },
     links: await linkSettings(options.placement, options.redisUrl),
     roof: {
       cameras: [{ id: options.cameraId, source: resolve(options.source), pace: options.pace, policy: options.policy }],

@@ -6,13 +6,11 @@ import { RpcException } from '@nestjs/microservices';
 import sharp from 'sharp';
 import request from 'supertest';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { AlertMessage, FaceCropMessage, Patterns, validateContract } from '@sentinel/contracts';
+import { AlertMessage, FaceCropMessage, Patterns, iou, validateContract } from '@sentinel/contracts';
 import { describeWithSharedData, sharedPath } from '@sentinel/testing';
 import { HealthRegistry, MetricsService } from '@sentinel/telemetry';
-import { DetectionLogLine, FogService, FrameChangedController } from '../../libs/detection/src';
-import { readVideoFrames } from '../../libs/detection/src/evaluation/video-frames';
-import { iou } from '../../libs/detection/src/geometry/box';
-import { RgbImage } from '../../libs/detection/src/image/decode-image';
+import { DetectionLogLine, FogService, FrameChangedController, RgbImage } from '@sentinel/detection';
+import { readVideoFrames } from '@sentinel/evaluation';
 import { RecordingLinks, bootFog, frameMessage, regionsMessage, toJpeg } from './support';
 import { VTEST_HEIGHT, VTEST_WIDTH } from './fixtures';
 
@@ -63,6 +61,8 @@ describeWithSharedData('fog pipeline wired in Nest (YOLOX-Nano, real Human faces
     const stats = fog.stats();
     expect(stats.frames).toBe(30);
     expect(stats.detectionsByClass.person).toBeGreaterThan(30 * 3);
+    // Default classes for surveillance: people, vehicles, bags; no birds or dogs on litter and rocks.
+    for (const label of Object.keys(stats.detectionsByClass)) expect(['person', 'bicycle', 'car', 'motorbike', 'bus', 'truck', 'backpack', 'handbag', 'suitcase']).toContain(label);
     expect(stats.tracksStarted).toBeGreaterThan(3);
     const crops = links.of<FaceCropMessage>(Patterns.FaceCrop);
     expect(crops.length).toBeGreaterThan(0);
@@ -199,6 +199,22 @@ describeWithSharedData('fog pipeline wired in Nest (YOLOX-Nano, real Human faces
     expect(now.seq).toBe(29);
     expect(now.base!.data.equals(pixelsShown)).toBe(false);
     expect(now.base!.data.subarray(0, 384 * 3).equals(pixelsShown.subarray(0, 384 * 3))).toBe(false);
+  }, 60_000);
+
+  it('ends every track of a camera at a scene change (a cut to another picture), not between consecutive frames', async () => {
+    const before = fog.stats().tracksReset['scene-change'];
+    const first = await fog.handle(frameMessage('cut', 0, await toJpeg(frames[0]), VTEST_WIDTH, VTEST_HEIGHT));
+    const next = await fog.handle(frameMessage('cut', 1, await toJpeg(frames[1]), VTEST_WIDTH, VTEST_HEIGHT));
+    expect(fog.stats().tracksReset['scene-change']).toBe(before);
+    expect(next.detections.some((d) => first.detections.some((f) => f.trackId === d.trackId))).toBe(true);
+    const messi = await sharp(readFileSync(sharedPath('data', 'messi5.jpg'))).resize(VTEST_WIDTH, VTEST_HEIGHT, { fit: 'fill' }).jpeg().toBuffer();
+    const cut = await fog.handle(frameMessage('cut', 2, messi, VTEST_WIDTH, VTEST_HEIGHT));
+    const oldIds = new Set([...first.detections, ...next.detections].map((d) => d.trackId));
+    const reset = fog.stats().tracksReset['scene-change'] - before;
+    expect(reset).toBeGreaterThanOrEqual(new Set(next.detections.map((d) => d.trackId)).size);
+    expect(reset).toBeLessThanOrEqual(oldIds.size);
+    expect(cut.detections.length).toBeGreaterThan(0);
+    expect(cut.detections.every((d) => !oldIds.has(d.trackId))).toBe(true);
   }, 60_000);
 
   it('serves the annotated latest frame, 404 for an unknown camera, 400 for a malformed id', async () => {

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { FrameMessage, Patterns, validateContract } from '@sentinel/contracts';
-import { CameraStats, makeMotionStillClip } from '@sentinel/frame-change';
+import type { CameraStats } from '@sentinel/frame-change';
+import { makeMotionStillClip } from '@sentinel/evaluation';
 import { describeWithSharedData, sharedPath } from '@sentinel/testing';
 import { EmitOptions, EmitOutcome, LinkEmitter } from '@sentinel/transport';
-import { FogService, FrameAck, FrameChangedController } from '../../libs/detection/src';
+import { FogService, FrameAck, FrameChangedController } from '@sentinel/detection';
 import { bootFog } from '../fog/support';
 import { startRoof } from './roof-harness';
 

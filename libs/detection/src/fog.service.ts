@@ -9,9 +9,7 @@ import { OBJECT_DETECTOR, ObjectDetector } from './model/object-detector';
 import { DetectionLog } from './pipeline/detection-log';
 import { FogPipeline, FrameOutcome, LatestFrame } from './pipeline/fog-pipeline';
 import { FogStats, FogStatsSnapshot } from './pipeline/fog-stats';
-import { JpegFrameDecoder } from './pipeline/stages/decode';
-import { ffmpegPath } from './evaluation/video-frames';
-import { CodecFrameDecoder } from './video/codec-frame-decoder';
+import { decoderFfmpegPath } from './video/h264-decoder';
 import { VideoDecoderFigures, VideoFrameDecoder } from './video/video-frame-decoder';
 
 /** Nest face of the fog pipeline: builds it from config and injected services, and owns its lifetime. */
@@ -35,10 +33,10 @@ export class FogService implements OnModuleInit, OnModuleDestroy {
     if (fog.detectionLogPath) {
       this.log = new DetectionLog(isAbsolute(fog.detectionLogPath) ? fog.detectionLogPath : join(config.dataDir, fog.detectionLogPath));
     }
-    const stats = new FogStats(metrics);
+    const stats = new FogStats(metrics, { queueSize: fog.queueSize, queueFullDownAfterMs: fog.queueFullDownAfterMs });
     const warn = (message: string) => this.logger.warn(message);
     // roof.policy video: one persistent ffmpeg H.264 decoder per camera (the roof's ffmpeg setting, FFMPEG_PATH).
-    this.video = new VideoFrameDecoder(ffmpegPath(config.roof.ffmpegPath), stats, undefined, warn);
+    this.video = new VideoFrameDecoder(decoderFfmpegPath(config.roof.ffmpegPath), stats, undefined, warn);
     this.pipeline = new FogPipeline({
       config: fog,
       detector,
@@ -48,7 +46,7 @@ export class FogService implements OnModuleInit, OnModuleDestroy {
       recordStage: (stage, ms) => stages.record(stage, ms),
       log: this.log,
       warn,
-      decoder: new CodecFrameDecoder(new JpegFrameDecoder(fog.maxInputPixels, stats, warn), this.video),
+      decoders: { h264: this.video },
     });
   }
 
@@ -59,7 +57,7 @@ export class FogService implements OnModuleInit, OnModuleDestroy {
     if (this.log) this.logger.log(`detection log: ${this.log.path}`);
     // Also what /stats shows for this component: the detector and every counter.
     this.health.register('detection', () => ({
-      status: 'up',
+      ...this.pipeline.stats.health(Date.now(), this.pipeline.queueDepth),
       detector: this.detector.description,
       queueDepth: this.pipeline.queueDepth,
       ...this.pipeline.stats.snapshot(),

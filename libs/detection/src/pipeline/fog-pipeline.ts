@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FogConfig } from '@sentinel/config';
-import type { FrameMessage } from '@sentinel/contracts';
+import type { FrameCodec, FrameMessage } from '@sentinel/contracts';
 import type { LinkEmitter } from '@sentinel/transport';
 import type { DwellAlert } from '../alerts/suspicious-watch';
 import type { FaceFinder } from '../faces/face-finder';
@@ -12,7 +12,7 @@ import { FrameRejectedError, frameRejection } from './frame-rejected';
 import type { FogStats } from './fog-stats';
 import { QueueFullError, SerialQueue } from './serial-queue';
 import { FaceCropStage, SentCrop } from './stages/crops';
-import { FrameDecoder, JpegFrameDecoder } from './stages/decode';
+import { CodecDecoder, FrameDecoder, JpegFrameDecoder } from './stages/decode';
 import { DetectResult, DetectStage, DetectorFailedError } from './stages/detect';
 import { FogEmitter } from './stages/emit';
 import { postProcess } from './stages/post-process';
@@ -73,8 +73,8 @@ export interface FogPipelineDeps {
   recordStage: (stage: FogStage, ms: number) => void;
   log?: DetectionLog;
   warn?: (message: string) => void;
-  /** How message images become pixels (default: JPEG through sharp). */
-  decoder?: FrameDecoder;
+  /** Decoders for codecs other than JPEG (e.g. `h264`), by codec; JPEG is always decoded (sharp). */
+  decoders?: Partial<Record<FrameCodec, FrameDecoder>>;
 }
 
 /**
@@ -97,7 +97,7 @@ export class FogPipeline {
     this.queue = new SerialQueue(deps.config.queueSize);
     const labels = deps.detector.labels;
     this.suspiciousIds = new Set(deps.config.suspicious.classes.map((label) => labels.indexOf(label)).filter((id) => id >= 0));
-    this.decoder = deps.decoder ?? new JpegFrameDecoder(deps.config.maxInputPixels, deps.stats, deps.warn);
+    this.decoder = new CodecDecoder({ jpeg: new JpegFrameDecoder(deps.config.maxInputPixels, deps.stats, deps.warn), ...deps.decoders }, deps.stats);
     this.detector = new DetectStage(deps.detector);
     this.emitter = new FogEmitter(deps.links, deps.stats, deps.log);
     this.alertOptions = { bootId: this.bootId, labels, snapshotMaxSide: deps.config.suspicious.snapshotMaxSide, jpegQuality: deps.config.crops.jpegQuality };
@@ -157,7 +157,7 @@ export class FogPipeline {
     stats.frame(message.kind, frame.detectedOn);
     for (const d of detections) stats.detection(d.label);
 
-    const tracks = camera.track.update(detections, at, { images: frame.images, whole: frame.detectedOn === 'regions' ? undefined : frame.images[0]?.image });
+    const tracks = camera.track.update(detections, at, { images: frame.images, whole: frame.view });
     camera.crops.forget(tracks.ended);
     for (const reason of ['scene-change', 'appearance-change'] as const) if (tracks.reset[reason] > 0) stats.trackReset(reason, tracks.reset[reason]);
     for (const track of tracks.started) stats.trackStarted(detector.labels[track.classId] ?? `class-${track.classId}`);

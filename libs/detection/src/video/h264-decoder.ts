@@ -1,4 +1,5 @@
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import installer from '@ffmpeg-installer/ffmpeg';
 import { delimitedAccessUnit } from './access-units';
 
 /**
@@ -15,6 +16,11 @@ export function h264DecoderArgs(width: number, height: number): string[] {
     '-f', 'h264', '-i', 'pipe:0',
     '-vsync', 'passthrough', '-s', `${width}x${height}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-flush_packets', '1', 'pipe:1',
   ];
+}
+
+/** The ffmpeg the fog decodes with: `roof.ffmpegPath` (FFMPEG_PATH) when set, else the bundled one. */
+export function decoderFfmpegPath(override?: string): string {
+  return override && override.length > 0 ? override : installer.path;
 }
 
 export class VideoDecodeError extends Error {

@@ -1,5 +1,4 @@
-import type { FrameMessage } from '@sentinel/contracts';
-import { nalTypes } from '@sentinel/frame-change';
+import { FrameMessage, nalTypes } from '@sentinel/contracts';
 import { DropCounter, frameRejection } from '../pipeline/frame-rejected';
 import type { DecodedMessage, FrameDecoder, OutOfStep } from '../pipeline/stages/decode';
 import { H264Decoder, VideoDecodeError } from './h264-decoder';

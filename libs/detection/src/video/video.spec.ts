@@ -1,12 +1,18 @@
-import { FrameMessage, SCHEMA_VERSION } from '@sentinel/contracts';
-import { EncodedPacket, H264Encoder, nalTypes, resolveFfmpegPath } from '@sentinel/frame-change';
+import { spawn } from 'node:child_process';
+import { FrameMessage, SCHEMA_VERSION, isKeyframe, nalTypes } from '@sentinel/contracts';
 import type { DropReason } from '../pipeline/fog-stats';
 import { ACCESS_UNIT_DELIMITER, delimitedAccessUnit } from './access-units';
-import { H264Decoder, VideoDecodeError } from './h264-decoder';
+import { H264Decoder, VideoDecodeError, decoderFfmpegPath } from './h264-decoder';
 import { VideoFrameDecoder } from './video-frame-decoder';
 
 const W = 64;
 const H = 48;
+const resolveFfmpegPath = () => decoderFfmpegPath();
+
+interface EncodedPacket {
+  data: Buffer;
+  keyframe: boolean;
+}
 
 /** A 64x48 rgb24 frame with a bright square at column x. */
 function frame(x: number): Buffer {
@@ -21,20 +27,33 @@ function meanAbsDiff(a: Buffer, b: Buffer): number {
   return sum / a.length;
 }
 
+/** The roof's encoder settings (libx264 zerolatency, an AUD before each access unit), the stream cut at its AUDs. */
+function encode(frames: Buffer[]): Promise<EncodedPacket[]> {
+  const args = ['-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${W}x${H}`, '-r', '10', '-i', 'pipe:0', '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-crf', '18', '-g', '1000', '-pix_fmt', 'yuv420p', '-x264-params', 'aud=1', '-f', 'h264', 'pipe:1'];
+  return new Promise((resolve, reject) => {
+    const child = spawn(resolveFfmpegPath(), args);
+    const out: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.on('error', reject);
+    child.on('close', () => {
+      const stream = Buffer.concat(out);
+      const aud = Buffer.from([0, 0, 0, 1, 0x09]);
+      const starts: number[] = [];
+      for (let at = stream.indexOf(aud); at >= 0; at = stream.indexOf(aud, at + 1)) starts.push(at);
+      resolve(starts.map((start, i) => stream.subarray(start, starts[i + 1] ?? stream.length)).map((data) => ({ data, keyframe: isKeyframe(data) })));
+    });
+    child.stdin.end(Buffer.concat(frames));
+  });
+}
+
 const XS = [0, 4, 8, 12, 16, 20, 24, 28];
 /** A slice NAL (non-IDR) of pseudo-random bytes: ffmpeg reports it at once. */
 const garbage = Buffer.concat([Buffer.from([0, 0, 0, 1, 0x41]), Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 131 + 7) & 0xff))]);
-
 let packets: EncodedPacket[];
 
 beforeAll(async () => {
-  // The roof's own encoder (libx264, one packet per frame, AUD first).
-  const encoder = new H264Encoder(resolveFfmpegPath(), { width: W, height: H, fps: 10 }, { crf: 18, preset: 'veryfast', keyframeIntervalS: 100 });
-  try {
-    packets = await Promise.all(XS.map((x) => encoder.encode(frame(x))));
-  } finally {
-    await encoder.close();
-  }
+  packets = await encode(XS.map(frame));
+  expect(packets.map((p) => p.keyframe)).toEqual(XS.map((_, i) => i === 0));
 });
 
 describe('delimitedAccessUnit', () => {

@@ -1,6 +1,6 @@
 import type { StageTimer } from '@sentinel/telemetry';
 import type { EmitOutcome } from '@sentinel/transport';
-import type { CameraState, RoofMetrics } from '../camera/roof-metrics';
+import type { CameraCounts, CameraState, RoofMetrics } from '../camera/roof-metrics';
 import type { Payload } from './frame-encoder';
 
 /** Per-camera figures, a plain object (for /health, reports and tests). */
@@ -39,11 +39,12 @@ export interface CameraStats {
 }
 
 /**
- * Every figure of one camera in one place: each call updates the plain stats object and the
- * matching Prometheus metric (and stage timer) together.
+ * Every figure of one camera in one place: each call updates the figure and the matching Prometheus
+ * metric (and stage timer) together. Counters live once, in RoofMetrics' StatCounters; the rest
+ * (state, format, per-kind splits) in the plain object.
  */
 export class CameraTally {
-  private readonly stats: CameraStats;
+  private readonly stats: Omit<CameraStats, keyof CameraCounts>;
   private readonly label: { camera: string };
 
   constructor(
@@ -58,22 +59,12 @@ export class CameraTally {
       width: 0,
       height: 0,
       fps: Number.NaN,
-      framesDecoded: 0,
-      framesChanged: 0,
-      framesForwarded: 0,
       fullFramesForwarded: 0,
       regionFramesForwarded: 0,
       heartbeatsForwarded: 0,
       regionsForwarded: 0,
-      droppedCorrupt: 0,
-      droppedByLink: 0,
-      failedByLink: 0,
-      droppedBusy: 0,
       encodeErrors: 0,
-      bytesForwarded: 0,
       rawJpegFrames: 0,
-      rawJpegBytes: 0,
-      restarts: 0,
       alertsSent: 0,
     };
     metrics.setState(identity.id, 'starting');
@@ -84,11 +75,11 @@ export class CameraTally {
   }
 
   get framesDecoded(): number {
-    return this.stats.framesDecoded;
+    return this.metrics.decoded.value(this.label);
   }
 
   snapshot(): CameraStats {
-    return { ...this.stats };
+    return { ...this.stats, ...this.metrics.counts(this.label.camera) };
   }
 
   setState(state: CameraState): void {
@@ -105,7 +96,6 @@ export class CameraTally {
   }
 
   decoded(transferMs: number): void {
-    this.stats.framesDecoded++;
     this.metrics.decoded.inc(this.label);
     this.timer.record('decode', transferMs);
   }
@@ -113,7 +103,6 @@ export class CameraTally {
   changeDetected(changed: boolean, ms: number): void {
     this.timer.record('change-detection', ms);
     if (!changed) return;
-    this.stats.framesChanged++;
     this.metrics.changed.inc(this.label);
   }
 
@@ -128,23 +117,19 @@ export class CameraTally {
 
   rawJpeg(bytes: number): void {
     this.stats.rawJpegFrames++;
-    this.stats.rawJpegBytes += bytes;
     this.metrics.rawJpegBytes.inc(this.label, bytes);
   }
 
   busyDropped(): void {
-    this.stats.droppedBusy++;
     this.metrics.busyDropped.inc(this.label);
   }
 
   corrupt(count: number): void {
-    this.stats.droppedCorrupt += count;
     this.metrics.corrupt.inc(this.label, count);
   }
 
   restarted(reason: string): void {
     this.stats.lastError = reason;
-    this.stats.restarts++;
     this.metrics.restarts.inc(this.label);
   }
 
@@ -154,18 +139,14 @@ export class CameraTally {
 
   emitted(outcome: EmitOutcome, payload: Payload): void {
     if (outcome === 'dropped') {
-      this.stats.droppedByLink++;
       this.metrics.linkDropped.inc(this.label);
       return;
     }
     if (outcome === 'failed') {
-      this.stats.failedByLink++;
       this.metrics.linkFailed.inc(this.label);
       return;
     }
     const bytes = payload.data.length;
-    this.stats.framesForwarded++;
-    this.stats.bytesForwarded += bytes;
     if (payload.kind === 'regions') {
       this.stats.regionFramesForwarded++;
       this.stats.regionsForwarded += payload.regions.length;

@@ -1,4 +1,4 @@
-import type { FrameMessage } from '@sentinel/contracts';
+import type { FrameCodec, FrameMessage } from '@sentinel/contracts';
 import { ImageRejectedError, RgbImage, decodeImage, expectSize } from '../../image/decode-image';
 import { AtlasPlacement, placementFits } from '../frame-canvas';
 import { DropCounter, FrameRejectedError, frameRejection } from '../frame-rejected';
@@ -87,5 +87,26 @@ export class JpegFrameDecoder implements FrameDecoder {
     if (errors.length > 0 && placements.length === 0) throw errors[0];
     if (errors.length > 0) this.warn?.(`${errors[0].message} (region dropped, the others processed)`);
     return { picture, placements, droppedRegions: errors.length };
+  }
+}
+
+/**
+ * Picks the decoder for the message's codec (`jpeg` when unset). A codec this fog has no decoder for
+ * is rejected (counted as `missing-image`: there is no picture it can use), the process goes on.
+ */
+export class CodecDecoder implements FrameDecoder {
+  constructor(
+    private readonly byCodec: Partial<Record<FrameCodec, FrameDecoder>>,
+    private readonly counters: DropCounter,
+  ) {}
+
+  decode(message: FrameMessage): Promise<DecodedMessage | OutOfStep> {
+    const codec = message.codec ?? 'jpeg';
+    const decoder = this.byCodec[codec];
+    if (!decoder) {
+      this.counters.drop('missing-image');
+      return Promise.reject(frameRejection('missing-image', message, `codec ${codec}: no decoder for it on this fog (it decodes ${Object.keys(this.byCodec).join(', ')})`));
+    }
+    return decoder.decode(message);
   }
 }

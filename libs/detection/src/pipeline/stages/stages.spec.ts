@@ -4,7 +4,7 @@ import { FrameMessage, SCHEMA_VERSION } from '@sentinel/contracts';
 import type { RgbImage } from '../../image/decode-image';
 import { FogStats } from '../fog-stats';
 import { FrameRejectedError } from '../frame-rejected';
-import { JpegFrameDecoder } from './decode';
+import { CodecDecoder, DecodedMessage, JpegFrameDecoder } from './decode';
 import { postProcess } from './post-process';
 import { FrameRebuilder } from './rebuild';
 import { TrackStage } from './track';
@@ -47,6 +47,18 @@ describe('JpegFrameDecoder (stage 1)', () => {
   it('rejects a message without image bytes as missing-image', async () => {
     const stats = new FogStats();
     await expect(new JpegFrameDecoder(1_000_000, stats).decode(message({ jpeg: undefined as unknown as Uint8Array }))).rejects.toMatchObject({ reason: 'missing-image' });
+    expect(stats.snapshot().drops['missing-image']).toBe(1);
+  });
+});
+
+describe('CodecDecoder (stage 1 by codec)', () => {
+  it('routes JPEG (the default codec) to its decoder and rejects a codec it has no decoder for, counted', async () => {
+    const stats = new FogStats();
+    const decoder = new CodecDecoder({ jpeg: new JpegFrameDecoder(1_000_000, stats) }, stats);
+    const jpeg = await jpegOf(solid(64, 48, 10));
+    expect(((await decoder.decode(message({ jpeg }))) as DecodedMessage).picture.width).toBe(64);
+    const h264 = message({ codec: 'h264', packet: new Uint8Array([0, 0, 0, 1, 0x65]), keyframe: true, jpeg: undefined as unknown as Uint8Array });
+    await expect(decoder.decode(h264)).rejects.toMatchObject({ reason: 'missing-image', message: 'c#0: codec h264: no decoder for it on this fog (it decodes jpeg)' });
     expect(stats.snapshot().drops['missing-image']).toBe(1);
   });
 });
