@@ -31,7 +31,7 @@ Runs the whole pipeline on a video as fast as it can and writes report.md, repor
 
   --source FILE            video file (required)
   --placement LIST         all | split-tcp | split-redis, comma-separated (default: all)
-  --policy P               frame | regions | both (default: both)
+  --policy LIST            frame | regions | video, comma-separated, or both = frame,regions (default: both)
   --gt FILE                MOTChallenge ground truth: person precision/recall/AP50 and track coverage
   --out DIR                output folder (default: ./var/report)
   --model PATH             YOLO ONNX model (default: ../shared/models/yolov5n_fp16_640.onnx when present)
@@ -97,7 +97,8 @@ export function parseReportArgs(argv: readonly string[]): ReportOptions | 'help'
   const placements = (one('--placement') ?? 'all').split(',').map((p) => p.trim());
   for (const p of placements) if (!(Placements as readonly string[]).includes(p)) throw new ReportUsageError(`--placement ${p}: expected ${Placements.join(', ')}`);
   const policyArg = one('--policy') ?? 'both';
-  if (policyArg !== 'both' && !(Policies as readonly string[]).includes(policyArg)) throw new ReportUsageError(`--policy ${policyArg}: expected frame, regions or both`);
+  const policies = policyArg === 'both' ? ['frame', 'regions'] : policyArg.split(',').map((p) => p.trim());
+  for (const p of policies) if (!(Policies as readonly string[]).includes(p)) throw new ReportUsageError(`--policy ${p}: expected ${Policies.join(', ')} (comma-separated) or both`);
   const timeout = Number(one('--timeout') ?? 3600);
   if (!Number.isFinite(timeout) || timeout <= 0) throw new ReportUsageError('--timeout must be a positive number of seconds');
   let model = one('--model');
@@ -110,7 +111,7 @@ export function parseReportArgs(argv: readonly string[]): ReportOptions | 'help'
   return {
     source,
     placements: [...new Set(placements)] as Placement[],
-    policies: policyArg === 'both' ? [...Policies] : [policyArg as Policy],
+    policies: [...new Set(policies)] as Policy[],
     gt: one('--gt'),
     out: one('--out') ?? join('var', 'report'),
     model,

@@ -5,7 +5,8 @@ import type { StageRow } from './latency';
 
 export const Placements = ['all', 'split-tcp', 'split-redis'] as const;
 export type Placement = (typeof Placements)[number];
-export const Policies = ['frame', 'regions'] as const;
+/** roof.policy values a report can run; `video` is the H.264 stream of issue 17. */
+export const Policies = ['frame', 'regions', 'video'] as const;
 export type Policy = (typeof Policies)[number];
 
 export interface RunCounts {

@@ -151,6 +151,8 @@ export class FogPipeline {
     const clock = new StageClock(this.deps.recordStage);
 
     const decoded = await this.decoder.decode(message);
+    // Already counted; nothing to detect on until the roof's next keyframe.
+    if ('outOfStep' in decoded) return { detections: [], sentCrops: [], alerts: [], droppedRegions: 0, detectedOn: 'frame', needsWholeFrame: true };
     const frame = camera.rebuild.apply(message, decoded);
     clock.lap('jpeg-decode');
 

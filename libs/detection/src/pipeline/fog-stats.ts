@@ -8,6 +8,8 @@ export type DropReason =
   | 'too-many-pixels'
   | 'size-mismatch'
   | 'missing-image'
+  | 'video-out-of-step'
+  | 'video-decoder-error'
   | 'region-outside-frame'
   | 'region-outside-atlas'
   | 'queue-full'
