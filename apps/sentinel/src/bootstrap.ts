@@ -2,7 +2,7 @@ import { INestApplication, LogLevel, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { SentinelConfig, linkRolesOfProcess, modulesOfProcess } from '@sentinel/config';
-import { HealthRegistry, StageTimer } from '@sentinel/telemetry';
+import { HealthRegistry, MetricsService, StageTimer } from '@sentinel/telemetry';
 import { InprocBus, LinkLedger, LinkRouter, createLinkServer } from '@sentinel/transport';
 import { AppModule, ModuleRegistry } from './app.module';
 
@@ -46,7 +46,7 @@ export async function createSentinelApp(config: SentinelConfig, options: Sentine
   const onTransfer = (link: string, ms: number) => stages.record(`link.${link}`, ms);
   for (const { link } of linkRolesOfProcess(config).filter((role) => role.consumes)) {
     const linkConfig = config.links[link];
-    const server = createLinkServer(link, linkConfig, { ledger, bus, onTransfer });
+    const server = createLinkServer(link, linkConfig, { ledger, bus, onTransfer, metrics: app.get(MetricsService) });
     app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
     health.register(`link:${link}:consumer`, () => ({ status: 'up', transport: linkConfig.transport }));
   }
