@@ -67,7 +67,7 @@ export class LinkConfig {
   @IsOptional() @IsIn(WhenFullChoices as unknown as string[], { message: 'whenFull must be wait or drop' }) whenFull?: WhenFull;
 
   /** Callers allowed to wait for room beyond `window`; past that a droppable message is dropped (bounded memory). */
-  @IsInt() @Min(0) @Max(100_000) maxQueued = 64;
+  @IsInt() @Min(0) @Max(100_000) maxQueued = 256;
 
   /** Messages in flight (sent, not yet acknowledged by the consumer) before a producer waits or drops. */
   @IsInt() @Min(1) @Max(10_000) window = 16;
