@@ -26,7 +26,7 @@ export interface RedisStreamsConsumerOptions {
 }
 
 /** What happened to entries besides a plain first handling, per link (also a Prometheus counter). */
-export type StreamEvent = 'handled' | 'duplicate' | 'reclaimed' | 'retry' | 'dead-letter' | 'trimmed';
+export type StreamEvent = 'handled' | 'recovered' | 'duplicate' | 'reclaimed' | 'retry' | 'dead-letter' | 'trimmed';
 
 type Entry = [id: Buffer, fields: Buffer[] | null];
 type ReadReply = Array<[stream: Buffer, entries: Entry[]]> | null;
@@ -95,7 +95,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
 
   /** Counts per event since start, for tests and /stats. */
   stats(): Record<StreamEvent, number> {
-    const events: StreamEvent[] = ['handled', 'duplicate', 'reclaimed', 'retry', 'dead-letter', 'trimmed'];
+    const events: StreamEvent[] = ['handled', 'recovered', 'duplicate', 'reclaimed', 'retry', 'dead-letter', 'trimmed'];
     return Object.fromEntries(events.map((event) => [event, this.counts.get(event) ?? 0])) as Record<StreamEvent, number>;
   }
 
@@ -109,7 +109,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         if (ownPendingFrom !== undefined) {
           const entries = await this.read(ownPendingFrom, false);
           ownPendingFrom = entries.length > 0 ? entries[entries.length - 1][0].toString() : undefined;
-          await this.handleAll(entries, 'handled');
+          await this.handleAll(entries, 'recovered');
           continue;
         }
         if (Date.now() >= nextClaimAt) {
