@@ -34,11 +34,13 @@ class PacedRoof implements OnApplicationBootstrap, OnApplicationShutdown {
   onApplicationBootstrap(): void {
     const frames = env('FAULT_FRAMES', 0);
     const bytes = env('FAULT_FRAME_BYTES', 10_000);
+    // A few distinct frame bodies, made once: at 100 fps x 300 KB, making each would cost the roof more than sending it.
+    const bodies = Array.from({ length: 8 }, (_, i) => fakeJpeg(i + 1, bytes));
     let seq = 0;
     this.timer = setInterval(() => {
       if (seq >= frames) return clearInterval(this.timer);
       const frame: FrameMessage = Object.assign(new FrameMessage(), {
-        v: SCHEMA_VERSION, cameraId: cameraOf(seq), seq, capturedAt: Date.now(), width: 768, height: 576, changeScore: 0.3, kind: 'frame', jpeg: fakeJpeg(seq, bytes),
+        v: SCHEMA_VERSION, cameraId: cameraOf(seq), seq, capturedAt: Date.now(), width: 768, height: 576, changeScore: 0.3, kind: 'frame', jpeg: bodies[seq % bodies.length],
       });
       const subject = `${frame.cameraId}/${seq}`;
       this.outcomes.emitted += 1;
