@@ -49,6 +49,7 @@ export class FaultRig {
     const common = [
       '--port=0',
       '--set=http.host=127.0.0.1',
+      '--set=http.auth=none', // the fault tests read /fault/* and /metrics; auth is tested elsewhere
       '--set=links.roofToFog.transport=tcp',
       '--set=links.roofToFog.host=127.0.0.1',
       `--set=links.roofToFog.port=${await freePort()}`,

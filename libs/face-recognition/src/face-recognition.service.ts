@@ -5,26 +5,18 @@ import { SENTINEL_CONFIG, SentinelConfig } from '@sentinel/config';
 import { EmbeddedFace, InvalidImageError } from '@sentinel/human';
 import { HealthRegistry, MetricsService, StageTimer } from '@sentinel/telemetry';
 import { LinkEmitter } from '@sentinel/transport';
-import { Counter } from 'prom-client';
+import { CloudStats, FaceRecognitionStats } from './cloud-stats';
 import { FaceEmbedder, faceQuality } from './embedder.service';
 import { Identification } from './gallery/gallery';
 import { GalleryService } from './gallery.service';
+
+export type { FaceRecognitionStats } from './cloud-stats';
 
 export type CropOutcome =
   | { status: 'identified'; known: boolean; identityId: string; similarity: number }
   | { status: 'no-face' }
   | { status: 'invalid-image'; reason: string };
 
-export interface FaceRecognitionStats {
-  cropsReceived: number;
-  cropsWithoutFace: number;
-  cropsInvalid: number;
-  identitiesKnown: number;
-  identitiesUnknown: number;
-  intruderAlerts: number;
-  /** Emits the link did not deliver (dropped or failed). */
-  emitFailures: number;
-}
 
 /** Clamps to the contracts' -1..1 range (float rounding can step over). */
 const similarityOf = (value: number) => Math.max(-1, Math.min(1, value));
@@ -36,23 +28,7 @@ const similarityOf = (value: number) => Math.max(-1, Math.min(1, value));
 @Injectable()
 export class FaceRecognitionService {
   private readonly logger = new Logger(FaceRecognitionService.name);
-  private readonly counters: {
-    crops: Counter<string>;
-    noFace: Counter<string>;
-    rejected: Counter<string>;
-    identities: Counter<string>;
-    intruders: Counter<string>;
-    emitFailures: Counter<string>;
-  };
-  private readonly tally: FaceRecognitionStats = {
-    cropsReceived: 0,
-    cropsWithoutFace: 0,
-    cropsInvalid: 0,
-    identitiesKnown: 0,
-    identitiesUnknown: 0,
-    intruderAlerts: 0,
-    emitFailures: 0,
-  };
+  private readonly counts: CloudStats;
 
   constructor(
     @Inject(SENTINEL_CONFIG) private readonly config: SentinelConfig,
@@ -71,18 +47,11 @@ export class FaceRecognitionService {
       unknownVectors: gallery.gallery.unknownVectors,
       ...this.stats(),
     }));
-    this.counters = {
-      crops: metrics.counter('sentinel_cloud_crops_total', 'Face crops received by the cloud', ['kind']),
-      noFace: metrics.counter('sentinel_cloud_crops_without_face_total', 'Crops in which no face could be embedded (acknowledged, no identity)'),
-      rejected: metrics.counter('sentinel_cloud_crops_rejected_total', 'Crops that could not be processed', ['reason']),
-      identities: metrics.counter('sentinel_cloud_identities_total', 'Identities decided for face crops', ['result']),
-      intruders: metrics.counter('sentinel_cloud_intruder_alerts_total', 'Intruder alerts raised for unknown faces'),
-      emitFailures: metrics.counter('sentinel_cloud_emit_failures_total', 'Identity/alert messages the link did not deliver', ['pattern', 'outcome']),
-    };
+    this.counts = new CloudStats(metrics);
   }
 
   stats(): FaceRecognitionStats {
-    return { ...this.tally };
+    return this.counts.snapshot();
   }
 
   /**
@@ -99,8 +68,7 @@ export class FaceRecognitionService {
   }
 
   private async recognise(message: FaceCropMessage): Promise<CropOutcome> {
-    this.tally.cropsReceived++;
-    this.counters.crops.inc({ kind: message.kind });
+    this.counts.cropReceived(message.kind);
     let face: EmbeddedFace | undefined;
     try {
       // A face crop holds one face; a person crop may show others behind: take the most confident.
@@ -108,14 +76,12 @@ export class FaceRecognitionService {
       face = faces[0];
     } catch (error) {
       if (!(error instanceof InvalidImageError)) throw error;
-      this.tally.cropsInvalid++;
-      this.counters.rejected.inc({ reason: 'invalid-image' });
+      this.counts.cropRejected('invalid-image');
       this.logger.warn(`crop ${message.cameraId}#${message.trackId} seq ${message.seq}: ${error.message}`);
       return { status: 'invalid-image', reason: error.message };
     }
     if (!face) {
-      this.tally.cropsWithoutFace++;
-      this.counters.noFace.inc();
+      this.counts.cropWithoutFace();
       return { status: 'no-face' };
     }
     const embedding = face.embedding;
@@ -140,13 +106,7 @@ export class FaceRecognitionService {
     const identityMessage: IdentityMessage = identity.known
       ? { ...base, trackId: message.trackId, known: true, identityId: identity.personId, name: identity.name, similarity: similarityOf(identity.similarity) }
       : { ...base, trackId: message.trackId, known: false, identityId: identity.unknownId, similarity: similarityOf(identity.similarity) };
-    if (identity.known) {
-      this.tally.identitiesKnown++;
-      this.counters.identities.inc({ result: 'known' });
-    } else {
-      this.tally.identitiesUnknown++;
-      this.counters.identities.inc({ result: 'unknown' });
-    }
+    this.counts.identity(identity.known);
     await this.emit(Patterns.Identity, identityMessage);
     if (identity.known) return;
 
@@ -168,16 +128,14 @@ export class FaceRecognitionService {
         ...(identity.bestKnown ? { closestPersonId: identity.bestKnown.personId, closestSimilarity: identity.bestKnown.similarity } : {}),
       },
     };
-    this.tally.intruderAlerts++;
-    this.counters.intruders.inc();
+    this.counts.intruderAlert();
     await this.emit(Patterns.Alert, alert);
   }
 
   private async emit(pattern: typeof Patterns.Identity | typeof Patterns.Alert, message: object): Promise<void> {
     const outcome = await this.links.emit(pattern, message, { whenFull: 'wait' });
     if (outcome === 'delivered') return;
-    this.tally.emitFailures++;
-    this.counters.emitFailures.inc({ pattern, outcome });
+    this.counts.emitFailed(pattern, outcome);
     this.logger.warn(`${pattern} message not delivered: ${outcome}`);
   }
 }

@@ -1,6 +1,8 @@
 export * from './link-emitter';
 export * from './codec';
 export * from './link-ledger';
+export * from './camera-labels';
+export * from './frame-assembler';
 export * from './contract-guard';
 export * from './tcp-transport';
 export * from './redis-transport';
@@ -12,3 +14,4 @@ export * from './transport.module';
 export * from './redis-streams-client';
 export * from './redis-streams-server';
 export * from './redis-streams-keys';
+export * from './link-health';

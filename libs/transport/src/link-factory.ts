@@ -8,8 +8,8 @@ import type { LinkLedger } from './link-ledger';
 import { RedisStreamsClient } from './redis-streams-client';
 import { defaultGroupOf, defaultStreamOf } from './redis-streams-connection';
 import { RedisStreamsServer } from './redis-streams-server';
-import { BinaryRedisClient, BinaryRedisServer } from './redis-transport';
-import { createTcpClient, createTcpServer } from './tcp-transport';
+import { BinaryRedisClient, BinaryRedisServer, redisLinkSettings } from './redis-transport';
+import { createTcpClient, createTcpServer, tcpLinkSettings } from './tcp-transport';
 
 export interface LinkDeps {
   ledger: LinkLedger;
@@ -32,10 +32,10 @@ export function createLinkServer(link: LinkName, config: LinkConfig, { ledger, b
       server = new InprocServer({ bus, link, ledger });
       break;
     case 'tcp':
-      server = createTcpServer({ host: config.bindHost ?? config.host!, port: config.port!, link, ledger }) as unknown as Server;
+      server = createTcpServer({ host: config.bindHost ?? config.host!, port: config.port!, link, ledger, ...tcpLinkSettings(config) }) as unknown as Server;
       break;
     case 'redis':
-      server = new BinaryRedisServer({ url: config.url!, link, ledger }) as unknown as Server;
+      server = new BinaryRedisServer({ url: config.url!, link, ledger, ...redisLinkSettings(config) }) as unknown as Server;
       break;
     case 'redis-streams':
       server = new RedisStreamsServer({
@@ -50,6 +50,7 @@ export function createLinkServer(link: LinkName, config: LinkConfig, { ledger, b
         claimIdleMs: config.claimIdleMs,
         maxDeliveries: config.maxDeliveries,
         dedupeTtlMs: config.dedupeTtlMs,
+        tls: config.tls,
       });
       break;
     default:
@@ -67,9 +68,9 @@ export function createLinkClient(link: LinkName, config: LinkConfig, { ledger, b
     case 'inproc':
       return new InprocClient({ bus, link, ledger });
     case 'tcp':
-      return createTcpClient({ host: config.host!, port: config.port!, link, ledger }) as unknown as ClientProxy;
+      return createTcpClient({ host: config.host!, port: config.port!, link, ledger, ...tcpLinkSettings(config) }) as unknown as ClientProxy;
     case 'redis':
-      return new BinaryRedisClient({ url: config.url!, link, ledger }) as unknown as ClientProxy;
+      return new BinaryRedisClient({ url: config.url!, link, ledger, ...redisLinkSettings(config) }) as unknown as ClientProxy;
     case 'redis-streams':
       return new RedisStreamsClient({
         url: config.url!,
@@ -78,6 +79,7 @@ export function createLinkClient(link: LinkName, config: LinkConfig, { ledger, b
         stream: config.stream ?? defaultStreamOf(link),
         group: config.group ?? defaultGroupOf(link),
         maxLen: config.maxLen,
+        tls: config.tls,
       });
     default:
       return unknownTransport(link, config.transport);

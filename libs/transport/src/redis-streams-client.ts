@@ -5,12 +5,10 @@ import { isDurablePattern } from '@sentinel/contracts';
 import { encodePacket } from './codec';
 import { LinkLedger, packetLabels } from './link-ledger';
 import { parseGroups, unacknowledged } from './redis-streams-backlog';
-import { entryBytes, streamsConnection } from './redis-streams-connection';
+import { StreamsAddress, entryBytes, streamsConnection } from './redis-streams-connection';
 import { attachedKey, messageKey } from './redis-streams-keys';
 
-export interface RedisStreamsProducerOptions {
-  url: string;
-  link: string;
+export interface RedisStreamsProducerOptions extends StreamsAddress {
   ledger: LinkLedger;
   stream: string;
   /** The consumer group, created by the producer too: its lag is what may not be trimmed. */
@@ -67,7 +65,7 @@ export class RedisStreamsClient extends ClientProxy {
   }
 
   async connect(): Promise<Redis> {
-    const redis = (this.redis ??= streamsConnection(this.options.url, false, (error) => this.onError(error)));
+    const redis = (this.redis ??= streamsConnection(this.options, false, (error) => this.onError(error)));
     if (redis.status !== 'ready') await this.ready(redis);
     // Without the group, XLEN (already trimmed) would hide what trimming removed before anyone read it.
     this.groupCreated ??= redis.xgroup('CREATE', this.options.stream, this.options.group, '0', 'MKSTREAM').catch((error: Error) => {

@@ -1,5 +1,13 @@
 import Redis, { RedisOptions } from 'ioredis';
+import type { LinkTlsConfig } from '@sentinel/config';
 import { redisAddress } from './redis-transport';
+
+export interface StreamsAddress {
+  url: string;
+  link: string;
+  /** rediss:// certificate settings. */
+  tls?: LinkTlsConfig;
+}
 
 /** Reconnect forever, a little slower each time, at most every 2 s. */
 const retryStrategy = (attempt: number): number => Math.min(100 * attempt, 2000);
@@ -9,9 +17,9 @@ const retryStrategy = (attempt: number): number => Math.min(100 * attempt, 2000)
  * unreachable wait for it (acknowledgements: they must land); otherwise they fail at once, which the
  * producer's link channel sees as a transport error and retries with its own deadline.
  */
-export function streamsConnection(url: string, queueWhileDown: boolean, onError: (error: Error) => void): Redis {
+export function streamsConnection({ url, link, tls }: StreamsAddress, queueWhileDown: boolean, onError: (error: Error) => void): Redis {
   const options: RedisOptions = {
-    ...redisAddress(url),
+    ...redisAddress(url, link, tls),
     lazyConnect: true,
     retryStrategy,
     enableOfflineQueue: queueWhileDown,

@@ -7,12 +7,10 @@ import type { Counter } from 'prom-client';
 import type { MetricsService } from '@sentinel/telemetry';
 import { decodeLinkPacket } from './codec';
 import { LinkLedger, packetLabels } from './link-ledger';
-import { entryBytes, entryFields, streamsConnection } from './redis-streams-connection';
+import { StreamsAddress, entryBytes, entryFields, streamsConnection } from './redis-streams-connection';
 import { withCause } from './redis-streams-keys';
 
-export interface RedisStreamsConsumerOptions {
-  url: string;
-  link: string;
+export interface RedisStreamsConsumerOptions extends StreamsAddress {
   ledger: LinkLedger;
   stream: string;
   group: string;
@@ -71,8 +69,8 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
 
   listen(callback: () => void): void {
     const onError = (error: Error) => this.problem(`${error.message} (reconnecting)`);
-    this.reader = streamsConnection(this.options.url, true, onError);
-    this.writer = streamsConnection(this.options.url, true, onError);
+    this.reader = streamsConnection(this.options, true, onError);
+    this.writer = streamsConnection(this.options, true, onError);
     this.running = true;
     this.loop = this.run();
     callback();

@@ -5,6 +5,7 @@ import { InprocBus } from './inproc-transport';
 import { LinkChannel } from './link-channel';
 import { LinkEmitter } from './link-emitter';
 import { createLinkClient } from './link-factory';
+import { producerHealth } from './link-health';
 import { LinkLedger } from './link-ledger';
 import { LinkRouter, RoutedLink } from './link-router';
 import { RedisStreamsClient } from './redis-streams-client';
@@ -35,12 +36,7 @@ export class TransportModule implements OnApplicationShutdown {
               const channel = new LinkChannel(link, client, linkConfig, ledger);
               const isFull = client instanceof RedisStreamsClient ? () => client.isFull() : undefined;
               links.set(link, { channel, config: linkConfig, isFull });
-              health.register(`link:${link}:producer`, () => ({
-                status: channel.lastError ? 'down' : 'up',
-                transport: linkConfig.transport,
-                pending: channel.pending,
-                ...(channel.lastError && { lastError: channel.lastError }),
-              }));
+              health.register(`link:${link}:producer`, producerHealth(link, linkConfig, channel, bus), { required: false });
             }
             return new LinkRouter(links, ledger);
           },

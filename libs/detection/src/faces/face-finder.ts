@@ -53,8 +53,15 @@ export function clipToRegion(box: BoxLike, region: BoxLike): BoxLike | null {
 
 /**
  * A face of a standing or sitting person sits in the upper half of the person box and is at most
- * half its height (a bust); larger or lower "faces" on small, blurry persons are detector noise.
+ * half its height (a bust); larger or lower "faces" on small, blurry persons are detector noise. A
+ * close-up (a person box at least CLOSE_UP_ASPECT as wide as tall: head and shoulders, or the head
+ * alone) may be mostly face: there the face may fill the box, its centre in the upper three quarters.
  */
 export function plausibleFace(face: BoxLike, person: BoxLike): boolean {
-  return face.height <= person.height * 0.5 && face.y + face.height / 2 <= person.y + person.height * 0.5;
+  const centreY = face.y + face.height / 2;
+  if (person.width >= person.height * CLOSE_UP_ASPECT) return face.height <= person.height && centreY <= person.y + person.height * 0.75;
+  return face.height <= person.height * 0.5 && centreY <= person.y + person.height * 0.5;
 }
+
+/** Width over height from which a person box is a close-up (a standing person's is ~0.3-0.45). */
+const CLOSE_UP_ASPECT = 0.7;
