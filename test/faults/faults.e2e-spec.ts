@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { waitFor } from '../support/processes';
-import { FaultFigures, FaultRig, RoofState, printFigures, sleep } from './fault-harness';
+import { FaultFigures, FaultRig, RoofState, TierName, printFigures, sleep } from './fault-harness';
 
 /**
  * Faults survived by the durable links, with real OS processes and a Redis of the test's own.
@@ -26,6 +26,11 @@ function expectNothingLostOrDoubled(figures: FaultFigures): void {
   expect(figures.sent).toBeGreaterThan(0);
   expect({ lost: figures.lost, duplicates: figures.duplicates, received: figures.received }).toEqual({ lost: 0, duplicates: 0, received: figures.sent });
   expect(figures.identities).toBe(figures.sent + figures.extra);
+}
+
+async function health(rig: FaultRig, tier: TierName): Promise<{ code: number; status?: string }> {
+  const response = await fetch(`http://127.0.0.1:${rig.tiers[tier].port}/health/ready`);
+  return { code: response.status, status: ((await response.json()) as { status?: string }).status };
 }
 
 async function alertsSoFar(rig: FaultRig): Promise<number> {
@@ -61,9 +66,14 @@ describeWithRedisServer('faults survived on durable links (real processes, own R
     rig = await FaultRig.start({ FAULT_FRAMES: String(Math.round((fps * (REDIS_OUTAGE_MS + 4000)) / 1000)), FAULT_FPS: String(fps) });
     await waitFor(async () => ((await alertsSoFar(rig!)) >= 20 ? true : undefined), 30_000, 'alerts flowing');
     await rig.redis.stop();
-    await sleep(REDIS_OUTAGE_MS);
+    const outageEnds = Date.now() + REDIS_OUTAGE_MS;
+    // The cloud's durable consumer cannot work without its Redis: not ready; the fog only lost a peer: degraded.
+    await waitFor(async () => ((await health(rig!, 'cloud')).code === 503 ? true : undefined), REDIS_OUTAGE_MS, 'the cloud not ready');
+    await waitFor(async () => ((await health(rig!, 'fog')).status === 'degraded' ? true : undefined), REDIS_OUTAGE_MS, 'the fog degraded');
+    await sleep(Math.max(0, outageEnds - Date.now()));
     const duringOutage = await alertsSoFar(rig);
     await rig.redis.resume();
+    await waitFor(async () => ((await health(rig!, 'cloud')).code === 200 ? true : undefined), 30_000, 'the cloud ready again');
     const figures = await rig.settle(REDIS_OUTAGE_MS + 60_000);
     printFigures(`Redis down ${REDIS_OUTAGE_MS / 1000} s`, figures);
     expectNothingLostOrDoubled(figures);
@@ -77,6 +87,8 @@ describeWithRedisServer('faults survived on durable links (real processes, own R
     await sleep(1500);
     const whileFogDown = await rig.state<RoofState>('roof');
     expect(rig.tiers.roof.child.exitCode).toBeNull();
+    // The roof keeps running and says its fog is unreachable (degraded, still ready).
+    expect(await health(rig, 'roof')).toEqual({ code: 200, status: 'degraded' });
     await rig.launch('fog');
     const figures = await rig.settle(60_000);
     printFigures('fog SIGKILL', figures);
