@@ -123,7 +123,13 @@ export class RedisStreamsClient extends ClientProxy {
     const data = packet.data as object;
     const key = attachedKey(data) ?? messageKey(pattern, data);
     const body = encodePacket({ pattern, data });
-    await this.reserveRoom(pattern, active);
+    try {
+      await this.reserveRoom(pattern, active);
+    } catch (error) {
+      // A backlog reading cut by a lost connection is a transport failure (retried), not a refusal.
+      if (this.redis?.status !== 'ready') throw unreachable(link, (error as Error).message);
+      throw error;
+    }
     const redis = this.redis;
     this.reserved -= 1;
     if (!active()) throw new Error(`${pattern} not appended: the producer gave up waiting for room`);
