@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { loadConfig } from '@sentinel/config';
 import { FaceCropMessage, Patterns, validateContract } from '@sentinel/contracts';
 import { describeWithSharedData, sharedPath } from '@sentinel/testing';
-import { FogPipeline, FogStats, HumanFaceFinder, YoloDetector } from '../../libs/detection/src';
+import { FogPipeline, FogStats, HumanFaceFinder, YoloDetector } from '@sentinel/detection';
 import { RecordingLinks, frameMessage } from './support';
 
 const WIDTH = 640;

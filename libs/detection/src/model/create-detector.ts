@@ -17,12 +17,17 @@ export async function createObjectDetector(config: FogConfig, announce: (message
       modelPath: isAbsolute(config.modelPath) ? config.modelPath : resolve(config.modelPath),
       family: config.family,
       threads: config.threads,
+      lanes: config.lanes,
       fallbackInputSize: config.inputSize,
       confidence: config.confidence,
       classes: config.classes,
       alsoByDefault: config.suspicious.classes,
       alwaysKeep: [PERSON_CLASS],
+      executionProvider: config.executionProvider,
     });
+  }
+  if (config.executionProvider !== 'cpu') {
+    throw new ModelBootError(`fog.executionProvider ${config.executionProvider} needs a YOLO ONNX model (fog.modelPath): Human's fallback detector runs on tfjs-wasm`);
   }
   announce(
     'no fog.modelPath configured: detection falls back to the COCO CenterNet bundled with @vladmandic/human ' +

@@ -1,12 +1,13 @@
 import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { YoloFamily } from '@sentinel/config';
+import type { ExecutionProvider, YoloFamily } from '@sentinel/config';
 import { RgbImage } from '../image/decode-image';
 import { Preprocessor } from '../preprocess/preprocessor';
 import { InputElementType } from '../preprocess/input-tensor';
 import { Candidate, ChannelMajorScratch, DecodeOptions, decodeYolov5, decodeYolov8, decodeYolox } from '../postprocess/decode-outputs';
 import { ImagePlacement, candidatesToFrame } from '../postprocess/postprocess';
+import { chooseExecutionProvider, providerStartFailure } from './execution-provider';
 import { float16Table } from './float16';
 import { keptLabels, labelsFor } from './labels';
 import { FamilyInputs, classesFromOutput, expectedOutputDims } from './model-family';
@@ -34,6 +35,16 @@ export interface YoloDetectorOptions {
   alsoByDefault?: readonly string[];
   /** Class ids always kept whatever `classes` says (person: tracks and crops need it). */
   alwaysKeep?: readonly number[];
+  /** onnxruntime execution provider (default cpu); one this build cannot start is a ModelBootError. */
+  executionProvider?: ExecutionProvider;
+  /** Images that may be in the detector at once (each with its own input tensor; one session for all). */
+  lanes?: number;
+}
+
+/** One image's way through the shared session: its own pre-processor and input tensor. */
+interface Lane {
+  preprocessor: Preprocessor;
+  input: ort.Tensor;
 }
 
 type TensorMeta = { name: string; isTensor: boolean; type?: string; shape?: ReadonlyArray<number | string> };
@@ -81,15 +92,45 @@ function checkOutputDims(family: YoloFamily, side: number, dims: ReadonlyArray<n
   return classes;
 }
 
+/** The detector session on the configured execution provider; every failure is a ModelBootError that says which part failed. */
+async function createSession(options: YoloDetectorOptions, where: string): Promise<ort.InferenceSession> {
+  const requested = options.executionProvider ?? 'cpu';
+  const supported = ort.listSupportedBackends?.();
+  const choice = chooseExecutionProvider(requested, supported);
+  if (!choice.ok) throw new ModelBootError(`fog.executionProvider ${requested}: ${choice.reason}`);
+  const sessionOptions: ort.InferenceSession.SessionOptions = {
+    intraOpNumThreads: options.threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    executionProviders: choice.providers,
+  };
+  try {
+    return await ort.InferenceSession.create(options.modelPath, sessionOptions);
+  } catch (error) {
+    const message = (error as Error).message;
+    if (requested === 'cpu') throw new ModelBootError(`${where}: not a loadable ONNX model (${message})`);
+    // Tell a provider that cannot start from a model that cannot load: try the model on the CPU once.
+    const onCpu = await ort.InferenceSession.create(options.modelPath, { ...sessionOptions, executionProviders: ['cpu'] }).catch(() => undefined);
+    if (!onCpu) throw new ModelBootError(`${where}: not a loadable ONNX model (${message})`);
+    await onCpu.release();
+    throw new ModelBootError(`fog.executionProvider ${requested}: ${providerStartFailure(requested, supported, message)}`);
+  }
+}
+
 /**
- * A YOLO model on onnxruntime-node: one session created, checked and warmed up once; one image at a
- * time through a reused input tensor.
+ * A YOLO model on onnxruntime-node: one session created, checked and warmed up once, shared by every
+ * camera. Images go through reused input tensors, one per lane: with several lanes, images of
+ * different cameras pre-process and infer at once on the one session (onnxruntime runs concurrent
+ * `run` calls on its thread pool).
  */
 export class YoloDetector implements ObjectDetector {
   readonly description: string;
   private readonly decodeOptions: DecodeOptions;
   private readonly scratch = new ChannelMajorScratch();
-  private readonly inputTensor: ort.Tensor;
+  private readonly lanes: Lane[];
+  private readonly freeLanes: Lane[];
+  private readonly laneWaiters: ((lane: Lane) => void)[] = [];
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -100,9 +141,12 @@ export class YoloDetector implements ObjectDetector {
     confidence: number,
     allowed: Uint8Array | null,
     modelPath: string,
+    laneCount: number,
   ) {
     const side = preprocessor.side;
-    this.inputTensor = new ort.Tensor(preprocessor.tensor.elementType, preprocessor.tensor.data, [1, 3, side, side]);
+    const lane = (p: Preprocessor): Lane => ({ preprocessor: p, input: new ort.Tensor(p.tensor.elementType, p.tensor.data, [1, 3, side, side]) });
+    this.lanes = [lane(preprocessor), ...Array.from({ length: Math.max(1, laneCount) - 1 }, () => lane(preprocessor.sibling()))];
+    this.freeLanes = [...this.lanes];
     this.decodeOptions = { confidence, allowed, half: outputType === 'float16' ? float16Table() : null };
     this.description = `${family} ${basename(modelPath)} ${side}x${side} ${preprocessor.tensor.elementType}`;
   }
@@ -114,17 +158,7 @@ export class YoloDetector implements ObjectDetector {
     } catch {
       throw new ModelBootError(`${where}: file not found (see models/README.md for how to get a YOLO ONNX model)`);
     }
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(options.modelPath, {
-        intraOpNumThreads: options.threads,
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-        graphOptimizationLevel: 'all',
-      });
-    } catch (error) {
-      throw new ModelBootError(`${where}: not a loadable ONNX model (${(error as Error).message})`);
-    }
+    const session = await createSession(options, where);
     try {
       const input = session.inputMetadata[0] as TensorMeta | undefined;
       const output = session.outputMetadata[0] as TensorMeta | undefined;
@@ -141,7 +175,7 @@ export class YoloDetector implements ObjectDetector {
       warmOutput.dispose?.();
       const labels = labelsFor(classes);
       const allowed = classMask(keptLabels(options.classes, options.alsoByDefault ?? [], labels), labels, options.alwaysKeep ?? []);
-      return new YoloDetector(session, options.family, labels, preprocessor, outputType, options.confidence, allowed, options.modelPath);
+      return new YoloDetector(session, options.family, labels, preprocessor, outputType, options.confidence, allowed, options.modelPath, options.lanes ?? 1);
     } catch (error) {
       await session.release().catch(() => undefined);
       throw error;
@@ -152,24 +186,32 @@ export class YoloDetector implements ObjectDetector {
     return this.preprocessor.side;
   }
 
-  /** Runs the session on the current input tensor only (the bench's bare baseline). */
-  async runSession(): Promise<ort.Tensor> {
-    const out = await this.session.run({ [this.session.inputNames[0]]: this.inputTensor });
-    return out[this.session.outputNames[0]];
+  /** Runs the session on the first lane's current input tensor only (the bench's bare baseline). */
+  runSession(lane: Lane = this.lanes[0]): Promise<ort.Tensor> {
+    return this.session.run({ [this.session.inputNames[0]]: lane.input }).then((out) => out[this.session.outputNames[0]]);
   }
 
-  /** Pre-processes an image into the reused input tensor; exposed for the bench. */
+  /** Pre-processes an image into the first lane's input tensor; exposed for the bench. */
   preprocess(image: RgbImage) {
     return this.preprocessor.run(image);
   }
 
   async detect(image: RgbImage, placement: ImagePlacement, stages: StageSink): Promise<Candidate[]> {
+    const lane = await this.acquireLane();
+    try {
+      return await this.detectOn(lane, image, placement, stages);
+    } finally {
+      this.releaseLane(lane);
+    }
+  }
+
+  private async detectOn(lane: Lane, image: RgbImage, placement: ImagePlacement, stages: StageSink): Promise<Candidate[]> {
     let t = performance.now();
-    const lb = await this.preprocessor.run(image);
+    const lb = await lane.preprocessor.run(image);
     let now = performance.now();
     stages('preprocess', now - t);
     t = now;
-    const output = await this.runSession();
+    const output = await this.runSession(lane);
     now = performance.now();
     stages('inference', now - t);
     t = now;
@@ -177,6 +219,17 @@ export class YoloDetector implements ObjectDetector {
     output.dispose?.();
     stages('postprocess', performance.now() - t);
     return candidates;
+  }
+
+  private acquireLane(): Promise<Lane> {
+    const lane = this.freeLanes.pop();
+    return lane ? Promise.resolve(lane) : new Promise((resolve) => this.laneWaiters.push(resolve));
+  }
+
+  private releaseLane(lane: Lane): void {
+    const waiter = this.laneWaiters.shift();
+    if (waiter) waiter(lane);
+    else this.freeLanes.push(lane);
   }
 
   /** Output tensor -> input-pixel candidates, per family. */

@@ -1,17 +1,21 @@
 import { createWriteStream, mkdirSync, WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
-import { BoxLike } from '../geometry/box';
+import { Box } from '../geometry/box';
 
 /** One processed frame, as written to the detection log (JSON lines). */
 export interface DetectionLogLine {
   cameraId: string;
   seq: number;
   capturedAt: number;
+  /** When the fog finished the frame (wall clock, ms): detectedAt - capturedAt is the capture-to-detection latency. */
+  detectedAt?: number;
+  /** The detector skipped this frame and the tracker's prediction stood in (fog.cadence). */
+  coasted?: boolean;
   width: number;
   height: number;
   kind: 'frame' | 'regions';
-  detections: { classId: number; label: string; score: number; box: BoxLike; trackId?: number }[];
-  sentCrops: { trackId: number; personBox: BoxLike; kind: 'face' | 'person'; bytes: number }[];
+  detections: { classId: number; label: string; score: number; box: Box; trackId?: number }[];
+  sentCrops: { trackId: number; personBox: Box; kind: 'face' | 'person'; bytes: number }[];
 }
 
 /**

@@ -67,24 +67,21 @@ export class Gallery {
     this.ownerOfUnknownFace.clear();
     const report: LoadReport = { faces: 0, unknownFaces: 0, skipped: 0 };
     const usable = (row: StoredEmbedding) => row.model === this.options.model && (this.dim === undefined || row.embedding.length === this.dim);
-    for (const row of this.store.allFaceEmbeddings()) {
-      if (!usable(row)) {
-        report.skipped++;
-        continue;
+    const fill = (rows: Iterable<StoredEmbedding>, index: (dim: number) => VectorIndex, owners: Map<number, string>): number => {
+      let loaded = 0;
+      for (const row of rows) {
+        if (!usable(row)) {
+          report.skipped++;
+          continue;
+        }
+        index(row.embedding.length).add(row.id, row.embedding);
+        owners.set(row.id, row.ownerId);
+        loaded++;
       }
-      this.knownIndex(row.embedding.length).add(row.id, row.embedding);
-      this.ownerOfFace.set(row.id, row.ownerId);
-      report.faces++;
-    }
-    for (const row of this.store.allUnknownEmbeddings()) {
-      if (!usable(row)) {
-        report.skipped++;
-        continue;
-      }
-      this.unknownIndex(row.embedding.length).add(row.id, row.embedding);
-      this.ownerOfUnknownFace.set(row.id, row.ownerId);
-      report.unknownFaces++;
-    }
+      return loaded;
+    };
+    report.faces = fill(this.store.allFaceEmbeddings(), (dim) => this.knownIndex(dim), this.ownerOfFace);
+    report.unknownFaces = fill(this.store.allUnknownEmbeddings(), (dim) => this.unknownIndex(dim), this.ownerOfUnknownFace);
     return report;
   }
 
