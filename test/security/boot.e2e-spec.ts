@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { startSentinelProcess } from '@sentinel/app';
+import { startSentinelProcess } from '@sentinel/evaluation';
 import { DIST_DIR, PROJECT_DIR, freePort } from '../support/processes';
 import { tempDir } from './support';
 

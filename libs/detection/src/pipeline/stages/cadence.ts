@@ -1,5 +1,5 @@
 import type { ChangedRegion, FrameMessage } from '@sentinel/contracts';
-import type { BoxLike } from '../../geometry/box';
+import type { Box } from '../../geometry/box';
 
 /** How often a camera's frames go through the detector (the rest coast on the tracker's prediction). */
 export interface CadenceOptions {
@@ -17,7 +17,7 @@ export interface CadenceOptions {
 
 /** A live track as the cadence sees it: where it is predicted now and how far it moves in one frame. */
 export interface PredictedTrack {
-  box: BoxLike;
+  box: Box;
   /** Centre displacement over the last frame interval, pixels. */
   step: number;
 }
@@ -26,7 +26,7 @@ export type CadenceDecision = { detect: true; why: CadenceReason } | { detect: f
 export type CadenceReason = 'every-frame' | 'interval' | 'heartbeat' | 'no-canvas' | 'no-tracks' | 'fast-motion' | 'unexplained-change';
 
 /** Share of `region` inside the union of `boxes`, sampled on a grid (cheap and exact enough for a yes/no). */
-export function coveredShare(region: BoxLike, boxes: readonly BoxLike[], grid = 8): number {
+export function coveredShare(region: Box, boxes: readonly Box[], grid = 8): number {
   if (boxes.length === 0) return 0;
   let inside = 0;
   for (let gy = 0; gy < grid; gy++) {
@@ -39,7 +39,7 @@ export function coveredShare(region: BoxLike, boxes: readonly BoxLike[], grid = 
   return inside / (grid * grid);
 }
 
-export function grow(box: BoxLike, share: number, px = 0): BoxLike {
+export function grow(box: Box, share: number, px = 0): Box {
   const dx = box.width * share + px;
   const dy = box.height * share + px;
   return { x: box.x - dx, y: box.y - dy, width: box.width + 2 * dx, height: box.height + 2 * dy };
@@ -80,7 +80,7 @@ export function decideCadence(
 export interface CadenceTrack {
   classId: number;
   score: number;
-  box: BoxLike;
+  box: Box;
   lastSeenAt: number;
   vx: number;
   vy: number;
@@ -90,7 +90,7 @@ export interface CadenceTrack {
 export interface CoastedTrack {
   classId: number;
   score: number;
-  box: BoxLike;
+  box: Box;
 }
 
 /**
