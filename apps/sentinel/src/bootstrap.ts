@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { SentinelConfig, linkRolesOfProcess, modulesOfProcess } from '@sentinel/config';
-import { HealthRegistry, StageTimer } from '@sentinel/telemetry';
+import { HealthRegistry, MetricsService, StageTimer } from '@sentinel/telemetry';
 import { InprocBus, LinkLedger, LinkRouter, consumerHealth, createLinkServer } from '@sentinel/transport';
 import { AppModule, ModuleRegistry } from './app.module';
 import { ApiKeySet, resolveApiKeys } from './auth/api-key';
@@ -90,7 +90,7 @@ export async function createSentinelApp(config: SentinelConfig, options: Sentine
   const onTransfer = (link: string, ms: number) => stages.record(`link.${link}`, ms);
   for (const { link } of linkRolesOfProcess(config).filter((role) => role.consumes)) {
     const linkConfig = config.links[link];
-    const server = createLinkServer(link, linkConfig, { ledger, bus, onTransfer });
+    const server = createLinkServer(link, linkConfig, { ledger, bus, onTransfer, metrics: app.get(MetricsService) });
     app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
     health.register(`link:${link}:consumer`, consumerHealth(link, linkConfig, server, bus));
   }
