@@ -40,6 +40,7 @@ export class GalleryService implements OnModuleInit, OnModuleDestroy {
       topK: cloud.topK,
       threshold: cloud.matchThreshold,
       unknownFacesPerIdentity: cloud.unknownFacesPerIdentity,
+      centering: cloud.centering,
     });
     const vectors = metrics.gauge('sentinel_cloud_gallery_vectors', 'Face embeddings held by the matcher', ['kind']);
     const people = metrics.gauge('sentinel_cloud_gallery_people', 'People enrolled in the gallery');

@@ -10,5 +10,6 @@ export * from './gallery/migrations';
 export * from './matching/vector-index';
 export * from './matching/match-policy';
 export * from './matching/vectors';
+export * from './matching/centering';
 export * from './matching/simd-kernels';
 export * from './evaluation';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Centering, galleryCenter, projectEmbedding } from '../matching/centering';
 import { Aggregate, Decision, OwnerMatch, decideIdentity, rankOwners } from '../matching/match-policy';
 import { MatcherMode, VectorIndex } from '../matching/vector-index';
 import { FaceRow, GalleryStore, PersonRow, StoredEmbedding, UnknownRow } from './gallery-store';
@@ -12,6 +13,8 @@ export interface GalleryOptions {
   topK: number;
   threshold: number;
   unknownFacesPerIdentity: number;
+  /** Subtract the enrolled people's mean face before comparing (default `none`). */
+  centering?: Centering;
 }
 
 export interface Sighting {
@@ -47,11 +50,18 @@ export class NotFoundInGalleryError extends Error {
  * then to the index, in the same synchronous call, so the two never drift apart and concurrent
  * async callers cannot interleave between a match and the write it decides.
  */
+interface HeldFace {
+  ownerId: string;
+  /** The embedding as the model gave it (the index holds its projection). */
+  raw: Float32Array;
+}
+
 export class Gallery {
   private known: VectorIndex | undefined;
   private unknown: VectorIndex | undefined;
-  private readonly ownerOfFace = new Map<number, string>();
-  private readonly ownerOfUnknownFace = new Map<number, string>();
+  private readonly knownFaces = new Map<number, HeldFace>();
+  private readonly unknownFaces = new Map<number, HeldFace>();
+  private center: Float32Array | undefined;
   private dim: number | undefined;
 
   constructor(
@@ -61,10 +71,9 @@ export class Gallery {
 
   /** Fills the indexes from the database (boot, or after a restart). */
   load(): LoadReport {
-    this.known = undefined;
-    this.unknown = undefined;
-    this.ownerOfFace.clear();
-    this.ownerOfUnknownFace.clear();
+    this.knownFaces.clear();
+    this.unknownFaces.clear();
+    this.dim = undefined;
     const report: LoadReport = { faces: 0, unknownFaces: 0, skipped: 0 };
     const usable = (row: StoredEmbedding) => row.model === this.options.model && (this.dim === undefined || row.embedding.length === this.dim);
     for (const row of this.store.allFaceEmbeddings()) {
@@ -72,8 +81,8 @@ export class Gallery {
         report.skipped++;
         continue;
       }
-      this.knownIndex(row.embedding.length).add(row.id, row.embedding);
-      this.ownerOfFace.set(row.id, row.ownerId);
+      this.dim ??= row.embedding.length;
+      this.knownFaces.set(row.id, { ownerId: row.ownerId, raw: row.embedding });
       report.faces++;
     }
     for (const row of this.store.allUnknownEmbeddings()) {
@@ -81,10 +90,11 @@ export class Gallery {
         report.skipped++;
         continue;
       }
-      this.unknownIndex(row.embedding.length).add(row.id, row.embedding);
-      this.ownerOfUnknownFace.set(row.id, row.ownerId);
+      this.dim ??= row.embedding.length;
+      this.unknownFaces.set(row.id, { ownerId: row.ownerId, raw: row.embedding });
       report.unknownFaces++;
     }
+    this.rebuild();
     return report;
   }
 
@@ -134,6 +144,7 @@ export class Gallery {
     const faceIds = this.store.deletePerson(id);
     if (!faceIds) throw new NotFoundInGalleryError(`person ${id}`);
     for (const faceId of faceIds) this.forgetKnownFace(faceId);
+    this.recenter();
   }
 
   /**
@@ -146,8 +157,8 @@ export class Gallery {
     const existing = this.store.findFaceByHash(personId, imageHash);
     if (existing) return { face: existing, duplicate: true };
     const face = this.store.addFace(personId, embedding, imageHash, quality, this.options.model);
-    this.knownIndex(embedding.length).add(face.id, embedding);
-    this.ownerOfFace.set(face.id, personId);
+    this.holdKnownFace(face.id, personId, embedding);
+    this.recenter();
     return { face, duplicate: false };
   }
 
@@ -156,6 +167,7 @@ export class Gallery {
     if (!face || face.personId !== personId) throw new NotFoundInGalleryError(`face ${faceId} of person ${personId}`);
     this.store.deleteFace(faceId);
     this.forgetKnownFace(faceId);
+    this.recenter();
   }
 
   // --- matching -----------------------------------------------------------------------------
@@ -164,9 +176,9 @@ export class Gallery {
   rankPeople(embedding: Float32Array): OwnerMatch[] {
     if (!this.known || this.known.size === 0) return [];
     this.checkDim(embedding);
-    const candidates = this.known.search(embedding, this.poolSize());
+    const candidates = this.known.search(this.project(embedding), this.poolSize());
     return rankOwners(
-      candidates.map((c) => ({ ownerId: this.ownerOfFace.get(c.key)!, score: c.score })),
+      candidates.map((c) => ({ ownerId: this.knownFaces.get(c.key)!.ownerId, score: c.score })),
       this.options.aggregate,
       this.options.topK,
     );
@@ -244,9 +256,9 @@ export class Gallery {
     for (const faceId of result.removedUnknownFaceIds) this.forgetUnknownFace(faceId);
     for (const face of result.faces) {
       if (this.dim !== undefined && face.embedding.length !== this.dim) continue;
-      this.knownIndex(face.embedding.length).add(face.id, face.embedding);
-      this.ownerOfFace.set(face.id, result.person.id);
+      this.holdKnownFace(face.id, result.person.id, face.embedding);
     }
+    this.recenter();
     return result.person;
   }
 
@@ -254,9 +266,9 @@ export class Gallery {
 
   private rankUnknowns(embedding: Float32Array): OwnerMatch[] {
     if (!this.unknown || this.unknown.size === 0) return [];
-    const candidates = this.unknown.search(embedding, this.poolSize());
+    const candidates = this.unknown.search(this.project(embedding), this.poolSize());
     return rankOwners(
-      candidates.map((c) => ({ ownerId: this.ownerOfUnknownFace.get(c.key)!, score: c.score })),
+      candidates.map((c) => ({ ownerId: this.unknownFaces.get(c.key)!.ownerId, score: c.score })),
       this.options.aggregate,
       this.options.topK,
     );
@@ -272,19 +284,60 @@ export class Gallery {
       capturedAt: sighting.capturedAt,
       quality: sighting.quality,
     });
-    this.unknownIndex(embedding.length).add(faceId, embedding);
-    this.ownerOfUnknownFace.set(faceId, unknownId);
+    this.dim ??= embedding.length;
+    this.unknownFaces.set(faceId, { ownerId: unknownId, raw: embedding });
+    this.unknownIndex(embedding.length).add(faceId, this.project(embedding));
     for (const removed of this.store.pruneUnknownFaces(unknownId, this.options.unknownFacesPerIdentity)) this.forgetUnknownFace(removed);
+  }
+
+  private holdKnownFace(faceId: number, ownerId: string, raw: Float32Array): void {
+    this.dim ??= raw.length;
+    this.knownFaces.set(faceId, { ownerId, raw });
+    // Without centering the projection never changes: add in place; with it, `recenter` rebuilds.
+    if (this.centering === 'none') this.knownIndex(raw.length).add(faceId, this.project(raw));
   }
 
   private forgetKnownFace(faceId: number): void {
     this.known?.remove(faceId);
-    this.ownerOfFace.delete(faceId);
+    this.knownFaces.delete(faceId);
   }
 
   private forgetUnknownFace(faceId: number): void {
     this.unknown?.remove(faceId);
-    this.ownerOfUnknownFace.delete(faceId);
+    this.unknownFaces.delete(faceId);
+  }
+
+  private get centering(): Centering {
+    return this.options.centering ?? 'none';
+  }
+
+  /** The vector the indexes compare: the embedding minus the gallery's mean face (when centering), unit length. */
+  project(embedding: ArrayLike<number>): Float32Array {
+    return projectEmbedding(embedding, this.center);
+  }
+
+  /** The gallery's mean face changes with the enrolled people: recompute it and rebuild both indexes. */
+  private recenter(): void {
+    if (this.centering !== 'none') this.rebuild();
+  }
+
+  /** Refills both indexes from the held raw vectors, with the current mean face. O(faces x dim). */
+  private rebuild(): void {
+    if (this.centering === 'gallery') {
+      const byPerson = new Map<string, Float32Array[]>();
+      for (const { ownerId, raw } of this.knownFaces.values()) {
+        const list = byPerson.get(ownerId);
+        if (list) list.push(raw);
+        else byPerson.set(ownerId, [raw]);
+      }
+      this.center = galleryCenter(byPerson.values());
+    } else {
+      this.center = undefined;
+    }
+    this.known = undefined;
+    this.unknown = undefined;
+    for (const [faceId, face] of this.knownFaces) this.knownIndex(face.raw.length).add(faceId, this.project(face.raw));
+    for (const [faceId, face] of this.unknownFaces) this.unknownIndex(face.raw.length).add(faceId, this.project(face.raw));
   }
 
   private poolSize(): number {
