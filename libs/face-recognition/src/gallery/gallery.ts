@@ -193,28 +193,52 @@ export class Gallery {
   }
 
   /**
-   * Identifies a face seen by a camera: a known person, a returning unknown, or a new unknown. Unknown
-   * faces are stored (embedding and crop, bounded per identity). Synchronous on purpose.
+   * Identifies one face on its own (no track pooling): a known person at or above the threshold, a
+   * returning unknown, or a new unknown (stored). Synchronous on purpose.
    */
   identify(embedding: Float32Array, sighting: Sighting): Identification {
     this.checkDim(embedding);
     const known = this.rankPeople(embedding);
-    const unknown = this.rankUnknowns(embedding);
-    const decision: Decision = decideIdentity(known, unknown, this.options.threshold);
+    const decision: Decision = decideIdentity(known, [], this.options.threshold);
     if (decision.kind === 'known') {
       const person = this.store.getPerson(decision.personId);
       if (person) return { known: true, personId: person.id, name: person.name, similarity: decision.similarity };
     }
-    const bestKnown = known[0] ? { personId: known[0].ownerId, similarity: known[0].similarity } : undefined;
+    return this.matchUnknown(embedding, sighting, known[0]);
+  }
+
+  /**
+   * A face decided unknown: the same stranger as a stored unknown at or above the threshold, else a
+   * new unknown. Its embedding and crop are stored either way (bounded per unknown).
+   */
+  matchUnknown(embedding: Float32Array, sighting: Sighting, nearestKnown?: OwnerMatch): Extract<Identification, { known: false }> {
+    this.checkDim(embedding);
+    const bestKnown = nearestKnown ? { personId: nearestKnown.ownerId, similarity: nearestKnown.similarity } : undefined;
+    const decision = decideIdentity([], this.rankUnknowns(embedding), this.options.threshold);
     if (decision.kind === 'unknown-seen') {
-      this.store.recordSighting(decision.unknownId, sighting.cameraId, sighting.capturedAt);
-      this.storeUnknownFace(decision.unknownId, embedding, sighting);
-      const row = this.store.getUnknown(decision.unknownId);
-      return { known: false, unknownId: decision.unknownId, isNew: false, similarity: decision.similarity, sightings: row?.sightings ?? 1, bestKnown };
+      const sightings = this.addUnknownSighting(decision.unknownId, embedding, sighting);
+      return { known: false, unknownId: decision.unknownId, isNew: false, similarity: decision.similarity, sightings, bestKnown };
     }
     const created = this.store.createUnknown(sighting.cameraId, sighting.capturedAt);
     this.storeUnknownFace(created.id, embedding, sighting);
     return { known: false, unknownId: created.id, isNew: true, similarity: bestKnown?.similarity ?? 0, sightings: 1, bestKnown };
+  }
+
+  /** One more sighting (and face) of a stored unknown; returns its sightings count. */
+  addUnknownSighting(unknownId: string, embedding: Float32Array, sighting: Sighting): number {
+    this.getUnknown(unknownId);
+    this.store.recordSighting(unknownId, sighting.cameraId, sighting.capturedAt);
+    this.storeUnknownFace(unknownId, embedding, sighting);
+    return this.store.getUnknown(unknownId)?.sightings ?? 1;
+  }
+
+  /** The unknown was an enrolled person after all: its faces become theirs (embeddings kept), the unknown is gone. */
+  mergeUnknownInto(unknownId: string, personId: string): { faces: number } {
+    this.getPerson(personId);
+    const result = this.store.mergeUnknownInto(unknownId, personId);
+    if (!result) throw new NotFoundInGalleryError(`unknown ${unknownId}`);
+    this.moveToKnown(result, personId);
+    return { faces: result.faces.length };
   }
 
   // --- unknowns -----------------------------------------------------------------------------
@@ -253,13 +277,17 @@ export class Gallery {
   promoteUnknown(id: string, name: string, notes?: string | null): PersonRow {
     const result = this.store.promoteUnknown(id, { id: randomUUID(), name, notes: notes ?? null });
     if (!result) throw new NotFoundInGalleryError(`unknown ${id}`);
+    this.moveToKnown(result, result.person.id);
+    return result.person;
+  }
+
+  private moveToKnown(result: { faces: { id: number; embedding: Float32Array }[]; removedUnknownFaceIds: number[] }, personId: string): void {
     for (const faceId of result.removedUnknownFaceIds) this.forgetUnknownFace(faceId);
     for (const face of result.faces) {
       if (this.dim !== undefined && face.embedding.length !== this.dim) continue;
-      this.holdKnownFace(face.id, result.person.id, face.embedding);
+      this.holdKnownFace(face.id, personId, face.embedding);
     }
     this.recenter();
-    return result.person;
   }
 
   // --- internals ----------------------------------------------------------------------------
