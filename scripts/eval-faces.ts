@@ -190,6 +190,9 @@ async function main(): Promise<void> {
   console.log(`| undecided (all probes between) | ${counts.undecided}/${cases.length} = ${pct(counts.undecided, cases.length)} |`);
   if (rule) console.log(`| thresholds by the rule (max stranger + 0.02 / min genuine - 0.02) | upper ${rule.upper} / lower ${rule.lower} |`);
   for (const miss of cases.filter((c) => c.enrolled && c.top !== c.label)) console.log(`  rank-1 miss: ${miss.file} -> ${miss.top} (${miss.similarity.toFixed(3)})`);
+  for (const c of cases.filter((c) => c.similarity >= lower && c.similarity < upper)) {
+    console.log(`  undecided: ${c.file}${c.enrolled ? '' : ' (stranger)'} nearest ${c.top} (${c.similarity.toFixed(3)})`);
+  }
   console.log('\n| single threshold | wrong-person accept | stranger accept | false reject |\n|---|---|---|---|');
   for (const row of rows.filter((r) => r.threshold >= lower - 0.2 && r.threshold <= upper + 0.2)) {
     const mark = Math.abs(row.threshold - upper) < 1e-9 ? ' (upper)' : Math.abs(row.threshold - lower) < 1e-9 ? ' (lower)' : '';

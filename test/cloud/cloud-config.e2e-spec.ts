@@ -15,7 +15,7 @@ describe('cloud configuration', () => {
 
   it('has working defaults', () => {
     const { cloud } = loadConfig({});
-    expect(cloud).toMatchObject({ galleryPath: 'gallery.sqlite', descriptionModel: 'faceres', matchThreshold: 0.55, matcher: 'int8', aggregate: 'best' });
+    expect(cloud).toMatchObject({ galleryPath: 'gallery.sqlite', descriptionModel: 'faceres', alignFaces: true, centering: 'gallery', matchThreshold: 0.29, unknownThreshold: 0.2, matcher: 'int8', aggregate: 'best' });
   });
 
   it('lists every bad cloud key clearly', () => {

@@ -52,10 +52,10 @@ export class CloudConfig {
   @Min(1) @Max(20) @IsInt() trackTopK = 3;
 
   /** Smallest face (shorter side of its box, source pixels) that may count as evidence for an intruder. */
-  @Min(0) @Max(4096) @IsNumber() minFaceSize = 40;
+  @Min(0) @Max(4096) @IsNumber() minFaceSize = 36;
 
   /** Lowest face quality score (the fog's `quality.score`, or the cloud's own detector score) that may count as evidence. */
-  @Min(0) @Max(1) @IsNumber() minFaceQuality = 0.5;
+  @Min(0) @Max(1) @IsNumber() minFaceQuality = 0.4;
 
   /** Tracks remembered for pooling; the longest idle is forgotten first. */
   @Min(1) @Max(100_000) @IsInt() maxTracks = 2000;
@@ -92,6 +92,9 @@ export class CloudConfig {
 
   /** Strangers not seen for this many days are forgotten (checked at boot and hourly); 0 keeps them forever. */
   @Min(0) @Max(3650) @IsNumber() unknownRetentionDays = 30;
+
+  /** Identity decisions kept in the sightings table (`GET /sightings`); the oldest go first. */
+  @Min(100) @Max(100_000_000) @IsInt() maxSightings = 1_000_000;
 
   /** Alert kind raised for an unknown face. */
   @Matches(/^[a-z][a-z0-9-]{0,63}$/) @MaxLength(64) @IsString() intruderAlertKind = 'intruder';

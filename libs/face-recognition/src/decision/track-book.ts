@@ -66,7 +66,10 @@ export class TrackBook<Extra = unknown> {
     track.lastAt = face.at;
     track.faces.push(face);
     if (track.faces.length > this.options.maxFacesPerTrack) {
-      const weakest = track.faces.reduce((low, f, i) => (f.weight < track.faces[low].weight ? i : low), 0);
+      // The weakest earlier face goes (never the one just added: it is what the caller stores or shows).
+      const earlier = track.faces.length - 1;
+      let weakest = 0;
+      for (let i = 1; i < earlier; i++) if (track.faces[i].weight < track.faces[weakest].weight) weakest = i;
       track.faces.splice(weakest, 1);
     }
     const pooled = poolTrack(track.faces, this.options.topK);
@@ -96,6 +99,11 @@ export class TrackBook<Extra = unknown> {
   assignUnknown(key: string, unknownId: string): void {
     const track = this.tracks.get(key);
     if (track && track.state.kind === 'unknown') track.state = { kind: 'unknown', unknownId };
+  }
+
+  /** The track's most recent face. */
+  lastFace(key: string): TrackFace<Extra> | undefined {
+    return this.tracks.get(key)?.faces.at(-1);
   }
 
   /** The track's face with the highest weight (the alert's evidence). */

@@ -224,6 +224,12 @@ export class Gallery {
     return { known: false, unknownId: created.id, isNew: true, similarity: bestKnown?.similarity ?? 0, sightings: 1, bestKnown };
   }
 
+  /** The stored unknown most like this face, if any (for merging a false reject into the person it was). */
+  nearestUnknown(embedding: Float32Array): OwnerMatch | undefined {
+    this.checkDim(embedding);
+    return this.rankUnknowns(embedding)[0];
+  }
+
   /** One more sighting (and face) of a stored unknown; returns its sightings count. */
   addUnknownSighting(unknownId: string, embedding: Float32Array, sighting: Sighting): number {
     this.getUnknown(unknownId);
