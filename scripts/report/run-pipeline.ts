@@ -52,7 +52,8 @@ async function linkSettings(placement: Placement, redisUrl: string): Promise<Rec
 async function writeRunConfig(options: PipelineRunOptions): Promise<string> {
   const config = {
     dataDir: options.dataDir,
-    http: { host: '127.0.0.1', port: 0 },
+    // Loopback only, short-lived, read by this script's own snapshots: no key needed.
+    http: { host: '127.0.0.1', port: 0, auth: 'none' },
     links: await linkSettings(options.placement, options.redisUrl),
     roof: {
       cameras: [{ id: options.cameraId, source: resolve(options.source), pace: options.pace, policy: options.policy }],

@@ -6,7 +6,7 @@ import { loadConfig } from '@sentinel/config';
 import { FaceRecognitionModule, GalleryService } from '@sentinel/face-recognition';
 import { describeWithSharedData } from '@sentinel/testing';
 import { LinkEmitter } from '@sentinel/transport';
-import request from 'supertest';
+import { TEST_KEY_SETS, apiAgent } from '../support/api-key';
 import { cropMessage, faceImage, faceJpeg, tempDataDir } from './support';
 
 /** What reached the notification side of the link. */
@@ -51,7 +51,7 @@ describeWithSharedData('cloud through the real fog-to-cloud link (inproc): enrol
   let sentinel: SentinelApp;
 
   beforeAll(async () => {
-    const config = loadConfig({ sets: ['http.port=0', 'http.host=127.0.0.1', `dataDir=${data.dir}`] });
+    const config = loadConfig({ sets: ['http.port=0', 'http.host=127.0.0.1', `dataDir=${data.dir}`, ...TEST_KEY_SETS] });
     sentinel = await createSentinelApp(config, {
       registry: { 'frame-change': IdleModule, detection: IdleModule, 'face-recognition': FaceRecognitionModule, notification: RecordingNotificationModule },
       logger: ['error'],
@@ -64,7 +64,7 @@ describeWithSharedData('cloud through the real fog-to-cloud link (inproc): enrol
   });
 
   it('recognises enrolled people and raises one stable intruder for a stranger', async () => {
-    const http = request(`http://127.0.0.1:${sentinel.port}`);
+    const http = apiAgent(`http://127.0.0.1:${sentinel.port}`);
     const ids: Record<string, string> = {};
     for (const name of ENROLLED) {
       ids[name] = (await http.post('/people').send({ name }).expect(201)).body.id;

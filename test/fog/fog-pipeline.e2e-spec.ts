@@ -63,6 +63,8 @@ describeWithSharedData('fog pipeline wired in Nest (YOLOX-Nano, real Human faces
     const stats = fog.stats();
     expect(stats.frames).toBe(30);
     expect(stats.detectionsByClass.person).toBeGreaterThan(30 * 3);
+    // Default classes for surveillance: people, vehicles, bags; no birds or dogs on litter and rocks.
+    for (const label of Object.keys(stats.detectionsByClass)) expect(['person', 'bicycle', 'car', 'motorbike', 'bus', 'truck', 'backpack', 'handbag', 'suitcase']).toContain(label);
     expect(stats.tracksStarted).toBeGreaterThan(3);
     const crops = links.of<FaceCropMessage>(Patterns.FaceCrop);
     expect(crops.length).toBeGreaterThan(0);
@@ -184,6 +186,39 @@ describeWithSharedData('fog pipeline wired in Nest (YOLOX-Nano, real Human faces
     expect(fog.stats().framesDetectedOn.canvas).toBeGreaterThanOrEqual(2);
   }, 120_000);
 
+  it('never lets the next regions message write into the frame the annotated view shows', async () => {
+    const half = { x: 0, y: 0, width: 384, height: 576 };
+    await fog.handle(frameMessage('shown', 0, await toJpeg(frames[0]), VTEST_WIDTH, VTEST_HEIGHT));
+    const shown = fog.latest('shown')!;
+    const pixelsShown = Buffer.from(shown.base!.data);
+    const rendering = request(app.getHttpServer()).get('/cameras/shown/latest.jpg');
+    const [response, rebuilt] = await Promise.all([rendering.then((r) => r), regionsMessage('shown', 29, frames[29], [half], undefined, 0).then((m) => fog.handle(m))]);
+    expect(response.status).toBe(200);
+    expect(rebuilt.detectedOn).toBe('canvas');
+    // The frame published for seq 0 is as it was; seq 29's view holds the pasted half.
+    expect(shown.base!.data.equals(pixelsShown)).toBe(true);
+    const now = fog.latest('shown')!;
+    expect(now.seq).toBe(29);
+    expect(now.base!.data.equals(pixelsShown)).toBe(false);
+    expect(now.base!.data.subarray(0, 384 * 3).equals(pixelsShown.subarray(0, 384 * 3))).toBe(false);
+  }, 60_000);
+
+  it('ends every track of a camera at a scene change (a cut to another picture), not between consecutive frames', async () => {
+    const before = fog.stats().tracksReset['scene-change'];
+    const first = await fog.handle(frameMessage('cut', 0, await toJpeg(frames[0]), VTEST_WIDTH, VTEST_HEIGHT));
+    const next = await fog.handle(frameMessage('cut', 1, await toJpeg(frames[1]), VTEST_WIDTH, VTEST_HEIGHT));
+    expect(fog.stats().tracksReset['scene-change']).toBe(before);
+    expect(next.detections.some((d) => first.detections.some((f) => f.trackId === d.trackId))).toBe(true);
+    const messi = await sharp(readFileSync(sharedPath('data', 'messi5.jpg'))).resize(VTEST_WIDTH, VTEST_HEIGHT, { fit: 'fill' }).jpeg().toBuffer();
+    const cut = await fog.handle(frameMessage('cut', 2, messi, VTEST_WIDTH, VTEST_HEIGHT));
+    const oldIds = new Set([...first.detections, ...next.detections].map((d) => d.trackId));
+    const reset = fog.stats().tracksReset['scene-change'] - before;
+    expect(reset).toBeGreaterThanOrEqual(new Set(next.detections.map((d) => d.trackId)).size);
+    expect(reset).toBeLessThanOrEqual(oldIds.size);
+    expect(cut.detections.length).toBeGreaterThan(0);
+    expect(cut.detections.every((d) => !oldIds.has(d.trackId))).toBe(true);
+  }, 60_000);
+
   it('serves the annotated latest frame, 404 for an unknown camera, 400 for a malformed id', async () => {
     const res = await request(app.getHttpServer()).get('/cameras/vtest/latest.jpg').expect(200);
     expect(res.headers['content-type']).toMatch(/image\/jpeg/);
@@ -220,6 +255,12 @@ describeWithSharedData('fog pipeline wired in Nest (YOLOX-Nano, real Human faces
       expect(fb.width).toBeLessThanOrEqual(pb.width + 1);
       const cropMeta = await sharp(face.jpeg).metadata();
       expect(Math.max(cropMeta.width!, cropMeta.height!)).toBeLessThanOrEqual(FACE_MAX_SIDE);
+      // Scored and counted for the cloud: a face crop is never below the minimum face size (28 px).
+      expect(face.quality).toEqual({ score: expect.any(Number), size: expect.any(Number), sharpness: expect.any(Number), frontal: expect.any(Number) });
+      expect(face.quality!.size).toBeGreaterThanOrEqual(28);
+      expect(face.quality!.score).toBeGreaterThan(0);
+      expect(face.facesSeen).toBeGreaterThanOrEqual(1);
+      expect(validateContract(Patterns.FaceCrop, face).ok).toBe(true);
     }
   }, 60_000);
 

@@ -3,6 +3,7 @@ import { loadConfig } from '@sentinel/config';
 import { LinkName, LinkNames } from '@sentinel/contracts';
 import { StubInbox, expectedAlertDigest, stubFrame, stubModules } from '../support/stub-modules';
 import { LinkEmitter } from '@sentinel/transport';
+import { TEST_KEY_SETS, apiFetch } from '../support/api-key';
 
 /** Every link: sent == received, in messages and bytes, for every pattern and camera. */
 export function expectLedgerBalanced(snapshot: ReturnType<SentinelApp['ledger']['snapshot']>, links: readonly LinkName[] = LinkNames): void {
@@ -22,7 +23,7 @@ describe('message chain roof -> fog -> cloud -> notification in one process (inp
   let sentinel: SentinelApp;
 
   beforeAll(async () => {
-    sentinel = await createSentinelApp(loadConfig({ sets: ['http.port=0', 'http.host=127.0.0.1'] }), { registry: stubModules, logger: ['error'] });
+    sentinel = await createSentinelApp(loadConfig({ sets: ['http.port=0', 'http.host=127.0.0.1', ...TEST_KEY_SETS] }), { registry: stubModules, logger: ['error'] });
   });
 
   afterAll(async () => {
@@ -55,11 +56,11 @@ describe('message chain roof -> fog -> cloud -> notification in one process (inp
     expect(body.status).toBe('ok');
     expect(Object.keys(body.info)).toEqual(expect.arrayContaining(['link:roofToFog:producer', 'link:roofToFog:consumer', 'link:notification:consumer']));
 
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const metrics = await (await apiFetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/sentinel_link_bytes_total\{link="roofToFog",pattern="frame.changed",camera="cam-a",direction="sent"\} \d+/);
     expect((await fetch(`${base}/docs-json`)).status).toBe(200);
 
-    const stats = (await (await fetch(`${base}/stats`)).json()) as { links: Record<string, unknown>; stages: Record<string, { count: number; p50: number }> };
+    const stats = (await (await apiFetch(`${base}/stats`)).json()) as { links: Record<string, unknown>; stages: Record<string, { count: number; p50: number }> };
     expect(Object.keys(stats.links)).toEqual(expect.arrayContaining(['roofToFog', 'fogToCloud', 'notification']));
     expect(stats.stages['link.roofToFog'].count).toBe(12);
     expect(stats.stages['link.roofToFog'].p50).toBeGreaterThanOrEqual(0);

@@ -4,6 +4,7 @@ import { encodePacket } from '@sentinel/transport';
 import { REDIS_URL, describeWithService } from '@sentinel/testing';
 import { MetricSample, TierProcess, fetchMetrics, freePort, startProcess, waitFor } from '../support/processes';
 import { expectedAlertDigest, stubFrame } from '../support/stub-modules';
+import { apiFetch } from '../support/api-key';
 
 const FRAMES = 30;
 const STUB_ENTRY = 'test/support/stub-tier.js';
@@ -65,7 +66,7 @@ function malformedCount(samples: MetricSample[], link: string): number {
 async function expectChainDelivered(tiers: Record<'roof' | 'fog' | 'cloud', TierProcess>): Promise<void> {
   const expected = Array.from({ length: FRAMES }, (_, seq) => expectedAlertDigest(stubFrame(seq % 3 === 2 ? 'cam-b' : 'cam-a', seq, 50_000))).sort();
   const state = await waitFor(async () => {
-    const body = (await (await fetch(`http://127.0.0.1:${tiers.cloud.port}/stub/state`)).json()) as { alerts: string[]; identities: string[] };
+    const body = (await (await apiFetch(`http://127.0.0.1:${tiers.cloud.port}/stub/state`)).json()) as { alerts: string[]; identities: string[] };
     return body.alerts.length >= FRAMES ? body : undefined;
   }, 60_000, `${FRAMES} alerts at the notification stub`);
   expect([...state.alerts].sort()).toEqual(expected);

@@ -2,3 +2,4 @@ export * from './shared-data';
 export * from './services';
 export * from './processes';
 export * from './messages';
+export * from './api-key';

@@ -3,8 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { SentinelConfig, linkRolesOfProcess, modulesOfProcess } from '@sentinel/config';
 import { HealthRegistry, StageTimer } from '@sentinel/telemetry';
-import { InprocBus, LinkLedger, LinkRouter, createLinkServer } from '@sentinel/transport';
+import { InprocBus, LinkLedger, LinkRouter, consumerHealth, createLinkServer } from '@sentinel/transport';
 import { AppModule, ModuleRegistry } from './app.module';
+import { ApiKeySet, resolveApiKeys } from './auth/api-key';
+import { markOperationSecurity, withApiKeySchemes } from './auth/openapi-security';
+import { BootError, prepareDataDir, readPemFile } from './boot-error';
 
 export interface SentinelAppOptions {
   /** Which Nest module implements each product module (default: the real ones). */
@@ -22,6 +25,21 @@ export interface SentinelApp {
   close(): Promise<void>;
 }
 
+/** The accepted keys, or null with `http.auth: none`. Only a generated key's file path is logged, never a key. */
+function apiKeysOf(config: SentinelConfig, logger: Logger): ApiKeySet | null {
+  if (config.http.auth === 'none') {
+    logger.warn('http.auth is none: every HTTP route is open to anyone who can reach this port');
+    return null;
+  }
+  try {
+    const { keys, generatedFile } = resolveApiKeys(config.http.apiKeys, config.dataDir);
+    if (generatedFile) logger.log(`no http.apiKeys configured: the API key is in ${generatedFile} (send it as header x-api-key)`);
+    return keys;
+  } catch (error) {
+    throw new BootError([`http.apiKeys: ${(error as Error).message}`]);
+  }
+}
+
 async function defaultRegistry(): Promise<ModuleRegistry> {
   // Loaded lazily so that tests with stub modules do not pay for models and native code.
   const { productModules } = await import('./module-registry');
@@ -33,13 +51,21 @@ async function defaultRegistry(): Promise<ModuleRegistry> {
  * and the link clients it produces on. Used by main.ts, the e2e tests and the report.
  */
 export async function createSentinelApp(config: SentinelConfig, options: SentinelAppOptions = {}): Promise<SentinelApp> {
+  const logger = new Logger('Sentinel');
+  prepareDataDir(config.dataDir);
+  const keys = apiKeysOf(config, logger);
   const bus = new InprocBus();
   const registry = options.registry ?? (await defaultRegistry());
-  const app = await NestFactory.create(AppModule.forRoot(config, registry, bus), {
+  const app = await NestFactory.create(AppModule.forRoot(config, registry, bus, keys), {
     logger: options.logger ?? ['log', 'warn', 'error'],
     bodyParser: true,
+    // Rethrow instead of exiting with Nest's stack trace: run.ts prints boot errors tidily.
+    abortOnError: false,
+    ...(config.http.tls && { httpsOptions: { cert: readPemFile('http.tls.cert', config.http.tls.cert), key: readPemFile('http.tls.key', config.http.tls.key) } }),
   });
   app.enableShutdownHooks();
+  // Closed by default: without configured origins no CORS header is sent, so browsers refuse other origins.
+  if (config.http.cors.origins.length) app.enableCors({ origin: config.http.cors.origins, credentials: true });
   const ledger = app.get(LinkLedger);
   const health = app.get(HealthRegistry);
   const stages = app.get(StageTimer);
@@ -48,25 +74,19 @@ export async function createSentinelApp(config: SentinelConfig, options: Sentine
     const linkConfig = config.links[link];
     const server = createLinkServer(link, linkConfig, { ledger, bus, onTransfer });
     app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
-    health.register(`link:${link}:consumer`, () => ({ status: 'up', transport: linkConfig.transport }));
+    health.register(`link:${link}:consumer`, consumerHealth(link, linkConfig, server, bus));
   }
-  SwaggerModule.setup(
-    'docs',
-    app,
-    SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('edge-sentinel')
-        .setDescription(`Tier ${config.tier}: ${modulesOfProcess(config).join(', ')}`)
-        .setVersion('0.1.0')
-        .build(),
-    ),
-  );
+  const builder = new DocumentBuilder()
+    .setTitle('edge-sentinel')
+    .setDescription(`Tier ${config.tier}: ${modulesOfProcess(config).join(', ')}`)
+    .setVersion('0.1.0');
+  const document = SwaggerModule.createDocument(app, (keys ? withApiKeySchemes(builder) : builder).build());
+  SwaggerModule.setup('docs', app, markOperationSecurity(document, { enabled: Boolean(keys), metricsOpen: config.http.metricsOpen }));
   await app.startAllMicroservices();
   await app.listen(config.http.port, config.http.host);
   const address = app.getHttpServer().address() as { port: number } | string | null;
   const port = typeof address === 'object' && address ? address.port : config.http.port;
-  new Logger('Sentinel').log(
+  logger.log(
     `tier ${config.tier} running ${modulesOfProcess(config).join(', ') || 'no module'}; HTTP on port ${port} (/health, /metrics, /docs)`,
   );
   return { app, config, ledger, router: app.get(LinkRouter), port, close: () => app.close() };

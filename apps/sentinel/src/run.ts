@@ -1,6 +1,7 @@
 import { ConfigError, SentinelConfig } from '@sentinel/config';
 import { CliError } from './cli';
 import { configFromArgv } from './config-from-argv';
+import { asBootError } from './boot-error';
 import { SentinelApp, SentinelAppOptions, createSentinelApp } from './bootstrap';
 
 /** Exit code of a bad command line or configuration. */
@@ -22,9 +23,17 @@ export async function runSentinel(argv: readonly string[], options: SentinelAppO
   return createSentinelApp(config, options);
 }
 
-/** Entry point wrapper: any start-up failure is printed and exits with code 1. */
+/**
+ * Entry point wrapper: a boot problem the operator fixes (a model, a file, a folder) is printed like a
+ * configuration error and exits 2; anything else is a bug, printed with its stack, exit 1.
+ */
 export function runMain(argv: readonly string[], options: SentinelAppOptions = {}): void {
   runSentinel(argv, options).catch((error: unknown) => {
+    const boot = asBootError(error);
+    if (boot) {
+      console.error(`edge-sentinel: ${boot.message}`);
+      process.exit(EXIT_BAD_CONFIG);
+    }
     console.error(`edge-sentinel: failed to start: ${error instanceof Error ? error.stack : String(error)}`);
     process.exit(1);
   });

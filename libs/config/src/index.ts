@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 export * from './sentinel.config';
+export * from './sections/http.config';
 export * from './sections/link.config';
+export * from './sections/link-security.config';
 export * from './sections/placement.config';
 export * from './sections/roof.config';
 export * from './sections/fog.config';
@@ -9,3 +11,4 @@ export * from './sections/notification.config';
 export * from './placement';
 export * from './load-config';
 export * from './config.module';
+export * from './partial-of';

@@ -1,20 +1,12 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsString, Max, Min, ValidateNested } from 'class-validator';
+import { IsIn, IsString, ValidateNested } from 'class-validator';
 import { CloudConfig } from './sections/cloud.config';
 import { FogConfig } from './sections/fog.config';
+import { HttpConfig } from './sections/http.config';
 import { LinksConfig } from './sections/link.config';
 import { NotificationConfig } from './sections/notification.config';
 import { PlacementConfig, TierChoice, TierChoices } from './sections/placement.config';
 import { RoofConfig } from './sections/roof.config';
-
-export class HttpConfig {
-  @IsString() host = '0.0.0.0';
-  // class-validator runs the lowest decorator first; with stopAtFirstError the type check must come last.
-  @Min(0, { message: 'port must be 0..65535 (0 picks a free port)' })
-  @Max(65535, { message: 'port must be 0..65535 (0 picks a free port)' })
-  @IsInt({ message: 'port must be an integer' })
-  port = 3000;
-}
 
 /** The whole configuration, validated once at boot. */
 export class SentinelConfig {

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, Max, Min, ValidateBy, ValidateIf, ValidateNested } from 'class-validator';
 import { IsBytes } from './is-bytes';
 import { MessageBase } from './common';
 
@@ -20,6 +20,10 @@ export class ChangedRegion {
 }
 
 export type FrameKind = 'frame' | 'regions';
+
+export const FrameCodecs = ['jpeg', 'h264'] as const;
+/** `jpeg` (default): `jpeg` holds a picture. `h264`: `packet` holds one H.264 access unit (Annex-B) of the camera's forwarded stream. */
+export type FrameCodec = (typeof FrameCodecs)[number];
 
 /**
  * roof -> fog (`frame.changed`). `kind: 'frame'`: `jpeg` is the whole frame (the paper's policy,
@@ -46,13 +50,34 @@ export class FrameMessage extends MessageBase {
    * message). A fog that holds exactly that frame pastes the regions into it and sees the whole
    * current frame; any other fog (restarted, missed a message) uses the regions on their own.
    */
-  @ValidateIf((m: FrameMessage) => m.kind === 'regions' && m.baseSeq !== undefined)
+  @ValidateIf((m: FrameMessage) => (m.kind === 'regions' || m.codec === 'h264') && m.baseSeq !== undefined)
   @IsInt()
   @Min(0)
   baseSeq?: number;
 
+  /** How the frame travels; absent = `jpeg`. `h264` only with `kind: 'frame'`. */
+  @IsOptional()
+  @ValidateBy({
+    name: 'h264WholeFrames',
+    validator: { validate: (codec: unknown, args) => codec !== 'h264' || (args?.object as FrameMessage).kind === 'frame', defaultMessage: () => 'codec h264 needs kind frame' },
+  })
+  @IsIn(FrameCodecs as unknown as string[])
+  codec?: FrameCodec;
+
+  @ValidateIf((m: FrameMessage) => m.codec !== 'h264')
   @IsBytes({ maxLength: MAX_JPEG_BYTES })
   jpeg!: Uint8Array;
+
+  /**
+   * `codec: 'h264'`: one access unit (Annex-B). Unless `keyframe`, it decodes only after the packet of
+   * `baseSeq` (the camera's previous message); a fog whose decoder is not there answers `resync`.
+   */
+  @ValidateIf((m: FrameMessage) => m.codec === 'h264')
+  @IsBytes({ maxLength: MAX_JPEG_BYTES })
+  packet?: Uint8Array;
+
+  /** `codec: 'h264'`: the packet is an IDR frame (decodes on its own). */
+  @IsOptional() @IsBoolean() keyframe?: boolean;
 
   @ValidateIf((m: FrameMessage) => m.kind === 'regions')
   @IsArray()

@@ -35,7 +35,7 @@ export class FogService implements OnModuleInit, OnModuleDestroy {
       detector,
       faces,
       links,
-      stats: new FogStats(metrics),
+      stats: new FogStats(metrics, { queueSize: fog.queueSize, queueFullDownAfterMs: fog.queueFullDownAfterMs }),
       recordStage: (stage, ms) => stages.record(stage, ms),
       log: this.log,
       warn: (message) => this.logger.warn(message),
@@ -49,7 +49,7 @@ export class FogService implements OnModuleInit, OnModuleDestroy {
     if (this.log) this.logger.log(`detection log: ${this.log.path}`);
     // Also what /stats shows for this component: the detector and every counter.
     this.health.register('detection', () => ({
-      status: 'up',
+      ...this.pipeline.stats.health(),
       detector: this.detector.description,
       queueDepth: this.pipeline.queueDepth,
       ...this.pipeline.stats.snapshot(),

@@ -22,3 +22,5 @@ export { createObjectDetector } from './model/create-detector';
 export { finishDetections } from './postprocess/postprocess';
 export type { FrameDetection } from './postprocess/postprocess';
 export { decodeImage } from './image/decode-image';
+export { CodecDecoder, JpegFrameDecoder } from './pipeline/stages/decode';
+export type { FrameDecoder, DecodedMessage } from './pipeline/stages/decode';

@@ -5,7 +5,7 @@ import { SENTINEL_CONFIG, SentinelConfig } from '@sentinel/config';
 import { EmbeddedFace, InvalidImageError } from '@sentinel/human';
 import { HealthRegistry, MetricsService, StageTimer } from '@sentinel/telemetry';
 import { LinkEmitter } from '@sentinel/transport';
-import { Counter } from 'prom-client';
+import { CloudStats, FaceRecognitionStats } from './cloud-stats';
 import { FaceEmbedder, faceQuality } from './embedder.service';
 import { FaceQualityFacts, QualityGate, passesQualityGate } from './decision/open-set';
 import { TrackBook, TrackFace, TrackStep } from './decision/track-book';
@@ -20,22 +20,7 @@ export type CropOutcome =
   | { status: 'no-face' }
   | { status: 'invalid-image'; reason: string };
 
-export interface FaceRecognitionStats {
-  cropsReceived: number;
-  cropsWithoutFace: number;
-  cropsInvalid: number;
-  /** Faces too small or too poor to count as evidence (never named, never an intruder). */
-  facesLowQuality: number;
-  identitiesKnown: number;
-  identitiesUnknown: number;
-  /** Faces whose track stayed between the thresholds (no event). */
-  undecided: number;
-  /** Unknowns merged into an enrolled person. */
-  merges: number;
-  intruderAlerts: number;
-  /** Emits the link did not deliver (dropped or failed). */
-  emitFailures: number;
-}
+export type { FaceRecognitionStats } from './cloud-stats';
 
 /** What the track book keeps of each face, for storing it or showing it in an alert. */
 interface FaceExtra {
@@ -66,28 +51,7 @@ const similarityOf = (value: number) => Math.max(-1, Math.min(1, value));
 @Injectable()
 export class FaceRecognitionService {
   private readonly logger = new Logger(FaceRecognitionService.name);
-  private readonly counters: {
-    crops: Counter<string>;
-    noFace: Counter<string>;
-    rejected: Counter<string>;
-    identities: Counter<string>;
-    intruders: Counter<string>;
-    emitFailures: Counter<string>;
-    lowQuality: Counter<string>;
-    merges: Counter<string>;
-  };
-  private readonly tally: FaceRecognitionStats = {
-    cropsReceived: 0,
-    cropsWithoutFace: 0,
-    cropsInvalid: 0,
-    facesLowQuality: 0,
-    identitiesKnown: 0,
-    identitiesUnknown: 0,
-    undecided: 0,
-    merges: 0,
-    intruderAlerts: 0,
-    emitFailures: 0,
-  };
+  private readonly counts: CloudStats;
   private readonly tracks: TrackBook<FaceExtra>;
   private readonly gate: QualityGate;
 
@@ -108,16 +72,7 @@ export class FaceRecognitionService {
       unknownVectors: gallery.gallery.unknownVectors,
       ...this.stats(),
     }));
-    this.counters = {
-      crops: metrics.counter('sentinel_cloud_crops_total', 'Face crops received by the cloud', ['kind']),
-      noFace: metrics.counter('sentinel_cloud_crops_without_face_total', 'Crops in which no face could be embedded (acknowledged, no identity)'),
-      rejected: metrics.counter('sentinel_cloud_crops_rejected_total', 'Crops that could not be processed', ['reason']),
-      identities: metrics.counter('sentinel_cloud_identities_total', 'Identities decided for face crops', ['result']),
-      intruders: metrics.counter('sentinel_cloud_intruder_alerts_total', 'Intruder alerts raised for unknown faces'),
-      emitFailures: metrics.counter('sentinel_cloud_emit_failures_total', 'Identity/alert messages the link did not deliver', ['pattern', 'outcome']),
-      lowQuality: metrics.counter('sentinel_cloud_faces_low_quality_total', 'Faces below cloud.minFaceSize or cloud.minFaceQuality: counted, never named, never an intruder'),
-      merges: metrics.counter('sentinel_cloud_unknowns_merged_total', 'Unknowns merged into an enrolled person when their track was named'),
-    };
+    this.counts = new CloudStats(metrics);
     const cloud = config.cloud;
     this.gate = { minFaceSize: cloud.minFaceSize, minFaceQuality: cloud.minFaceQuality };
     this.tracks = new TrackBook<FaceExtra>({
@@ -130,7 +85,7 @@ export class FaceRecognitionService {
   }
 
   stats(): FaceRecognitionStats {
-    return { ...this.tally };
+    return this.counts.snapshot();
   }
 
   /**
@@ -147,8 +102,7 @@ export class FaceRecognitionService {
   }
 
   private async recognise(message: FaceCropMessage): Promise<CropOutcome> {
-    this.tally.cropsReceived++;
-    this.counters.crops.inc({ kind: message.kind });
+    this.counts.cropReceived(message.kind);
     let face: EmbeddedFace | undefined;
     try {
       // A face crop holds one face; a person crop may show others behind: take the most confident.
@@ -156,20 +110,17 @@ export class FaceRecognitionService {
       face = faces[0];
     } catch (error) {
       if (!(error instanceof InvalidImageError)) throw error;
-      this.tally.cropsInvalid++;
-      this.counters.rejected.inc({ reason: 'invalid-image' });
+      this.counts.cropRejected('invalid-image');
       this.logger.warn(`crop ${message.cameraId}#${message.trackId} seq ${message.seq}: ${error.message}`);
       return { status: 'invalid-image', reason: error.message };
     }
     if (!face) {
-      this.tally.cropsWithoutFace++;
-      this.counters.noFace.inc();
+      this.counts.cropWithoutFace();
       return { status: 'no-face' };
     }
     const facts = qualityFacts(message, face);
     if (!passesQualityGate(facts, this.gate)) {
-      this.tally.facesLowQuality++;
-      this.counters.lowQuality.inc();
+      this.counts.faceLowQuality();
       return { status: 'low-quality', faceSize: facts.size, faceQuality: facts.score };
     }
     const key = `${message.cameraId}#${message.trackId}`;
@@ -185,8 +136,7 @@ export class FaceRecognitionService {
       case 'unknown':
         return this.unknown(message, key, step, facts);
       default:
-        this.tally.undecided++;
-        this.counters.identities.inc({ result: 'undecided' });
+        this.counts.identity('undecided');
         this.record(message, { decision: 'undecided', identityId: step.nearest?.personId ?? null, similarity: step.nearest?.similarity ?? 0, facesPooled: step.faces }, facts);
         return { status: 'undecided', similarity: similarityOf(step.nearest?.similarity ?? 0), facesPooled: step.faces };
     }
@@ -205,8 +155,7 @@ export class FaceRecognitionService {
         const { faces } = this.gallery.gallery.mergeUnknownInto(mergeId, person.id);
         mergedFrom = mergeId;
         this.tracks.unknownGone(mergedFrom, person.id);
-        this.tally.merges++;
-        this.counters.merges.inc();
+        this.counts.unknownMerged();
         this.logger.log(`${mergedFrom} merged into ${person.name} (${person.id}): ${faces} faces kept as enrolled faces`);
       } catch (error) {
         if (!(error instanceof NotFoundInGalleryError)) throw error; // promoted or deleted meanwhile
@@ -214,8 +163,7 @@ export class FaceRecognitionService {
     }
     const similarity = similarityOf(step.similarity);
     this.record(message, { decision: 'named', identityId: person.id, name: person.name, similarity, facesPooled: step.faces, mergedFrom }, facts);
-    this.tally.identitiesKnown++;
-    this.counters.identities.inc({ result: 'known' });
+    this.counts.identity('known');
     const identity: IdentityMessage = {
       ...this.base(message),
       trackId: message.trackId,
@@ -254,8 +202,7 @@ export class FaceRecognitionService {
     }
     const similarity = similarityOf(step.nearest?.similarity ?? 0);
     this.record(message, { decision: 'unknown', identityId: unknownId, similarity, facesPooled: step.faces }, facts);
-    this.tally.identitiesUnknown++;
-    this.counters.identities.inc({ result: 'unknown' });
+    this.counts.identity('unknown');
     const identity: IdentityMessage = {
       ...this.base(message),
       trackId: message.trackId,
@@ -309,8 +256,7 @@ export class FaceRecognitionService {
       },
       evidence,
     };
-    this.tally.intruderAlerts++;
-    this.counters.intruders.inc();
+    this.counts.intruderAlert();
     await this.emit(Patterns.Alert, alert);
   }
 
@@ -347,8 +293,7 @@ export class FaceRecognitionService {
   private async emit(pattern: typeof Patterns.Identity | typeof Patterns.Alert, message: object): Promise<void> {
     const outcome = await this.links.emit(pattern, message, { whenFull: 'wait' });
     if (outcome === 'delivered') return;
-    this.tally.emitFailures++;
-    this.counters.emitFailures.inc({ pattern, outcome });
+    this.counts.emitFailed(pattern, outcome);
     this.logger.warn(`${pattern} message not delivered: ${outcome}`);
   }
 }

@@ -454,4 +454,9 @@ export class EventStore {
   close(): void {
     if (this.db.open) this.db.close();
   }
+
+  /** False once the database is closed (shutdown, or a fatal error). */
+  get open(): boolean {
+    return this.db.open;
+  }
 }

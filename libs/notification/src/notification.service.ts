@@ -3,8 +3,7 @@ import { resolve } from 'node:path';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { SENTINEL_CONFIG, SentinelConfig, type NotificationChannelName, type NotificationConfig } from '@sentinel/config';
 import { AlertKinds, type AlertMessage, type DetectionsMessage, type IdentityMessage } from '@sentinel/contracts';
-import { HealthRegistry, MetricsService, StageTimer } from '@sentinel/telemetry';
-import type { Counter, Gauge } from 'prom-client';
+import { HealthRegistry, LastWrite, StageTimer, watchWritable } from '@sentinel/telemetry';
 import type { DeliveryTarget } from './channels/delivery-target';
 import { MqttTarget } from './channels/mqtt.target';
 import { WebhookTarget } from './channels/webhook.target';
@@ -45,21 +44,9 @@ export class NotificationService implements OnModuleInit, OnModuleDestroy {
   private readonly pumps = new Map<string, OutboxPump>();
   private readonly enabledChannels = new Set<NotificationChannelName>();
   private retentionTimer?: NodeJS.Timeout;
+  private readonly lastStoreWrite = new LastWrite();
   private readonly kindLabels = new BoundedLabels(64);
   private readonly detectionLabels = new BoundedLabels(200);
-  private readonly metrics: {
-    received: Counter<string>;
-    suppressed: Counter<string>;
-    duplicate: Counter<string>;
-    invalid: Counter<string>;
-    delivered: Counter<string>;
-    failed: Counter<string>;
-    dead: Counter<string>;
-    outboxDepth: Gauge<string>;
-    identities: Counter<string>;
-    detectionMessages: Counter<string>;
-    detections: Counter<string>;
-  };
 
   constructor(
     @Inject(SENTINEL_CONFIG) config: SentinelConfig,
@@ -67,23 +54,9 @@ export class NotificationService implements OnModuleInit, OnModuleDestroy {
     private readonly stats: NotificationStats,
     private readonly stageTimer: StageTimer,
     private readonly health: HealthRegistry,
-    metrics: MetricsService,
   ) {
     this.settings = config.notification;
     this.cooldown = new CooldownTracker(this.settings.cooldownMs, this.settings.cooldownExemptKinds);
-    this.metrics = {
-      received: metrics.counter('sentinel_notification_alerts_received_total', 'Alerts received by kind', ['kind']),
-      suppressed: metrics.counter('sentinel_notification_alerts_suppressed_total', 'Alerts grouped under an earlier one by the cooldown', ['kind']),
-      duplicate: metrics.counter('sentinel_notification_alerts_duplicate_total', 'Alerts received again with an id already stored'),
-      invalid: metrics.counter('sentinel_notification_messages_invalid_total', 'Malformed messages dropped by the notification module', ['pattern']),
-      delivered: metrics.counter('sentinel_notification_delivered_total', 'Notifications delivered per channel', ['channel']),
-      failed: metrics.counter('sentinel_notification_failed_total', 'Failed delivery attempts per channel (retried later)', ['channel']),
-      dead: metrics.counter('sentinel_notification_dead_letters_total', 'Deliveries given up per channel', ['channel']),
-      outboxDepth: metrics.gauge('sentinel_notification_outbox_depth', 'Deliveries waiting in the outbox per channel', ['channel']),
-      identities: metrics.counter('sentinel_notification_identities_total', 'Identity messages received', ['known']),
-      detectionMessages: metrics.counter('sentinel_notification_detection_messages_total', 'Detections messages received'),
-      detections: metrics.counter('sentinel_notification_detections_total', 'Detections received, by label', ['label']),
-    };
   }
 
   async onModuleInit(): Promise<void> {
@@ -110,18 +83,14 @@ export class NotificationService implements OnModuleInit, OnModuleDestroy {
 
     const listener = {
       delivered: (target: DeliveryTarget, _row: OutboxRow, ms: number) => {
-        this.metrics.delivered.inc({ channel: target.channel });
-        this.stats.mutable.notificationsSent++;
-        this.stats.mutable.sentByChannel[target.channel]++;
+        this.stats.delivered(target.channel);
         this.stageTimer.record(`notification.deliver.${target.channel}`, ms);
       },
       failed: (target: DeliveryTarget) => {
-        this.metrics.failed.inc({ channel: target.channel });
-        this.stats.mutable.failedByChannel[target.channel]++;
+        this.stats.deliveryFailed(target.channel);
       },
       deadLettered: (target: DeliveryTarget) => {
-        this.metrics.dead.inc({ channel: target.channel });
-        this.stats.mutable.deadLettered++;
+        this.stats.deadLettered(target.channel);
       },
       changed: () => this.updateOutboxDepth(),
     };
@@ -153,15 +122,14 @@ export class NotificationService implements OnModuleInit, OnModuleDestroy {
   acceptAlert(alert: AlertMessage): AlertAck {
     const start = performance.now();
     const receivedAt = Date.now();
-    this.stats.mutable.alertsReceived++;
-    this.metrics.received.inc({ kind: this.kindLabels.of(alert.kind) });
+    this.stats.alertReceived(this.kindLabels.of(alert.kind));
     const decision = this.cooldown.decide(alert);
     const routed = decision.notify ? channelsForKind(this.settings.routes, alert.kind).filter((c) => this.enabledChannels.has(c)) : [];
     const body = JSON.stringify(toNotificationPayload(alert, this.settings.publicBaseUrl));
     const deliveries: NewOutboxRow[] = this.targets
       .filter((t) => routed.includes(t.channel))
       .map((t) => ({ alertId: alert.id, target: t.name, channel: t.channel, cameraId: alert.cameraId, body }));
-    const stored = this.store.accept(
+    const stored = this.storeWrite(() => this.store.accept(
       {
         id: alert.id,
         kind: alert.kind,
@@ -182,26 +150,22 @@ export class NotificationService implements OnModuleInit, OnModuleDestroy {
         groupId: decision.groupId,
       },
       deliveries,
-    );
+    ));
     if (!stored) {
-      this.stats.mutable.alertsDuplicate++;
-      this.metrics.duplicate.inc();
+      this.stats.alertDuplicate();
       return { id: alert.id, outcome: 'duplicate', channels: [] };
     }
     this.cooldown.apply(decision);
     this.recordEndToEnd(alert, receivedAt);
     if (!decision.notify) {
-      this.stats.mutable.alertsSuppressed++;
-      this.metrics.suppressed.inc({ kind: this.kindLabels.of(alert.kind) });
+      this.stats.alertSuppressed(this.kindLabels.of(alert.kind));
       this.stageTimer.record('notification.accept', performance.now() - start);
       return { id: alert.id, outcome: 'suppressed', channels: [] };
     }
-    this.stats.mutable.alertsNotified++;
+    this.stats.alertNotified();
     if (routed.includes('log')) {
       this.alertLog.log(body);
-      this.metrics.delivered.inc({ channel: 'log' });
-      this.stats.mutable.notificationsSent++;
-      this.stats.mutable.sentByChannel.log++;
+      this.stats.delivered('log');
     }
     for (const delivery of deliveries) this.pumps.get(delivery.target)?.kick();
     this.updateOutboxDepth();
@@ -224,15 +188,12 @@ export class NotificationService implements OnModuleInit, OnModuleDestroy {
    * event, never sent to a channel. Intruder alerts come as AlertMessages from the cloud.
    */
   acceptIdentity(message: IdentityMessage): { recorded: boolean; eventId?: string } {
-    const known = message.known ? 'true' : 'false';
-    this.metrics.identities.inc({ known });
-    if (message.known) this.stats.mutable.identitiesKnown++;
-    else this.stats.mutable.identitiesUnknown++;
+    this.stats.identity(message.known);
     if (!this.settings.identityEvents) return { recorded: false };
     const id = `identity-${randomUUID()}`;
     const decision = this.cooldown.decide({ id, cameraId: message.cameraId, kind: 'identity', subject: message.identityId, at: message.capturedAt });
     if (!decision.notify) return { recorded: false };
-    this.store.accept(
+    this.storeWrite(() => this.store.accept(
       {
         id,
         kind: 'identity',
@@ -250,24 +211,20 @@ export class NotificationService implements OnModuleInit, OnModuleDestroy {
         groupId: id,
       },
       [],
-    );
+    ));
     this.cooldown.apply(decision);
-    this.stats.mutable.identityEventsRecorded++;
+    this.stats.identityEventRecorded();
     return { recorded: true, eventId: id };
   }
 
   /** Detections are counted only (dashboards may read the metrics); they never raise alerts here. */
   acceptDetections(message: DetectionsMessage): { count: number } {
-    this.metrics.detectionMessages.inc();
-    this.stats.mutable.detectionMessages++;
-    this.stats.mutable.detections += message.detections.length;
-    for (const detection of message.detections) this.metrics.detections.inc({ label: this.detectionLabels.of(detection.label) });
+    this.stats.detectionsReceived(message.detections.map((detection) => this.detectionLabels.of(detection.label)));
     return { count: message.detections.length };
   }
 
   countInvalid(pattern: string): void {
-    this.stats.mutable.messagesInvalid++;
-    this.metrics.invalid.inc({ pattern });
+    this.stats.messageInvalid(pattern);
   }
 
   /** Names of the delivery targets (outbox queues) this process drains. */
@@ -308,30 +265,49 @@ export class NotificationService implements OnModuleInit, OnModuleDestroy {
       const depth = this.store.outboxDepthByTarget();
       const byChannel: Record<string, number> = { webhook: 0, mqtt: 0 };
       for (const target of this.targets) byChannel[target.channel] += depth.get(target.name) ?? 0;
-      for (const [channel, n] of Object.entries(byChannel)) this.metrics.outboxDepth.set({ channel }, n);
-      this.stats.mutable.outboxDepth = [...depth.values()].reduce((a, b) => a + b, 0);
+      this.stats.outboxDepth(byChannel);
     } catch {
       // Closed during shutdown: the gauge keeps its last value.
     }
   }
 
+  /** Runs a write of the event store, remembering whether it worked (the store's health). */
+  private storeWrite<T>(write: () => T): T {
+    try {
+      const result = write();
+      this.lastStoreWrite.ok();
+      return result;
+    } catch (error) {
+      this.lastStoreWrite.failed(error);
+      throw error;
+    }
+  }
+
   private registerHealth(): void {
-    this.health.register('notification.store', () => ({ status: 'up', file: this.store.file, deadLetters: this.store.deadLetterCount() }));
-    if (this.enabledChannels.has('log')) this.health.register('notification.log', () => ({ status: 'up' }));
+    this.health.register('notification.store', () => {
+      const details = { file: this.store.file, lastWriteAt: this.lastStoreWrite.lastAt };
+      if (!this.store.open) return { status: 'down', ...details, reason: 'database closed' };
+      if (this.lastStoreWrite.lastError) return { status: 'down', ...details, reason: `last write failed: ${this.lastStoreWrite.lastError}` };
+      return { status: 'up', ...details, deadLetters: this.store.deadLetterCount() };
+    });
+    if (this.enabledChannels.has('log')) this.health.register('notification.log', watchWritable(process.stdout), { required: false });
     const byChannel = (channel: NotificationChannelName) => [...this.pumps.values()].filter((p) => p.target.channel === channel);
     if (this.enabledChannels.has('webhook')) {
       this.health.register('notification.webhook', () => {
         const depth = this.store.outboxDepthByTarget();
-        const targets = byChannel('webhook').map((p) => ({ ...p.target.health(), ...p.health(), pending: depth.get(p.target.name) ?? 0 }));
-        return { status: targets.some((t) => t.failing) ? 'down' : 'up', targets };
-      });
+        const pumps = byChannel('webhook');
+        const targets = pumps.map((p) => ({ ...p.target.health(), ...p.health(), pending: depth.get(p.target.name) ?? 0 }));
+        const failing = pumps.filter((p) => p.health().failing).map((p) => `${String(p.target.health().url ?? p.target.channel)} (${p.health().lastError ?? 'failing'})`);
+        return failing.length ? { status: 'down', reason: `failing: ${failing.join(', ')}`, targets } : { status: 'up', targets };
+      }, { required: false });
     }
     if (this.enabledChannels.has('mqtt')) {
       this.health.register('notification.mqtt', () => {
         const [pump] = byChannel('mqtt');
         const target = pump.target.health();
-        return { status: target.connected ? 'up' : 'down', ...target, ...pump.health(), pending: this.store.outboxDepthByTarget().get(pump.target.name) ?? 0 };
-      });
+        const details = { ...target, ...pump.health(), pending: this.store.outboxDepthByTarget().get(pump.target.name) ?? 0 };
+        return target.connected ? { status: 'up', ...details } : { status: 'down', reason: 'broker not connected', ...details };
+      }, { required: false });
     }
   }
 }

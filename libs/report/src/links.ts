@@ -4,6 +4,8 @@ export type { LinkTraffic, TrafficCount };
 
 export type LedgerSnapshot = Record<string, LinkTraffic>;
 
+/** Keys below come from the wire (patterns, camera ids): null-prototype maps, so `__proto__` is a plain key. */
+const table = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
 const zero = (): TrafficCount => ({ messages: 0, bytes: 0 });
 const add = (a: TrafficCount, b: TrafficCount): TrafficCount => ({ messages: a.messages + b.messages, bytes: a.bytes + b.bytes });
 
@@ -12,14 +14,14 @@ const add = (a: TrafficCount, b: TrafficCount): TrafficCount => ({ messages: a.m
  * count; split over processes, each side counts in its own: the sum has both sides either way.
  */
 export function mergeLedgers(snapshots: readonly LedgerSnapshot[]): LedgerSnapshot {
-  const out: LedgerSnapshot = {};
+  const out: LedgerSnapshot = table();
   for (const snapshot of snapshots) {
     for (const [link, t] of Object.entries(snapshot)) {
-      const m = (out[link] ??= { sent: zero(), received: zero(), byPattern: {}, malformed: {}, outcomes: {} });
+      const m = (out[link] ??= { sent: zero(), received: zero(), byPattern: table(), malformed: table(), outcomes: table() });
       m.sent = add(m.sent, t.sent);
       m.received = add(m.received, t.received);
       for (const [pattern, cameras] of Object.entries(t.byPattern)) {
-        const mp = (m.byPattern[pattern] ??= {});
+        const mp = (m.byPattern[pattern] ??= table());
         for (const [camera, cell] of Object.entries(cameras)) {
           const mc = (mp[camera] ??= { sent: zero(), received: zero() });
           mc.sent = add(mc.sent, cell.sent);

@@ -29,7 +29,8 @@ export function metricSum(samples: readonly MetricSample[], name: string, labels
 
 /** A metric summed per value of one label. */
 export function metricByLabel(samples: readonly MetricSample[], name: string, label: string): Record<string, number> {
-  const out: Record<string, number> = {};
+  // Label values come from the wire (camera ids): a null-prototype map keeps `__proto__` a plain key.
+  const out = Object.create(null) as Record<string, number>;
   for (const s of samples) {
     if (s.name !== name) continue;
     const key = s.labels[label] ?? '';

@@ -1,6 +1,8 @@
 export * from './link-emitter';
 export * from './codec';
 export * from './link-ledger';
+export * from './camera-labels';
+export * from './frame-assembler';
 export * from './contract-guard';
 export * from './tcp-transport';
 export * from './redis-transport';
@@ -9,3 +11,4 @@ export * from './link-channel';
 export * from './link-factory';
 export * from './link-router';
 export * from './transport.module';
+export * from './link-health';

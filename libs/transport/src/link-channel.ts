@@ -4,30 +4,12 @@ import { firstValueFrom, timeout } from 'rxjs';
 import type { LinkConfig } from '@sentinel/config';
 import type { EmitOptions, EmitOutcome } from './link-emitter';
 import type { LinkLedger } from './link-ledger';
+import { LinkConnectError, describeError, isTransportError } from './transport-errors';
+
+export { isTransportError } from './transport-errors';
 
 const RETRY_DELAYS_MS = [100, 200, 500, 1000, 2000, 5000];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const TRANSPORT_ERROR = /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|EAI_AGAIN|connection|socket|closed|reconnect/i;
-
-/** A transport failure (no connection, broker down): worth retrying, unlike an error reply of the consumer. */
-export function isTransportError(error: unknown): boolean {
-  if (typeof error === 'string') return TRANSPORT_ERROR.test(error);
-  // Duck-typed, not `instanceof Error`: errors may come from another realm (vm contexts, workers).
-  if (!error || typeof error !== 'object' || typeof (error as Error).message !== 'string') return false;
-  const { code, message, name } = error as NodeJS.ErrnoException;
-  if ((error as { status?: unknown }).status === 'error') return false; // an error reply of the consumer
-  return TRANSPORT_ERROR.test(code ?? '') || TRANSPORT_ERROR.test(message) || name === 'NetSocketClosedException';
-}
-
-function describeError(error: unknown): string {
-  if (error && typeof error === 'object') {
-    const { message, status } = error as { message?: unknown; status?: unknown };
-    if (typeof message === 'string' && status === undefined) return message;
-    return JSON.stringify(error);
-  }
-  return String(error);
-}
 
 /**
  * The producer's end of one link: request/acknowledge over a Nest ClientProxy with at most
@@ -121,7 +103,7 @@ export class LinkChannel {
   private connected(): Promise<unknown> {
     this.ready ??= this.client.connect().catch((error: unknown) => {
       this.ready = undefined;
-      throw error;
+      throw new LinkConnectError(this.link, error);
     });
     return this.ready;
   }

@@ -4,8 +4,8 @@ import type { LinkName } from '@sentinel/contracts';
 import { guardServerWithContracts } from './contract-guard';
 import { InprocBus, InprocClient, InprocServer } from './inproc-transport';
 import type { LinkLedger } from './link-ledger';
-import { BinaryRedisClient, BinaryRedisServer } from './redis-transport';
-import { createTcpClient, createTcpServer } from './tcp-transport';
+import { BinaryRedisClient, BinaryRedisServer, redisLinkSettings } from './redis-transport';
+import { createTcpClient, createTcpServer, tcpLinkSettings } from './tcp-transport';
 
 export interface LinkDeps {
   ledger: LinkLedger;
@@ -26,10 +26,10 @@ export function createLinkServer(link: LinkName, config: LinkConfig, { ledger, b
       server = new InprocServer({ bus, link, ledger });
       break;
     case 'tcp':
-      server = createTcpServer({ host: config.bindHost ?? config.host!, port: config.port!, link, ledger }) as unknown as Server;
+      server = createTcpServer({ host: config.bindHost ?? config.host!, port: config.port!, link, ledger, ...tcpLinkSettings(config) }) as unknown as Server;
       break;
     case 'redis':
-      server = new BinaryRedisServer({ url: config.url!, link, ledger }) as unknown as Server;
+      server = new BinaryRedisServer({ url: config.url!, link, ledger, ...redisLinkSettings(config) }) as unknown as Server;
       break;
     default:
       return unknownTransport(link, config.transport);
@@ -46,9 +46,9 @@ export function createLinkClient(link: LinkName, config: LinkConfig, { ledger, b
     case 'inproc':
       return new InprocClient({ bus, link, ledger });
     case 'tcp':
-      return createTcpClient({ host: config.host!, port: config.port!, link, ledger }) as unknown as ClientProxy;
+      return createTcpClient({ host: config.host!, port: config.port!, link, ledger, ...tcpLinkSettings(config) }) as unknown as ClientProxy;
     case 'redis':
-      return new BinaryRedisClient({ url: config.url!, link, ledger }) as unknown as ClientProxy;
+      return new BinaryRedisClient({ url: config.url!, link, ledger, ...redisLinkSettings(config) }) as unknown as ClientProxy;
     default:
       return unknownTransport(link, config.transport);
   }

@@ -1,18 +1,61 @@
 import type { Redis } from 'ioredis';
 import { ClientRedis, ReadPacket, RedisContext, ServerRedis, WritePacket } from '@nestjs/microservices';
+import type { LinkConfig, LinkTlsConfig } from '@sentinel/config';
 import { decodeLinkPacket, encodePacket } from './codec';
 import { LinkLedger, packetLabels } from './link-ledger';
+import { clientTlsOptions } from './tcp-transport';
+
+/**
+ * Default largest Redis message. Redis closes a subscriber whose pub/sub output buffer passes 32 MiB
+ * (client-output-buffer-limit pubsub), losing the message for every consumer: stay well below it.
+ */
+export const MAX_REDIS_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 export interface RedisLinkOptions {
   url: string;
   link: string;
   ledger: LinkLedger;
+  /** rediss:// certificate settings (CA of a private broker, client certificate). */
+  tls?: LinkTlsConfig;
+  /** Largest message body sent or handled (default MAX_REDIS_MESSAGE_BYTES). */
+  maxMessageBytes?: number;
+}
+
+/** The Redis-specific settings of a link config. */
+export function redisLinkSettings(config: LinkConfig): Pick<RedisLinkOptions, 'tls' | 'maxMessageBytes'> {
+  return { tls: config.tls, maxMessageBytes: config.maxMessageBytes };
+}
+
+const maxBytesOf = (options: RedisLinkOptions) => options.maxMessageBytes ?? MAX_REDIS_MESSAGE_BYTES;
+
+/** Refuses (and counts) a message over the producer's cap before it reaches Redis. */
+function checkOutgoingSize(options: RedisLinkOptions, pattern: string, body: Buffer): void {
+  const max = maxBytesOf(options);
+  if (body.length <= max) return;
+  options.ledger.incident(options.link, 'oversized-sent', `refused to publish a ${pattern} message of ${body.length} bytes (maxMessageBytes ${max})`);
+  throw new Error(`message of ${body.length} bytes over links.${options.link}.maxMessageBytes (${max})`);
+}
+
+/** Counts a subscriber connection lost after it was subscribed, and each time it is back. */
+function watchSubscription(sub: Redis, options: RedisLinkOptions, isClosing: () => boolean): void {
+  let subscribedOnce = false;
+  let lost = false;
+  sub.on('ready', () => {
+    if (lost) options.ledger.incident(options.link, 'reconnected', 'the Redis subscription is back (messages published meanwhile are lost)');
+    subscribedOnce = true;
+    lost = false;
+  });
+  sub.on('close', () => {
+    if (!subscribedOnce || lost || isClosing()) return;
+    lost = true;
+    options.ledger.incident(options.link, 'subscription-lost', 'the Redis subscriber connection closed (e.g. over its output buffer limit); reconnecting');
+  });
 }
 
 /** Keep reconnecting to an unreachable broker in the background (ioredis retry strategy). */
 const RETRY = { retryAttempts: Number.MAX_SAFE_INTEGER, retryDelay: 1000 };
 
-function redisAddress(url: string): { host: string; port: number; username?: string; password?: string; db?: number; tls?: object } {
+function redisAddress(url: string, link: string, tls?: LinkTlsConfig): { host: string; port: number; username?: string; password?: string; db?: number; tls?: object } {
   const parsed = new URL(url);
   const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : undefined;
   return {
@@ -21,7 +64,7 @@ function redisAddress(url: string): { host: string; port: number; username?: str
     ...(parsed.username && { username: decodeURIComponent(parsed.username) }),
     ...(parsed.password && { password: decodeURIComponent(parsed.password) }),
     ...(db !== undefined && Number.isInteger(db) && { db }),
-    ...(parsed.protocol === 'rediss:' && { tls: {} }),
+    ...(parsed.protocol === 'rediss:' && { tls: tls ? clientTlsOptions(link, tls) : {} }),
   };
 }
 
@@ -31,14 +74,21 @@ function redisAddress(url: string): { host: string; port: number; username?: str
  */
 export class BinaryRedisServer extends ServerRedis {
   private subscribed = false;
+  private closing = false;
 
   constructor(private readonly link: RedisLinkOptions) {
-    super({ ...redisAddress(link.url), ...RETRY });
+    super({ ...redisAddress(link.url, link.link, link.tls), ...RETRY });
+  }
+
+  override async close(): Promise<void> {
+    this.closing = true;
+    await super.close();
   }
 
   override start(callback?: () => void): void {
     const sub = this.subClient as unknown as Redis;
     const pub = this.pubClient as unknown as Redis;
+    watchSubscription(sub, this.link, () => this.closing);
     sub.on('ready', () => {
       if (this.subscribed) return; // ioredis re-subscribes by itself after a reconnect
       this.subscribed = true;
@@ -57,6 +107,12 @@ export class BinaryRedisServer extends ServerRedis {
 
   private async receive(channel: string, body: Buffer, pub: Redis): Promise<void> {
     const { ledger, link } = this.link;
+    if (body.length > maxBytesOf(this.link)) {
+      // Labels are not decoded from an oversized body: counted as an incident and an 'other' message.
+      ledger.record(link, 'received', 'other', undefined, body.length);
+      ledger.incident(link, 'oversized-received', `dropped a ${body.length}-byte message on ${channel.slice(0, 64)} (maxMessageBytes ${maxBytesOf(this.link)})`);
+      return;
+    }
     const decoded = decodeLinkPacket(body);
     const { pattern, cameraId } = decoded.ok ? packetLabels(decoded.packet) : { pattern: decoded.reason, cameraId: undefined };
     ledger.record(link, 'received', pattern, cameraId, body.length);
@@ -90,7 +146,7 @@ export class BinaryRedisServer extends ServerRedis {
 /** Nest's Redis client with binary MessagePack bodies (requests, events and replies). */
 export class BinaryRedisClient extends ClientRedis {
   constructor(private readonly link: RedisLinkOptions) {
-    super({ ...redisAddress(link.url), ...RETRY, returnBuffers: true });
+    super({ ...redisAddress(link.url, link.link, link.tls), ...RETRY, returnBuffers: true });
   }
 
   /** Replies arrive as binary MessagePack (`returnBuffers`), not JSON text. */
@@ -130,6 +186,7 @@ export class BinaryRedisClient extends ClientRedis {
       const packet = this.assignPacketId(partialPacket);
       const pattern = this.normalizePattern(partialPacket.pattern);
       const body = encodePacket(this.serializer.serialize(packet));
+      checkOutgoingSize(this.link, pattern, body);
       this.routingMap.set(packet.id, callback);
       this.subscribeToReplies(this.getReplyPattern(pattern))
         .then(() => {
@@ -146,6 +203,7 @@ export class BinaryRedisClient extends ClientRedis {
 
   protected override async dispatchEvent(packet: ReadPacket): Promise<void> {
     const body = encodePacket(this.serializer.serialize(packet));
+    checkOutgoingSize(this.link, this.normalizePattern(packet.pattern), body);
     this.recordSent(packet, body);
     await this.pubClient!.publish(this.normalizePattern(packet.pattern), body);
   }

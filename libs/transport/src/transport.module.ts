@@ -5,6 +5,7 @@ import { InprocBus } from './inproc-transport';
 import { LinkChannel } from './link-channel';
 import { LinkEmitter } from './link-emitter';
 import { createLinkClient } from './link-factory';
+import { producerHealth } from './link-health';
 import { LinkLedger } from './link-ledger';
 import { LinkRouter } from './link-router';
 
@@ -32,12 +33,7 @@ export class TransportModule implements OnApplicationShutdown {
               const linkConfig = config.links[link];
               const channel = new LinkChannel(link, createLinkClient(link, linkConfig, { ledger, bus }), linkConfig, ledger);
               channels.set(link, channel);
-              health.register(`link:${link}:producer`, () => ({
-                status: channel.lastError ? 'down' : 'up',
-                transport: linkConfig.transport,
-                pending: channel.pending,
-                ...(channel.lastError && { lastError: channel.lastError }),
-              }));
+              health.register(`link:${link}:producer`, producerHealth(link, linkConfig, channel, bus), { required: false });
             }
             return new LinkRouter(channels);
           },

@@ -50,18 +50,43 @@ export class FogCropConfig {
   @Min(0) @Max(2) @IsNumber() faceMargin = 0.25;
   /** No face found on a person: send the person crop (the paper's behaviour) or nothing. */
   @IsIn(['person', 'none'], { message: 'noFace must be one of: person, none' }) noFace: 'person' | 'none' = 'person';
-  /** Crops sent per track at most (the first, then only clearly better faces). */
+  /** Crops sent per track at most (the first usable face, then only clearly better faces). */
   @Min(1) @Max(100) @IsInt() maxPerTrack = 3;
-  /** A later crop is sent only when its quality beats the best one sent by this factor. */
-  @Min(1) @Max(100) @IsNumber() betterFactor = 1.5;
-  /** Minimum capture-time gap between two face searches of one track, ms. */
-  @Min(0) @Max(600_000) @IsInt() retryIntervalMs = 1_000;
-  /** Face searches per frame at most (bounds the face-crop stage of a crowded frame). */
-  @Min(1) @Max(100) @IsInt() maxSearchesPerFrame = 2;
+  /** A later face is sent only when its quality score beats the best one sent by this factor. */
+  @Min(1) @Max(100) @IsNumber() betterFactor = 1.25;
+  /** Minimum capture-time gap between two face searches of one track, ms (with faces.searchEveryFrames). */
+  @Min(0) @Max(600_000) @IsInt() retryIntervalMs = 400;
+  /** Face searches per frame at most (bounds the face-crop stage: one Human search costs ~60-200 ms here). */
+  @Min(1) @Max(100) @IsInt() maxSearchesPerFrame = 1;
   /** Persons shorter than this (frame pixels) are not searched for a face: their face has too few pixels to recognise (~1/7 of the height). */
   @Min(0) @Max(4096) @IsInt() minPersonHeightForFace = 128;
   /** Human face detector confidence needed to call a box a face. */
   @Min(0) @Max(1) @IsNumber() minFaceScore = 0.5;
+}
+
+/** The face search over a track's life (which faces are worth sending) and when a track ends because the person changed. */
+export class FogFaceConfig {
+  /** A track is searched for a face at most once every this many frames of its camera (round-robin over the tracks due). */
+  @Min(1) @Max(1000) @IsInt() searchEveryFrames = 5;
+  /** Faces whose smaller side is below this (source pixels) are not sent as faces, only counted: Human's embeddings stop matching below ~28 px (libs/detection/README.md). */
+  @Min(4) @Max(1024) @IsInt() minFaceSize = 28;
+  /** Face size (smaller side, px) from which size adds nothing more to the quality score. */
+  @ValidateBy({ name: 'aboveMinFaceSize', validator: { validate: (v: unknown, args) => typeof v === 'number' && v > (args?.object as FogFaceConfig).minFaceSize, defaultMessage: () => 'goodFaceSize must be larger than minFaceSize' } })
+  @Min(8)
+  @Max(4096)
+  @IsInt()
+  goodFaceSize = 80;
+  /** Weights of the quality score (normalised to sum 1): face size, detector score, sharpness, frontal. */
+  @Min(0) @Max(1) @IsNumber() sizeWeight = 0.35;
+  @Min(0) @Max(1) @IsNumber() scoreWeight = 0.15;
+  @Min(0) @Max(1) @IsNumber() sharpnessWeight = 0.25;
+  @Min(0) @Max(1) @IsNumber() frontalWeight = 0.25;
+  /** A person box whose colour histogram overlaps its track's by less than this (histogram intersection, 0..1) is a new person: the track ends. 0 disables. */
+  @Min(0) @Max(1) @IsNumber() appearanceMinOverlap = 0.3;
+  /** A frame where at least this fraction of grid cells changed (vs the previous frame) is a scene change: the camera's tracks end. */
+  @Min(0.1) @Max(1) @IsNumber() sceneChangeFraction = 0.5;
+  /** Mean grey difference (0..255) that makes a grid cell count as changed. */
+  @Min(1) @Max(255) @IsInt() sceneCellDelta = 24;
 }
 
 /** A polygon (frame pixels) of one camera where suspicious objects count. */
@@ -108,8 +133,12 @@ export class FogConfig {
   @Min(0) @Max(1) @IsNumber() confidence = 0.3;
   /** Per-class NMS IoU threshold. */
   @Min(0) @Max(1) @IsNumber() nmsIou = 0.45;
-  /** COCO labels to keep; empty keeps every class. Person is always kept (tracks and crops need it). */
-  @IsString({ each: true }) @IsArray() classes: string[] = [];
+  /**
+   * Labels to keep; empty keeps every class. Unset: what surveillance needs, people, vehicles and bags
+   * (person, bicycle, car, motorbike, bus, truck, backpack, handbag, suitcase) plus suspicious.classes,
+   * for a COCO model (every class for another model). Person is always kept (tracks and crops need it).
+   */
+  @IsOptional() @IsString({ each: true }) @IsArray() classes?: string[];
   /** Detections kept per frame at most (highest scores). */
   @Min(1) @Max(1000) @IsInt() maxDetections = 300;
 
@@ -125,6 +154,8 @@ export class FogConfig {
   regionDetection: RegionDetectionMode = 'canvas';
   /** Frames waiting for the detector at most; more are dropped (counted) while inference is busy. */
   @Min(1) @Max(1000) @IsInt() queueSize = 8;
+  /** /health: the detector is down once its queue has stayed full this long (inference stuck or far too slow). */
+  @Min(1) @IsInt() queueFullDownAfterMs = 10_000;
 
   /** Also send each frame's detections to the notification link (`detections`, dropped when the link is full). */
   @IsBoolean() emitDetections = false;
@@ -134,5 +165,6 @@ export class FogConfig {
 
   @ValidateNested() @Type(() => FogTrackerConfig) tracker: FogTrackerConfig = new FogTrackerConfig();
   @ValidateNested() @Type(() => FogCropConfig) crops: FogCropConfig = new FogCropConfig();
+  @ValidateNested() @Type(() => FogFaceConfig) faces: FogFaceConfig = new FogFaceConfig();
   @ValidateNested() @Type(() => FogSuspiciousConfig) suspicious: FogSuspiciousConfig = new FogSuspiciousConfig();
 }

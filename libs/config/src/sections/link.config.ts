@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { LinkTlsConfig } from './link-security.config';
 
 export const TransportKinds = ['inproc', 'tcp', 'redis'] as const;
 export type TransportKind = (typeof TransportKinds)[number];
@@ -34,6 +35,18 @@ export class LinkConfig {
 
   /** Give up on one message after this long (ms): counted as failed. */
   @IsInt() @Min(100) @Max(600_000) timeoutMs = 30_000;
+
+  /** tcp or redis (rediss://): TLS settings. */
+  @IsOptional() @ValidateNested() @Type(() => LinkTlsConfig) tls?: LinkTlsConfig;
+
+  /**
+   * Largest message (bytes on the wire) a producer sends and a consumer accepts; bigger ones are counted
+   * and dropped. Default: 64 MiB on TCP, 16 MiB on Redis (Redis drops a subscriber past 32 MiB of output buffer).
+   */
+  @IsOptional() @IsInt() @Min(1024) @Max(1024 * 1024 * 1024) maxMessageBytes?: number;
+
+  /** tcp: connections the consumer accepts at once; more are closed on arrival and counted. */
+  @IsInt() @Min(1) @Max(65_536) maxConnections = 64;
 }
 
 export class LinksConfig {

@@ -16,9 +16,13 @@ import {
   ValidateBy,
   ValidateNested,
 } from 'class-validator';
+import { partialOf } from '../partial-of';
 
-export const ForwardPolicies = ['frame', 'regions'] as const;
-/** `frame`: the whole changed frame as JPEG (the paper). `regions`: JPEG crops of the changed regions only. */
+export const ForwardPolicies = ['frame', 'regions', 'video'] as const;
+/**
+ * `frame`: the whole changed frame as JPEG (the paper). `regions`: JPEG crops of the changed regions only.
+ * `video`: the changed frames as an H.264 stream (one persistent libx264 encoder per camera).
+ */
 export type ForwardPolicy = (typeof ForwardPolicies)[number];
 
 export const ChangeReferences = ['previous', 'background', 'forwarded'] as const;
@@ -88,25 +92,40 @@ export class ChangeDetectionConfig {
   @Min(0) @Max(1) @IsNumber() fullFrameAbove = 0.6;
 }
 
-/** Per-camera overrides of ChangeDetectionConfig: every key optional, unset keys take roof.detection's value. */
-export class ChangeDetectionOverrides {
-  @IsOptional() @Min(1) @Max(16) @IsInt() downscale?: number;
-  @IsOptional() @Min(0) @Max(8) @IsInt() blurRadius?: number;
-  @IsOptional() @Min(1) @Max(255) @IsInt() pixelThreshold?: number;
-  @IsOptional() @Min(0) @Max(1) @IsNumber() minChangedFraction?: number;
-  @IsOptional() @Min(1) @Max(100_000) @IsInt() minBlobArea?: number;
-  @IsOptional() @Min(0) @Max(16) @IsInt() dilateRadius?: number;
-  @IsOptional() @Min(0) @Max(512) @IsInt() padding?: number;
-  @IsOptional() @Min(0) @Max(512) @IsInt() mergeGap?: number;
-  @IsOptional() @Min(0) @Max(1_000_000) @IsInt() mergeSlack?: number;
-  @IsOptional()
-  @IsIn(ChangeReferences as unknown as string[], { message: `reference must be one of: ${ChangeReferences.join(', ')}` })
-  reference?: ChangeReference;
-  @IsOptional() @Min(0.0001) @Max(1) @IsNumber() backgroundAlpha?: number;
-  @IsOptional() @IsBoolean() compensateBrightness?: boolean;
-  @IsOptional() @Min(1) @Max(256) @IsInt() maxRegions?: number;
-  @IsOptional() @Min(0) @Max(1) @IsNumber() fullFrameAbove?: number;
+export const VideoPresets = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium'] as const;
+export type VideoPreset = (typeof VideoPresets)[number];
+
+/** policy `video`: libx264 settings (always `-tune zerolatency`: no lookahead, no B-frames, one packet out per frame in). */
+export class VideoConfig {
+  /** Constant rate factor: 0 lossless, 23 x264's default, 51 worst. */
+  @Min(0) @Max(51) @IsInt() crf = 23;
+  @IsIn(VideoPresets as unknown as string[], { message: `preset must be one of: ${VideoPresets.join(', ')}` })
+  preset: VideoPreset = 'veryfast';
+  /** A keyframe at least this often (seconds of stream time), besides the first frame and each resync. */
+  @Min(0.1) @Max(3_600) @IsNumber() keyframeIntervalS = 10;
 }
+
+/** Per-camera overrides of ChangeDetectionConfig: the same rules, every key optional, unset keys take roof.detection's value. */
+export const ChangeDetectionOverrides = partialOf(ChangeDetectionConfig);
+
+/**
+ * The roof settings a camera may override: `roof.*` gives the defaults, `cameras[].*` a partial of
+ * this same class, deep-merged over them (as Frigate merges camera config over global).
+ */
+export class CameraDefaults {
+  /** JPEG quality of forwarded frames and regions. */
+  @IsInt() @Min(1) @Max(100) jpegQuality = 80;
+  /** Default forwarding policy of cameras. */
+  @IsIn(ForwardPolicies as unknown as string[], { message: `policy must be one of: ${ForwardPolicies.join(', ')}` })
+  policy: ForwardPolicy = 'frame';
+  /** Send a full frame (heartbeat: true) when none was sent for this many seconds of video; 0 = never. */
+  @Min(0) @Max(86_400) @IsNumber() heartbeatSeconds = 0;
+  @ValidateNested() @Type(() => ChangeDetectionConfig) detection: ChangeDetectionConfig = new ChangeDetectionConfig();
+  @ValidateNested() @Type(() => VideoConfig) video: VideoConfig = new VideoConfig();
+}
+
+/** cameras[]: validated as a partial of CameraDefaults (plus the camera's own keys). */
+const CameraOverrides = partialOf(CameraDefaults, { detection: ChangeDetectionOverrides, video: partialOf(VideoConfig) });
 
 /** Exponential backoff of reconnects (dropped streams, crashed ffmpeg). */
 export class ReconnectConfig {
@@ -136,7 +155,7 @@ export class DemoCameraConfig {
   @Min(6) @Max(3600) @IsInt() cycleSeconds = 24;
 }
 
-export class CameraConfig {
+export class CameraConfig extends CameraOverrides {
   @Matches(CAMERA_ID, { message: 'id must match [A-Za-z0-9_.-]{1,64}' }) @IsString() id!: string;
   /** A file path, a stream URL (rtsp://, http(s)://, ...), a V4L2 device (/dev/videoN) or `lavfi:GRAPH`. */
   @MinLength(1) @MaxLength(4096) @IsString() source!: string;
@@ -151,28 +170,14 @@ export class CameraConfig {
   @IsBoolean() loop = false;
   /** Files: read in real time like a camera (true) or as fast as possible (false: nothing dropped, the link gives backpressure). */
   @IsBoolean() pace = true;
-  @IsOptional()
-  @IsIn(ForwardPolicies as unknown as string[], { message: `policy must be one of: ${ForwardPolicies.join(', ')}` })
-  policy?: ForwardPolicy;
-  @IsOptional() @Min(0) @Max(86_400) @IsNumber() heartbeatSeconds?: number;
-  @IsOptional() @Min(1) @Max(100) @IsInt() jpegQuality?: number;
-  @IsOptional() @ValidateNested() @Type(() => ChangeDetectionOverrides) detection?: ChangeDetectionOverrides;
   /** Extra ffmpeg input options, e.g. ["-rtsp_transport", "udp"]. */
   @IsOptional() @ArrayMaxSize(64) @IsString({ each: true }) @IsArray() inputOptions?: string[];
 }
 
 /** Settings of the roof (frame-change) module. Every property needs class-validator decorators (unknown keys are errors). */
-export class RoofConfig {
+export class RoofConfig extends CameraDefaults {
   /** Cameras; `{ id, source }` is enough. Empty: the demo camera runs (see `demo`). */
   @UniqueCameraIds() @ArrayMaxSize(64) @ValidateNested({ each: true }) @Type(() => CameraConfig) @IsArray() cameras: CameraConfig[] = [];
-  /** JPEG quality of forwarded frames and regions. */
-  @IsInt() @Min(1) @Max(100) jpegQuality = 80;
-  /** Default forwarding policy of cameras. */
-  @IsIn(ForwardPolicies as unknown as string[], { message: `policy must be one of: ${ForwardPolicies.join(', ')}` })
-  policy: ForwardPolicy = 'frame';
-  /** Send a full frame (heartbeat: true) when none was sent for this many seconds of video; 0 = never. */
-  @Min(0) @Max(86_400) @IsNumber() heartbeatSeconds = 0;
-  @ValidateNested() @Type(() => ChangeDetectionConfig) detection: ChangeDetectionConfig = new ChangeDetectionConfig();
   @ValidateNested() @Type(() => ReconnectConfig) reconnect: ReconnectConfig = new ReconnectConfig();
   @ValidateNested() @Type(() => DemoCameraConfig) demo: DemoCameraConfig = new DemoCameraConfig();
   /** ffmpeg binary; unset = the one bundled by @ffmpeg-installer/ffmpeg. The app maps FFMPEG_PATH here. */

@@ -18,3 +18,8 @@ export function cropRgb(source: RgbImage, x: number, y: number, width: number, h
   copyBlock(source, x, y, width, height, image, 0, 0);
   return image;
 }
+
+/** A copy of the whole image in a buffer of its own. */
+export function copyImage(source: RgbImage): RgbImage {
+  return { data: Buffer.from(source.data), width: source.width, height: source.height, channels: 3 };
+}

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { FogConfig } from '@sentinel/config';
 import { HumanObjectDetector } from './human-object-detector';
-import { COCO_LABELS, PERSON_CLASS } from './labels';
+import { COCO_LABELS, PERSON_CLASS, keptLabels } from './labels';
 import { ObjectDetector } from './object-detector';
 import { ModelBootError, YoloDetector, classMask } from './yolo-detector';
 
@@ -20,6 +20,7 @@ export async function createObjectDetector(config: FogConfig, announce: (message
       fallbackInputSize: config.inputSize,
       confidence: config.confidence,
       classes: config.classes,
+      alsoByDefault: config.suspicious.classes,
       alwaysKeep: [PERSON_CLASS],
     });
   }
@@ -27,5 +28,5 @@ export async function createObjectDetector(config: FogConfig, announce: (message
     'no fog.modelPath configured: detection falls back to the COCO CenterNet bundled with @vladmandic/human ' +
       '(slower, less accurate; see models/README.md to use a YOLO ONNX model)',
   );
-  return HumanObjectDetector.create(config.confidence, classMask(config.classes, COCO_LABELS, [PERSON_CLASS]));
+  return HumanObjectDetector.create(config.confidence, classMask(keptLabels(config.classes, config.suspicious.classes, COCO_LABELS), COCO_LABELS, [PERSON_CLASS]));
 }

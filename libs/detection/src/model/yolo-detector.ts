@@ -8,7 +8,7 @@ import { InputElementType } from '../preprocess/input-tensor';
 import { Candidate, ChannelMajorScratch, DecodeOptions, decodeYolov5, decodeYolov8, decodeYolox } from '../postprocess/decode-outputs';
 import { ImagePlacement, candidatesToFrame } from '../postprocess/postprocess';
 import { float16Table } from './float16';
-import { labelsFor } from './labels';
+import { keptLabels, labelsFor } from './labels';
 import { FamilyInputs, classesFromOutput, expectedOutputDims } from './model-family';
 import { ObjectDetector, StageSink } from './object-detector';
 
@@ -28,8 +28,10 @@ export interface YoloDetectorOptions {
   /** Side used when the model's input dimensions are symbolic. */
   fallbackInputSize: number;
   confidence: number;
-  /** Labels to keep (empty: all); unknown labels are a boot error. */
-  classes: readonly string[];
+  /** Labels to keep (empty: all; unset: the surveillance default, see keptLabels); unknown labels are a boot error. */
+  classes?: readonly string[];
+  /** Labels kept too when `classes` is unset (the suspicious-object classes). */
+  alsoByDefault?: readonly string[];
   /** Class ids always kept whatever `classes` says (person: tracks and crops need it). */
   alwaysKeep?: readonly number[];
 }
@@ -138,7 +140,7 @@ export class YoloDetector implements ObjectDetector {
       classes = checkOutputDims(options.family, side, warmOutput.dims, where);
       warmOutput.dispose?.();
       const labels = labelsFor(classes);
-      const allowed = classMask(options.classes, labels, options.alwaysKeep ?? []);
+      const allowed = classMask(keptLabels(options.classes, options.alsoByDefault ?? [], labels), labels, options.alwaysKeep ?? []);
       return new YoloDetector(session, options.family, labels, preprocessor, outputType, options.confidence, allowed, options.modelPath);
     } catch (error) {
       await session.release().catch(() => undefined);

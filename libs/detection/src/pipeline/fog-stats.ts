@@ -1,5 +1,4 @@
-import type { Counter, Gauge } from 'prom-client';
-import type { MetricsService } from '@sentinel/telemetry';
+import { ComponentHealth, MetricsService, StatCounter, StatFactory, StatGauge, Sustained } from '@sentinel/telemetry';
 
 /** Why a frame, region, crop or log line was dropped (the `reason` label of sentinel_fog_drops_total). */
 export type DropReason =
@@ -30,101 +29,155 @@ export interface FogStatsSnapshot {
   cropsSent: { face: number; person: number };
   cropBytes: number;
   faceSearches: number;
+  /** Faces found but below fog.faces.minFaceSize: not sent as faces. */
+  facesTooSmall: number;
+  /** Tracks ended because the person changed: the whole scene, or the track's appearance. */
+  tracksReset: { 'scene-change': number; 'appearance-change': number };
   alerts: number;
   drops: Partial<Record<DropReason, number>>;
 }
 
-/** Counts what the fog does, in a plain object and (when given a MetricsService) as metrics. */
-export class FogStats {
-  private readonly s: FogStatsSnapshot = {
-    frames: 0,
-    framesDetectedOn: { frame: 0, canvas: 0, regions: 0 },
-    regions: 0,
-    detectionsByClass: {},
-    tracksStarted: 0,
-    cropsSent: { face: 0, person: 0 },
-    cropBytes: 0,
-    faceSearches: 0,
-    alerts: 0,
-    drops: {},
-  };
-  private readonly m?: {
-    frames: Counter<string>;
-    regions: Counter<string>;
-    detections: Counter<string>;
-    tracks: Counter<string>;
-    crops: Counter<string>;
-    cropBytes: Counter<string>;
-    searches: Counter<string>;
-    alerts: Counter<string>;
-    drops: Counter<string>;
-    queue: Gauge<string>;
-  };
+type DetectedOn = keyof FogStatsSnapshot['framesDetectedOn'];
 
-  constructor(metrics?: MetricsService) {
-    if (!metrics) return;
-    this.m = {
-      frames: metrics.counter('sentinel_fog_frames_total', 'Frames processed by the fog, by message kind and what the detector ran on', ['kind', 'detected_on']),
-      regions: metrics.counter('sentinel_fog_regions_total', 'Roof regions processed by the fog'),
-      detections: metrics.counter('sentinel_fog_detections_total', 'Objects detected, per class', ['label']),
-      tracks: metrics.counter('sentinel_fog_tracks_started_total', 'Tracks started, per class', ['label']),
-      crops: metrics.counter('sentinel_fog_crops_sent_total', 'Crops delivered to the cloud', ['kind']),
-      cropBytes: metrics.counter('sentinel_fog_crop_bytes_total', 'JPEG bytes of the crops delivered to the cloud'),
-      searches: metrics.counter('sentinel_fog_face_searches_total', 'Face searches run on person crops'),
-      alerts: metrics.counter('sentinel_fog_alerts_total', 'Suspicious-object alerts raised'),
-      drops: metrics.counter('sentinel_fog_drops_total', 'Frames, regions, crops or log lines dropped, per reason', ['reason']),
-      queue: metrics.gauge('sentinel_fog_queue_depth', 'Frames waiting for or in the detector'),
-    };
+export interface DetectionHealthLimits {
+  /** Frames the queue holds (fog.queueSize): at that depth it is full. */
+  queueSize: number;
+  /** Down once the queue has stayed full this long (fog.queueFullDownAfterMs). */
+  queueFullDownAfterMs: number;
+  /** Down once this many frames in a row failed in the detector. */
+  inferenceFailuresDown?: number;
+}
+type CropKind = keyof FogStatsSnapshot['cropsSent'];
+
+/**
+ * Counts what the fog does: each method is one call that updates the Prometheus metric (when given
+ * a MetricsService) and the figure `snapshot()` reads, from one StatCounter.
+ */
+export class FogStats {
+  private readonly frames: StatCounter<'kind' | 'detected_on'>;
+  private readonly regions: StatCounter;
+  private readonly detections: StatCounter<'label'>;
+  private readonly tracks: StatCounter<'label'>;
+  private readonly crops: StatCounter<'kind'>;
+  private readonly cropBytes: StatCounter;
+  private readonly searches: StatCounter;
+  private readonly tooSmall: StatCounter;
+  private readonly resets: StatCounter<'reason'>;
+  private readonly alerts: StatCounter;
+  private readonly drops: StatCounter<'reason'>;
+  private readonly queue: StatGauge;
+  private readonly queueFull = new Sustained();
+  private inferenceFailuresInARow = 0;
+  private lastInferenceError?: string;
+
+  constructor(
+    metrics?: MetricsService,
+    private readonly limits?: DetectionHealthLimits,
+  ) {
+    const stat = new StatFactory(metrics);
+    this.frames = stat.counter('sentinel_fog_frames_total', 'Frames processed by the fog, by message kind and what the detector ran on', ['kind', 'detected_on']);
+    this.regions = stat.counter('sentinel_fog_regions_total', 'Roof regions processed by the fog');
+    this.detections = stat.counter('sentinel_fog_detections_total', 'Objects detected, per class', ['label']);
+    this.tracks = stat.counter('sentinel_fog_tracks_started_total', 'Tracks started, per class', ['label']);
+    this.crops = stat.counter('sentinel_fog_crops_sent_total', 'Crops delivered to the cloud', ['kind']);
+    this.cropBytes = stat.counter('sentinel_fog_crop_bytes_total', 'JPEG bytes of the crops delivered to the cloud');
+    this.searches = stat.counter('sentinel_fog_face_searches_total', 'Face searches run on person crops');
+    this.tooSmall = stat.counter('sentinel_fog_faces_too_small_total', 'Faces found below fog.faces.minFaceSize (not sent as faces)');
+    this.resets = stat.counter('sentinel_fog_tracks_reset_total', 'Tracks ended because the person changed, per reason', ['reason']);
+    this.alerts = stat.counter('sentinel_fog_alerts_total', 'Suspicious-object alerts raised');
+    this.drops = stat.counter('sentinel_fog_drops_total', 'Frames, regions, crops or log lines dropped, per reason', ['reason']);
+    this.queue = stat.gauge('sentinel_fog_queue_depth', 'Frames waiting for or in the detector');
   }
 
-  frame(kind: 'frame' | 'regions', detectedOn: 'frame' | 'canvas' | 'regions'): void {
-    this.s.frames++;
-    this.s.framesDetectedOn[detectedOn]++;
-    this.m?.frames.inc({ kind, detected_on: detectedOn });
+  frame(kind: 'frame' | 'regions', detectedOn: DetectedOn): void {
+    this.frames.inc({ kind, detected_on: detectedOn });
+    this.inferenceFailuresInARow = 0;
   }
 
   region(): void {
-    this.s.regions++;
-    this.m?.regions.inc();
+    this.regions.inc();
   }
 
   detection(label: string): void {
-    this.s.detectionsByClass[label] = (this.s.detectionsByClass[label] ?? 0) + 1;
-    this.m?.detections.inc({ label });
+    this.detections.inc({ label });
   }
 
   trackStarted(label: string): void {
-    this.s.tracksStarted++;
-    this.m?.tracks.inc({ label });
+    this.tracks.inc({ label });
   }
 
   faceSearch(): void {
-    this.s.faceSearches++;
-    this.m?.searches.inc();
+    this.searches.inc();
   }
 
-  cropSent(kind: 'face' | 'person', bytes: number): void {
-    this.s.cropsSent[kind]++;
-    this.s.cropBytes += bytes;
-    this.m?.crops.inc({ kind });
-    this.m?.cropBytes.inc(bytes);
+  faceTooSmall(): void {
+    this.tooSmall.inc();
+  }
+
+  trackReset(reason: keyof FogStatsSnapshot['tracksReset'], count = 1): void {
+    this.resets.inc({ reason }, count);
+  }
+
+  cropSent(kind: CropKind, bytes: number): void {
+    this.crops.inc({ kind });
+    this.cropBytes.inc(bytes);
   }
 
   alert(): void {
-    this.s.alerts++;
-    this.m?.alerts.inc();
+    this.alerts.inc();
   }
 
-  drop(reason: DropReason): void {
-    this.s.drops[reason] = (this.s.drops[reason] ?? 0) + 1;
-    this.m?.drops.inc({ reason });
+  drop(reason: DropReason, detail?: string): void {
+    this.drops.inc({ reason });
+    if (reason === 'inference-error') {
+      this.inferenceFailuresInARow++;
+      this.lastInferenceError = detail;
+    }
   }
 
-  queueDepth(depth: number): void {
-    this.m?.queue.set(depth);
+  queueDepth(depth: number, now = Date.now()): void {
+    this.queue.set(depth);
+    if (this.limits) this.queueFull.update(depth >= this.limits.queueSize, now);
+  }
+
+  /**
+   * The detector's state from what it did: down when its queue stayed full for the configured time
+   * (inference stuck or far too slow) or when the last frames all failed in the detector.
+   */
+  health(now = Date.now()): Pick<ComponentHealth, 'status' | 'reason'> {
+    if (!this.limits) return { status: 'up' };
+    const fullFor = this.queueFull.heldForMs(now);
+    if (fullFor > 0 && fullFor >= this.limits.queueFullDownAfterMs) {
+      return { status: 'down', reason: `detector queue full (${this.limits.queueSize} frames) for ${fullFor} ms` };
+    }
+    const failures = this.limits.inferenceFailuresDown ?? 3;
+    if (this.inferenceFailuresInARow >= failures) {
+      return { status: 'down', reason: `the last ${this.inferenceFailuresInARow} frames failed in the detector${this.lastInferenceError ? `: ${this.lastInferenceError}` : ''}` };
+    }
+    return { status: 'up' };
+  }
+
+  /** Frames waiting for or in the detector, as last reported. */
+  get depth(): number {
+    return this.queue.value();
   }
 
   snapshot(): FogStatsSnapshot {
-    return structuredClone(this.s);
+    const on = this.frames.by('detected_on');
+    const crops = this.crops.by('kind');
+    return {
+      frames: this.frames.total,
+      framesDetectedOn: { frame: on.frame ?? 0, canvas: on.canvas ?? 0, regions: on.regions ?? 0 },
+      regions: this.regions.total,
+      detectionsByClass: this.detections.by('label'),
+      tracksStarted: this.tracks.total,
+      cropsSent: { face: crops.face ?? 0, person: crops.person ?? 0 },
+      cropBytes: this.cropBytes.total,
+      faceSearches: this.searches.total,
+      facesTooSmall: this.tooSmall.total,
+      tracksReset: { 'scene-change': this.resets.value({ reason: 'scene-change' }), 'appearance-change': this.resets.value({ reason: 'appearance-change' }) },
+      alerts: this.alerts.total,
+      drops: this.drops.by('reason') as FogStatsSnapshot['drops'],
+    };
   }
 }

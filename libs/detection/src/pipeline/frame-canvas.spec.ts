@@ -70,4 +70,20 @@ describe('FrameCanvas', () => {
     canvas.replace(solid(8, 8, 1), 20);
     expect(canvas.update(atlas, [], 8, 8, 21, 20)).toBeDefined();
   });
+
+  it('never writes an image it shared: the next paste goes into a copy, later pastes into that copy', () => {
+    const canvas = new FrameCanvas();
+    const held = canvas.replace(solid(4, 4, 0), 1);
+    const shown = canvas.share()!;
+    expect(shown).toBe(held);
+    const next = canvas.update(solid(2, 2, 7), [{ x: 0, y: 0, width: 2, height: 2, atlasX: 0, atlasY: 0 }], 4, 4, 2, 1)!;
+    expect(next).not.toBe(shown);
+    expect(sum(shown)).toBe(0);
+    expect(pixel(next, 1, 1)).toEqual([7, 7, 7]);
+    expect(pixel(next, 3, 3)).toEqual([0, 0, 0]);
+    // Not shared since: pasted in place (no copy per message).
+    const third = canvas.update(solid(1, 1, 5), [{ x: 3, y: 3, width: 1, height: 1, atlasX: 0, atlasY: 0 }], 4, 4, 3, 2)!;
+    expect(third).toBe(next);
+    expect(pixel(third, 3, 3)).toEqual([5, 5, 5]);
+  });
 });

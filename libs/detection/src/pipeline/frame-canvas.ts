@@ -1,5 +1,5 @@
 import type { RgbImage } from '../image/decode-image';
-import { copyBlock, cropRgb } from '../image/rgb-copy';
+import { copyBlock, copyImage, cropRgb } from '../image/rgb-copy';
 
 /** A decoded image and where its top-left corner sits in the frame. */
 export interface PlacedImage {
@@ -36,16 +36,27 @@ export function cutRegions(atlas: RgbImage, placements: readonly AtlasPlacement[
  * is pasted into it when it holds exactly the frame those regions update (`baseSeq`). Outside the
  * regions the roof saw no change, so the canvas is the current frame to within the roof's change
  * threshold, and the detector can see whole people even where only part of them moved.
+ *
+ * An image handed out by `share` (the annotated view encodes it at any time, on sharp's threads) is
+ * never written again: the next paste goes into a copy (copy on write).
  */
 export class FrameCanvas {
   private image?: RgbImage;
   private seq = -1;
+  private shared = false;
 
   /** A whole frame: it becomes the canvas (the buffer is taken over, not copied). */
   replace(image: RgbImage, seq: number): RgbImage {
     this.image = image;
     this.seq = seq;
+    this.shared = false;
     return image;
+  }
+
+  /** The current frame for readers outside the pipeline: it stays as it is, whatever is pasted later. */
+  share(): RgbImage | undefined {
+    if (this.image) this.shared = true;
+    return this.image;
   }
 
   /**
@@ -55,11 +66,14 @@ export class FrameCanvas {
    * the roof's stream) and undefined returned.
    */
   update(atlas: RgbImage, placements: readonly AtlasPlacement[], width: number, height: number, seq: number, baseSeq: number | undefined): RgbImage | undefined {
-    const image = this.image;
-    if (!image || baseSeq === undefined || baseSeq !== this.seq || seq <= baseSeq || image.width !== width || image.height !== height) {
+    const held = this.image;
+    if (!held || baseSeq === undefined || baseSeq !== this.seq || seq <= baseSeq || held.width !== width || held.height !== height) {
       this.invalidate();
       return undefined;
     }
+    const image = this.shared ? copyImage(held) : held;
+    this.image = image;
+    this.shared = false;
     for (const p of placements) copyBlock(atlas, p.atlasX, p.atlasY, p.width, p.height, image, p.x, p.y);
     this.seq = seq;
     return image;
@@ -68,6 +82,7 @@ export class FrameCanvas {
   invalidate(): void {
     this.image = undefined;
     this.seq = -1;
+    this.shared = false;
   }
 
   /** The latest rebuilt frame, if the canvas is in step with the roof. */

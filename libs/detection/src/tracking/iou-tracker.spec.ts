@@ -60,3 +60,27 @@ describe('IouTracker', () => {
   });
 });
 
+
+describe('IouTracker ending tracks when the person changes', () => {
+  const options = { iouThreshold: 0.3, maxIdleMs: 1000, maxTracks: 10 };
+  const person = { classId: 0, score: 0.9, box: { x: 0, y: 0, width: 10, height: 20 } };
+
+  it('endAll ends every track; the next detection starts a new track with a new id', () => {
+    const tracker = new IouTracker(options);
+    const first = tracker.update([person], 0).assigned[0];
+    expect(tracker.endAll().map((t) => t.id)).toEqual([first.id]);
+    expect(tracker.active).toEqual([]);
+    const next = tracker.update([person], 100);
+    expect(next.started[0].id).toBe(first.id + 1);
+  });
+
+  it('restart puts a new track where the old one was, and the old id is gone', () => {
+    const tracker = new IouTracker(options);
+    const first = tracker.update([person], 0).assigned[0];
+    const next = tracker.restart(first.id, 50)!;
+    expect(next).toMatchObject({ classId: 0, box: person.box, hits: 1, firstSeenAt: 50 });
+    expect(tracker.active.map((t) => t.id)).toEqual([next.id]);
+    expect(tracker.update([person], 100).assigned[0].id).toBe(next.id);
+    expect(tracker.restart(999, 0)).toBeUndefined();
+  });
+});

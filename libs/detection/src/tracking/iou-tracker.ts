@@ -61,6 +61,27 @@ export class IouTracker {
     return [...this.tracks.values()];
   }
 
+  /** Ends every track (a scene change): returns them. Ids keep growing. */
+  endAll(): Track[] {
+    const ended = [...this.tracks.values()];
+    this.tracks.clear();
+    return ended;
+  }
+
+  /** Ends track `id` and starts a new one in its place (same box, class and score: another person stood there). */
+  restart(id: number, at: number): Track | undefined {
+    const old = this.tracks.get(id);
+    if (!old) return undefined;
+    this.tracks.delete(id);
+    return this.start({ classId: old.classId, box: old.box, score: old.score }, at);
+  }
+
+  private start(det: TrackInput, at: number): Track {
+    const track: Track = { id: this.nextId++, classId: det.classId, box: det.box, score: det.score, hits: 1, firstSeenAt: at, lastSeenAt: at, vx: 0, vy: 0 };
+    this.tracks.set(track.id, track);
+    return track;
+  }
+
   update(detections: readonly TrackInput[], at: number): TrackUpdate {
     const ended: Track[] = [];
     for (const track of this.tracks.values()) {
@@ -104,8 +125,7 @@ export class IouTracker {
     const started: Track[] = [];
     detections.forEach((det, d) => {
       if (assigned[d]) return;
-      const track: Track = { id: this.nextId++, classId: det.classId, box: det.box, score: det.score, hits: 1, firstSeenAt: at, lastSeenAt: at, vx: 0, vy: 0 };
-      this.tracks.set(track.id, track);
+      const track = this.start(det, at);
       started.push(track);
       assigned[d] = track;
     });

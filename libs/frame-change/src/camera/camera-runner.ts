@@ -1,54 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { access, constants } from 'node:fs/promises';
 import type { Logger } from '@nestjs/common';
-import { AlertKinds, AlertMessage, FrameMessage, Patterns, SCHEMA_VERSION } from '@sentinel/contracts';
+import { AlertKinds, AlertMessage, Patterns, SCHEMA_VERSION } from '@sentinel/contracts';
 import type { ReconnectConfig } from '@sentinel/config';
 import type { StageTimer } from '@sentinel/telemetry';
-import type { EmitOutcome, LinkEmitter } from '@sentinel/transport';
-import { ChangeDetector } from '../detector/change-detector';
-import { FramePool } from '../ffmpeg/frame-pool';
-import { FrameReader, RawFrame, ReaderEnd } from '../ffmpeg/frame-reader';
-import { OutputFormat, buildInvocation, isPermanentError } from '../ffmpeg/source';
-import { ForwardDecision, HeartbeatClock, planForward } from '../pipeline/forward-plan';
-import { EncodedAtlas, JpegEncoder } from '../pipeline/jpeg-encoder';
-import { backoffDelay } from './backoff';
+import type { LinkEmitter } from '@sentinel/transport';
+import type { RawFrame } from '../ffmpeg/frame-reader';
+import type { OutputFormat } from '../ffmpeg/source';
+import type { ForwardDecision } from '../pipeline/forward-plan';
+import { CameraSource } from '../stages/camera-source';
+import { CameraStats, CameraTally } from '../stages/camera-tally';
+import { ChangeStage } from '../stages/change-stage';
+import { ForwardChain } from '../stages/forward-chain';
+import { FrameEncoder, JpegFrameEncoder, Payload } from '../stages/frame-encoder';
+import { FrameFacts, OrderedEmitter, frameMessage } from '../stages/frame-emitter';
+import { FramePlanner } from '../stages/frame-planner';
+import { VideoFrameEncoder } from '../video/video-frame-encoder';
 import { CameraSettings, redactSource } from './camera-settings';
-import { CameraState, RoofMetrics } from './roof-metrics';
+import type { CameraState, RoofMetrics } from './roof-metrics';
 
-/** Per-camera figures, a plain object (for /health, reports and tests). */
-export interface CameraStats {
-  id: string;
-  source: string;
-  kind: string;
-  policy: string;
-  state: CameraState;
-  width: number;
-  height: number;
-  fps: number;
-  framesDecoded: number;
-  framesChanged: number;
-  /** Frame messages delivered (acknowledged). */
-  framesForwarded: number;
-  /** Of those, whole frames / region sets / heartbeats. */
-  fullFramesForwarded: number;
-  regionFramesForwarded: number;
-  heartbeatsForwarded: number;
-  regionsForwarded: number;
-  droppedCorrupt: number;
-  droppedByLink: number;
-  failedByLink: number;
-  /** Live sources: frames not encoded because `maxInFlight` frames were already being processed. */
-  droppedBusy: number;
-  encodeErrors: number;
-  /** JPEG bytes in delivered frame messages. */
-  bytesForwarded: number;
-  /** roof.measureRawJpeg: frames and JPEG bytes of every decoded frame. */
-  rawJpegFrames: number;
-  rawJpegBytes: number;
-  restarts: number;
-  alertsSent: number;
-  lastError?: string;
-}
+export type { CameraStats } from '../stages/camera-tally';
 
 export interface CameraDeps {
   links: LinkEmitter;
@@ -62,41 +32,25 @@ export interface CameraDeps {
   skipCorrupt: boolean;
 }
 
-type Payload = { kind: 'frame'; jpeg: Buffer; heartbeat: boolean } | ({ kind: 'regions' } & EncodedAtlas);
-
 /**
- * One camera: runs its ffmpeg reader, detects change on every frame, encodes and emits what the
- * policy forwards, and keeps the source alive (reconnect with backoff on drops, stalls and
- * crashes; a missing file or bad URL fails the camera). Frames are emitted in stream order; up to
- * `maxInFlight` frames are encoded or awaiting the link at once, then the pipe is paused (files)
- * or new frames skipped (live sources, counted as droppedBusy).
+ * One camera, as a straight line of stages: read (ffmpeg, kept alive) -> detect change -> plan
+ * (policy, heartbeat, resync) -> encode -> emit in stream order. The chain (seq, baseSeq, resync,
+ * the detector's forwarded reference) is kept by one ForwardChain, every figure by one CameraTally.
+ * Up to `maxInFlight` frames are encoded or awaiting the link at once, then the pipe is paused
+ * (files) or new frames skipped (live sources, counted as droppedBusy).
  */
 export class CameraRunner {
-  private readonly stats: CameraStats;
-  private readonly encoder: JpegEncoder;
-  private readonly heartbeat: HeartbeatClock;
+  private readonly tally: CameraTally;
+  private readonly source: CameraSource;
+  private readonly change: ChangeStage;
+  private readonly chain: ForwardChain;
+  private readonly planner: FramePlanner;
+  private readonly encoder: FrameEncoder;
+  private readonly emitter: OrderedEmitter;
   private readonly pending = new Set<Promise<unknown>>();
-  /** Frame buffer pools per frame size, kept across reader restarts so buffers are reused. */
-  private readonly pools = new Map<number, FramePool>();
-  private reader?: FrameReader;
-  private detector?: ChangeDetector;
-  private emitOrder: Promise<void> = Promise.resolve();
-  private inFlight = 0;
-  private seq = 0;
-  /** The last message issued (its seq): the frame the fog's copy holds if everything arrives. */
-  private lastIssuedSeq = -1;
-  private lastWholeFrameSeq = -1;
-  /** The latest message that did not update the fog's copy of the frame (encode error, dropped, failed, or the fog asked to resync). */
-  private lastLostSeq = -1;
-  private attempts = 0;
-  private framesThisRun = 0;
-  private runStartSeconds = 0;
-  private lastActivity = 0;
-  private stallKill = false;
+  private fps = Number.NaN;
   private outage = false;
   private stopping = false;
-  private retryTimer?: NodeJS.Timeout;
-  private stallTimer?: NodeJS.Timeout;
   private resolveDone!: () => void;
   /** Resolves when the camera reached ended, failed or stopped and all its emits settled. */
   readonly done: Promise<void>;
@@ -105,37 +59,23 @@ export class CameraRunner {
     readonly settings: CameraSettings,
     private readonly deps: CameraDeps,
   ) {
-    this.encoder = new JpegEncoder(settings.jpegQuality);
-    this.heartbeat = new HeartbeatClock(settings.heartbeatSeconds);
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
-    this.stats = {
-      id: settings.id,
-      source: redactSource(settings.source),
-      kind: settings.kind,
-      policy: settings.policy,
-      state: 'starting',
-      width: 0,
-      height: 0,
-      fps: Number.NaN,
-      framesDecoded: 0,
-      framesChanged: 0,
-      framesForwarded: 0,
-      fullFramesForwarded: 0,
-      regionFramesForwarded: 0,
-      heartbeatsForwarded: 0,
-      regionsForwarded: 0,
-      droppedCorrupt: 0,
-      droppedByLink: 0,
-      failedByLink: 0,
-      droppedBusy: 0,
-      encodeErrors: 0,
-      bytesForwarded: 0,
-      rawJpegFrames: 0,
-      rawJpegBytes: 0,
-      restarts: 0,
-      alertsSent: 0,
-    };
-    deps.metrics.setState(settings.id, 'starting');
+    const source = redactSource(settings.source);
+    this.tally = new CameraTally({ id: settings.id, source, kind: settings.kind, policy: settings.policy }, deps.metrics, deps.timer);
+    this.source = new CameraSource(settings, deps, {
+      format: (format) => this.onFormat(format),
+      frame: (frame) => this.onFrame(frame),
+      corrupt: (count) => this.tally.corrupt(count),
+      reconnecting: (reason, delay, attempt) => this.onReconnecting(reason, delay, attempt),
+      failed: (reason) => this.fail(reason),
+      ended: () => this.finish('ended'),
+    });
+    this.change = new ChangeStage(settings.detection);
+    this.chain = new ForwardChain(this.change);
+    this.planner = new FramePlanner(settings.policy, settings.heartbeatSeconds, settings.detection);
+    const onRawJpeg = deps.measureRawJpeg ? (bytes: number) => this.tally.rawJpeg(bytes) : undefined;
+    this.encoder = settings.policy === 'video' ? new VideoFrameEncoder(deps.ffmpegPath, settings.video, onRawJpeg) : new JpegFrameEncoder(settings.jpegQuality, onRawJpeg);
+    this.emitter = new OrderedEmitter(deps.links, deps.maxInFlight, settings.whenFull);
   }
 
   get id(): string {
@@ -143,334 +83,147 @@ export class CameraRunner {
   }
 
   get state(): CameraState {
-    return this.stats.state;
+    return this.tally.state;
   }
 
   /** ffmpeg's process id while a reader runs (tests kill it to simulate a crash). */
   get ffmpegPid(): number | undefined {
-    return this.reader?.pid;
+    return this.source.pid;
   }
 
   snapshot(): CameraStats {
-    return { ...this.stats };
+    return this.tally.snapshot();
   }
 
-  async start(): Promise<void> {
-    // fluent-ffmpeg 2.1 throws an uncaught TypeError when spawning a missing binary, so check first.
-    const ffmpegPath = this.deps.ffmpegPath;
-    if (ffmpegPath.includes('/')) {
-      try {
-        await access(ffmpegPath, constants.X_OK);
-      } catch (error) {
-        this.fail(`cannot run ffmpeg at ${ffmpegPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message} (set roof.ffmpegPath or FFMPEG_PATH)`);
-        return;
-      }
-    }
-    if (this.settings.kind === 'file') {
-      try {
-        await access(this.settings.source, constants.R_OK);
-      } catch (error) {
-        this.fail(`cannot read file ${this.settings.source}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-        return;
-      }
-    }
-    if (this.stopping) return;
-    if (this.settings.live) this.startStallWatch();
-    this.spawnReader();
+  start(): Promise<void> {
+    return this.source.start();
   }
 
   /** Kills ffmpeg and waits (bounded) for frames already being encoded or emitted. */
   async stop(graceMs = 5_000): Promise<void> {
     if (this.stopping) return this.done;
     this.stopping = true;
-    clearTimeout(this.retryTimer);
-    clearInterval(this.stallTimer);
-    const exited = this.reader?.stop();
-    this.reader = undefined;
-    await exited;
+    await this.source.stop();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.settled(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
     clearTimeout(timer);
-    if (!isTerminal(this.stats.state)) this.setState('stopped');
+    await this.encoder.close();
+    if (!isTerminal(this.tally.state)) this.tally.setState('stopped');
     this.resolveDone();
   }
 
-  private spawnReader(): void {
-    const { settings } = this;
-    const startSeconds = settings.kind === 'file' && !settings.loop ? this.runStartSeconds : 0;
-    const invocation = buildInvocation({
-      source: settings.source,
-      kind: settings.kind,
-      fps: settings.fps,
-      width: settings.width,
-      height: settings.height,
-      pace: settings.pace,
-      loop: settings.loop,
-      startSeconds,
-      skipCorrupt: this.deps.skipCorrupt,
-      extraInputOptions: settings.inputOptions,
-    });
-    this.framesThisRun = 0;
-    this.lastActivity = Date.now();
-    this.stallKill = false;
-    const reader = new FrameReader(invocation, this.deps.ffmpegPath, {
-      format: (format) => this.onFormat(format),
-      frame: (frame) => this.onFrame(reader, frame),
-      corrupt: () => this.countCorrupt(1),
-      end: (end) => this.onReaderEnd(reader, end),
-    }, this.poolFor);
-    this.reader = reader;
-    reader.start();
-  }
-
   private onFormat(format: OutputFormat): void {
-    const fps = this.settings.fps ?? format.fps;
-    this.stats.fps = fps;
-    if (this.detector && this.detector.width === format.width && this.detector.height === format.height) return;
-    this.stats.width = format.width;
-    this.stats.height = format.height;
-    this.detector = new ChangeDetector(format.width, format.height, this.settings.detection);
+    this.fps = this.settings.fps ?? format.fps;
+    this.tally.format(format.width, format.height, this.fps);
+    this.change.resize(format.width, format.height);
+    this.encoder.format?.(format.width, format.height, this.fps);
   }
 
-  private onFrame(reader: FrameReader, frame: RawFrame): void {
-    const pool = this.poolOf(frame);
-    if (this.stopping || reader !== this.reader || !this.detector) {
-      pool?.release(frame.data);
-      return;
-    }
-    this.framesThisRun++;
-    this.lastActivity = Date.now();
-    this.attempts = 0;
-    if (this.stats.state !== 'running') this.setState('running');
-    if (this.outage) {
-      this.outage = false;
-      this.alert(AlertKinds.CameraUp, `camera ${this.id} is up again (${redactSource(this.settings.source)})`);
-    }
-
-    const seq = this.seq++;
-    const id = this.id;
-    const { metrics, timer } = this.deps;
-    this.stats.framesDecoded++;
-    metrics.decoded.inc({ camera: id });
-    timer.record('decode', frame.transferMs);
+  private onFrame(frame: RawFrame): void {
+    if (this.stopping || !this.change.ready) return this.source.release(frame);
+    this.markRunning();
+    const seq = this.chain.next();
+    this.tally.decoded(frame.transferMs);
 
     const detectStart = performance.now();
-    const result = this.detector.detect(frame.data);
-    timer.record('change-detection', performance.now() - detectStart);
-    if (result.changed) {
-      this.stats.framesChanged++;
-      metrics.changed.inc({ camera: id });
-    }
+    const change = this.change.detect(frame.data);
+    this.tally.changeDetected(change.changed, performance.now() - detectStart);
 
-    const hasTimeline = Number.isFinite(this.stats.fps) && this.stats.fps > 0;
-    const streamSeconds = hasTimeline ? seq / this.stats.fps : frame.receivedAt / 1000;
-    // Regions update the fog's copy of the frame: after a lost message (the last whole frame included)
-    // that copy is stale, so the next frame goes whole. Whole frames need no such chain.
-    const resync = this.settings.policy === 'regions' && this.lastLostSeq >= 0 && this.lastLostSeq >= this.lastWholeFrameSeq;
-    const decision = planForward(result, this.settings.policy, this.heartbeat.due(streamSeconds) || resync, frame.width, frame.height, this.settings.detection);
+    const streamSeconds = this.hasTimeline ? seq / this.fps : frame.receivedAt / 1000;
+    const decision = this.planner.plan({ change, streamSeconds, width: frame.width, height: frame.height, resyncDue: this.chain.resyncDue });
     // A live source skips what it cannot encode now rather than fall behind the camera.
-    const busy = decision.send !== 'none' && this.settings.live && this.inFlight >= this.deps.maxInFlight;
-    this.detector.forwarded(busy || decision.send === 'none' ? [] : decision.send === 'frame' ? 'frame' : decision.regions);
-    if (busy) {
-      this.stats.droppedBusy++;
-      metrics.busyDropped.inc({ camera: id });
-      this.release(frame);
-      return;
+    if (decision.send !== 'none' && this.settings.live && this.emitter.full) {
+      this.chain.skipped();
+      this.tally.busyDropped();
+      return this.source.release(frame);
     }
-    if (decision.send === 'frame') {
-      this.heartbeat.fullFrameSent(streamSeconds);
-      this.lastWholeFrameSeq = seq;
+    if (decision.send === 'none') {
+      this.chain.skipped();
+      if (!this.deps.measureRawJpeg) return this.source.release(frame);
+    } else if (decision.send === 'frame') {
+      this.planner.wholeFrameSent(streamSeconds);
     }
-    const baseSeq = this.lastIssuedSeq;
-    if (decision.send !== 'none') this.lastIssuedSeq = seq;
-    const measureRaw = this.deps.measureRawJpeg;
-    if (decision.send === 'none' && !measureRaw) {
-      this.release(frame);
-      return;
-    }
+    const link = decision.send === 'none' ? { seq } : this.chain.issue(seq, decision, this.encoder.startsChain(decision, this.chain.resyncDue, streamSeconds));
 
-    this.inFlight++;
-    if (!this.settings.live && this.inFlight >= this.deps.maxInFlight) reader.pause();
-    const encoded = this.encode(frame, decision, measureRaw);
-    const message = (payload: Payload): FrameMessage =>
-      Object.assign(new FrameMessage(), {
-        v: SCHEMA_VERSION,
-        cameraId: id,
-        capturedAt: frame.receivedAt,
-        seq,
-        width: frame.width,
-        height: frame.height,
-        changeScore: Math.min(1, Math.max(0, result.score)),
-        ...(hasTimeline && !this.settings.live ? { streamTimeMs: Math.round(streamSeconds * 1000) } : {}),
-        ...(payload.kind === 'regions' && baseSeq >= 0 ? { baseSeq } : {}),
-        ...payload,
-      });
-    // Emits are issued in stream order; their acknowledgements overlap (up to maxInFlight per
-    // camera, within the link's window): waiting for each acknowledgement before the next emit
-    // would tie the roof's rate to the link's round trip.
-    const issued = this.emitOrder.then(async () => {
-      const payload = await encoded;
-      if (!payload) {
-        if (decision.send !== 'none') this.lost(seq);
-        return undefined;
-      }
-      const onReply = (reply: unknown) => {
-        if ((reply as { resync?: unknown } | undefined)?.resync === true) this.lost(seq);
-      };
-      return { payload, outcome: this.deps.links.emit(Patterns.FrameChanged, message(payload), { whenFull: this.settings.whenFull, onReply }) };
-    });
-    this.emitOrder = issued.then(
-      () => undefined,
-      () => undefined,
+    const facts: FrameFacts = {
+      cameraId: this.id,
+      capturedAt: frame.receivedAt,
+      width: frame.width,
+      height: frame.height,
+      changeScore: change.score,
+      ...(this.hasTimeline && !this.settings.live ? { streamTimeMs: Math.round(streamSeconds * 1000) } : {}),
+    };
+    const sent = this.emitter.send(
+      this.encode(frame, decision),
+      (payload) => frameMessage(facts, link, payload),
+      (reply) => this.chain.replied(seq, reply),
     );
+    if (!this.settings.live && this.emitter.full) this.source.pause();
     this.track(
-      issued
-        .then(async (sent) => {
-          if (sent) this.count(seq, await sent.outcome, sent.payload);
+      sent
+        .then((result) => {
+          if (!result) {
+            if (decision.send !== 'none') this.chain.lost(seq);
+            return;
+          }
+          if (result.outcome !== 'delivered') this.chain.lost(seq);
+          this.tally.emitted(result.outcome, result.payload);
         })
         .finally(() => {
-          this.inFlight--;
-          if (this.inFlight < this.deps.maxInFlight && this.reader === reader && reader.paused && !this.stopping) reader.resume();
+          if (!this.emitter.full && !this.stopping) this.source.resume();
         }),
     );
   }
 
-  private async encode(frame: RawFrame, decision: ForwardDecision, measureRaw: boolean): Promise<Payload | undefined> {
-    const { width, height, data } = frame;
+  private get hasTimeline(): boolean {
+    return Number.isFinite(this.fps) && this.fps > 0;
+  }
+
+  /** The encode stage, its time and errors counted; the frame's buffer goes back to the pool after. */
+  private async encode(frame: RawFrame, decision: ForwardDecision): Promise<Payload | undefined> {
     const start = performance.now();
     try {
-      let payload: Payload | undefined;
-      let rawFrameJpeg: Buffer | undefined;
-      const atlas = decision.send === 'regions' ? await this.encoder.encodeRegions(data, width, decision.regions) : undefined;
-      const whole = decision.send === 'frame' || (decision.send === 'regions' && !atlas);
-      if (whole || measureRaw) rawFrameJpeg = await this.encoder.encodeFrame(data, width, height);
-      if (atlas) payload = { kind: 'regions', ...atlas };
-      else if (whole) payload = { kind: 'frame', jpeg: rawFrameJpeg!, heartbeat: decision.send === 'frame' && decision.heartbeat };
-      this.deps.timer.record('encode', performance.now() - start);
-      if (measureRaw && rawFrameJpeg) {
-        this.stats.rawJpegFrames++;
-        this.stats.rawJpegBytes += rawFrameJpeg.length;
-        this.deps.metrics.rawJpegBytes.inc({ camera: this.id }, rawFrameJpeg.length);
-      }
+      const payload = await this.encoder.encode(frame, decision);
+      this.tally.encoded(performance.now() - start);
       return payload;
     } catch (error) {
-      this.stats.encodeErrors++;
-      this.stats.lastError = `JPEG encoding failed: ${(error as Error).message}`;
-      this.deps.logger.warn(`camera ${this.id}: ${this.stats.lastError}`);
+      this.tally.encodeFailed(`encoding failed: ${(error as Error).message}`);
+      this.deps.logger.warn(`camera ${this.id}: encoding failed: ${(error as Error).message}`);
       return undefined;
     } finally {
-      this.release(frame);
+      this.source.release(frame);
     }
   }
 
-  private lost(seq: number): void {
-    this.lastLostSeq = Math.max(this.lastLostSeq, seq);
+  private markRunning(): void {
+    if (this.tally.state !== 'running') this.tally.setState('running');
+    if (!this.outage) return;
+    this.outage = false;
+    this.alert(AlertKinds.CameraUp, `camera ${this.id} is up again (${redactSource(this.settings.source)})`);
   }
 
-  private count(seq: number, outcome: EmitOutcome, payload: Payload): void {
-    const camera = { camera: this.id };
-    if (outcome !== 'delivered') this.lost(seq);
-    if (outcome === 'dropped') {
-      this.stats.droppedByLink++;
-      this.deps.metrics.linkDropped.inc(camera);
-      return;
-    }
-    if (outcome === 'failed') {
-      this.stats.failedByLink++;
-      this.deps.metrics.linkFailed.inc(camera);
-      return;
-    }
-    const bytes = payload.jpeg.length;
-    this.stats.framesForwarded++;
-    this.stats.bytesForwarded += bytes;
-    if (payload.kind === 'frame') {
-      this.stats.fullFramesForwarded++;
-      if (payload.heartbeat) this.stats.heartbeatsForwarded++;
-    } else {
-      this.stats.regionFramesForwarded++;
-      this.stats.regionsForwarded += payload.regions.length;
-    }
-    this.deps.metrics.forwarded.inc(camera);
-    this.deps.metrics.bytesForwarded.inc(camera, bytes);
-  }
-
-  private onReaderEnd(reader: FrameReader, end: ReaderEnd): void {
-    if (reader !== this.reader) return;
-    this.reader = undefined;
-    if (end.partialBytes > 0) this.countCorrupt(1);
-    if (this.stopping) return;
-    const { settings } = this;
-    if (end.stopped && this.stallKill) {
-      const { stallTimeoutMs, connectTimeoutMs } = this.deps.reconnect;
-      this.retry(this.framesThisRun === 0 ? `no first frame within ${connectTimeoutMs} ms of starting ffmpeg` : `no frame for ${stallTimeoutMs} ms`);
-      return;
-    }
-    if (!end.error) {
-      if (settings.live) this.retry('the stream ended');
-      else this.finish('ended');
-      return;
-    }
-    const reason = describeFfmpegError(end.error, end.stderrTail);
-    if (this.framesThisRun === 0 && this.stats.framesDecoded === 0 && isPermanentError(`${reason}\n${end.stderrTail.join('\n')}`)) {
-      this.fail(reason);
-      return;
-    }
-    if (settings.kind === 'file' && !settings.loop && Number.isFinite(this.stats.fps) && this.stats.fps > 0) {
-      this.runStartSeconds += this.framesThisRun / this.stats.fps;
-    }
-    this.retry(reason);
-  }
-
-  private retry(reason: string): void {
-    this.attempts++;
-    const { reconnect } = this.deps;
-    if (reconnect.maxAttempts > 0 && this.attempts > reconnect.maxAttempts) {
-      this.fail(`${reason}; gave up after ${reconnect.maxAttempts} attempts`);
-      return;
-    }
-    const delay = backoffDelay(this.attempts, reconnect);
-    this.stats.lastError = reason;
-    this.stats.restarts++;
-    this.deps.metrics.restarts.inc({ camera: this.id });
-    this.deps.logger.warn(`camera ${this.id}: ${reason}; reconnecting in ${delay} ms (attempt ${this.attempts})`);
-    if (this.stats.state !== 'reconnecting') this.setState('reconnecting');
-    if (!this.outage) {
-      this.outage = true;
-      this.alert(AlertKinds.CameraDown, `camera ${this.id} is down: ${reason}`);
-    }
-    this.retryTimer = setTimeout(() => {
-      if (!this.stopping) this.spawnReader();
-    }, delay);
+  private onReconnecting(reason: string, delay: number, attempt: number): void {
+    this.tally.restarted(reason);
+    this.deps.logger.warn(`camera ${this.id}: ${reason}; reconnecting in ${delay} ms (attempt ${attempt})`);
+    if (this.tally.state !== 'reconnecting') this.tally.setState('reconnecting');
+    if (this.outage) return;
+    this.outage = true;
+    this.alert(AlertKinds.CameraDown, `camera ${this.id} is down: ${reason}`);
   }
 
   private fail(reason: string): void {
     const message = `camera ${this.id} (${redactSource(this.settings.source)}) failed: ${reason}`;
-    this.stats.lastError = message;
+    this.tally.error(message);
     this.deps.logger.error(message);
-    clearInterval(this.stallTimer);
     this.alert(AlertKinds.CameraDown, message);
     this.finish('failed');
   }
 
   private finish(state: 'ended' | 'failed'): void {
-    clearInterval(this.stallTimer);
-    this.setState(state);
-    void this.settled().then(() => this.resolveDone());
-  }
-
-  private startStallWatch(): void {
-    const { stallTimeoutMs, connectTimeoutMs } = this.deps.reconnect;
-    this.stallTimer = setInterval(
-      () => {
-        // Until its first frame a run is connecting, not stalled: it gets connectTimeoutMs.
-        const limit = this.framesThisRun === 0 ? connectTimeoutMs : stallTimeoutMs;
-        if (!this.reader || this.stopping || Date.now() - this.lastActivity < limit) return;
-        this.stallKill = true;
-        void this.reader.stop();
-      },
-      Math.max(50, Math.min(1_000, Math.min(stallTimeoutMs, connectTimeoutMs) / 4)),
-    );
-    this.stallTimer.unref();
+    this.tally.setState(state);
+    void this.settled()
+      .then(() => this.encoder.close())
+      .then(() => this.resolveDone());
   }
 
   private alert(kind: string, text: string): void {
@@ -483,38 +236,14 @@ export class CameraRunner {
       kind,
       at: now,
       message: text,
-      details: { state: this.stats.state, source: redactSource(this.settings.source) },
+      details: { state: this.tally.state, source: redactSource(this.settings.source) },
     });
     this.track(
       this.deps.links.emit(Patterns.Alert, message, { whenFull: 'wait' }).then((outcome) => {
-        if (outcome === 'delivered') this.stats.alertsSent++;
+        if (outcome === 'delivered') this.tally.alertSent();
       }),
     );
   }
-
-  private setState(state: CameraState): void {
-    this.stats.state = state;
-    this.deps.metrics.setState(this.id, state);
-  }
-
-  private countCorrupt(n: number): void {
-    this.stats.droppedCorrupt += n;
-    this.deps.metrics.corrupt.inc({ camera: this.id }, n);
-  }
-
-  private release(frame: RawFrame): void {
-    this.poolOf(frame)?.release(frame.data);
-  }
-
-  private poolOf(frame: RawFrame): FramePool | undefined {
-    return this.pools.get(frame.data.length);
-  }
-
-  readonly poolFor = (bytes: number): FramePool => {
-    let pool = this.pools.get(bytes);
-    if (!pool) this.pools.set(bytes, (pool = new FramePool(bytes)));
-    return pool;
-  };
 
   private track(work: Promise<unknown>): void {
     const settled = work.then(
@@ -532,11 +261,4 @@ export class CameraRunner {
 
 function isTerminal(state: CameraState): boolean {
   return state === 'ended' || state === 'failed' || state === 'stopped';
-}
-
-/** fluent-ffmpeg's message plus the most telling stderr line. */
-function describeFfmpegError(error: Error, stderrTail: string[]): string {
-  const message = error.message.replace(/\s+/g, ' ').trim();
-  const telling = [...stderrTail].reverse().find((line) => /error|invalid|no such|not found|refused|denied|failed|unable|timed out/i.test(line));
-  return telling && !message.includes(telling.trim()) ? `${message} (${telling.trim()})` : message;
 }

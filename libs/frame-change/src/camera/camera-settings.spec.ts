@@ -35,6 +35,45 @@ describe('roof camera settings', () => {
     expect(b.detection.pixelThreshold).toBe(20);
   });
 
+  it('validates a camera override as a partial of the roof config: bad values and unknown keys reported with their path', () => {
+    expect(
+      problems({
+        roof: {
+          cameras: [
+            { id: 'a', source: 'a.avi', detection: { pixelThreshold: 300, downscale: 2.5 } },
+            { id: 'b', source: 'b.avi', detection: { threshold: 3 }, jpegQuality: 0 },
+            { id: 'c', source: 'c.avi', detection: 'high' },
+          ],
+        },
+      }),
+    ).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^roof\.cameras\.0\.detection\.pixelThreshold: pixelThreshold must not be greater than 255/),
+        expect.stringMatching(/^roof\.cameras\.0\.detection\.downscale: downscale must be an integer/),
+        expect.stringMatching(/^roof\.cameras\.1\.detection\.threshold: unknown key/),
+        expect.stringMatching(/^roof\.cameras\.1\.jpegQuality: jpegQuality must not be less than 1/),
+        expect.stringMatching(/^roof\.cameras\.2\.detection/),
+      ]),
+    );
+  });
+
+  it('deep-merges a partial nested override over the roof config, leaving the roof config and other cameras as they were', () => {
+    const config = validateConfig({
+      roof: {
+        jpegQuality: 70,
+        detection: { pixelThreshold: 20, reference: 'previous', maxRegions: 8 },
+        cameras: [{ id: 'a', source: 'a.avi', detection: { maxRegions: 2 } }, { id: 'b', source: 'b.avi', heartbeatSeconds: 5 }],
+      },
+    });
+    const [a, b] = config.roof.cameras.map((camera) => resolveCameraSettings(camera, config.roof));
+    expect(a.detection).toEqual({ ...config.roof.detection, maxRegions: 2 });
+    expect(a).toMatchObject({ jpegQuality: 70, heartbeatSeconds: 0 });
+    expect(b.detection).toEqual(config.roof.detection);
+    expect(b).toMatchObject({ jpegQuality: 70, heartbeatSeconds: 5 });
+    expect(config.roof.detection).toMatchObject({ pixelThreshold: 20, reference: 'previous', maxRegions: 8 });
+    expect(config.roof.cameras[0].detection).toEqual({ maxRegions: 2 });
+  });
+
   it('lists bad camera keys and duplicate ids', () => {
     expect(
       problems({

@@ -1,4 +1,4 @@
-import { CameraConfig, ChangeDetectionConfig, DemoCameraConfig, ForwardPolicy, RoofConfig } from '@sentinel/config';
+import { CameraConfig, CameraDefaults, ChangeDetectionConfig, DemoCameraConfig, ForwardPolicy, RoofConfig, VideoConfig, mergeOver } from '@sentinel/config';
 import { ResolvedSourceKind, isLiveKind, resolveSourceKind } from '../ffmpeg/source';
 import { demoLavfiGraph } from './demo-source';
 
@@ -18,6 +18,7 @@ export interface CameraSettings {
   heartbeatSeconds: number;
   jpegQuality: number;
   detection: ChangeDetectionConfig;
+  video: VideoConfig;
   inputOptions: string[];
   /** Files read as fast as possible wait for the link (nothing lost); live or paced sources drop. */
   whenFull: 'wait' | 'drop';
@@ -26,10 +27,7 @@ export interface CameraSettings {
 export function resolveCameraSettings(camera: CameraConfig, roof: RoofConfig): CameraSettings {
   const kind = resolveSourceKind(camera.source, camera.kind);
   const live = isLiveKind(kind);
-  const detection = Object.assign(new ChangeDetectionConfig(), roof.detection);
-  for (const [key, value] of Object.entries(camera.detection ?? {})) {
-    if (value !== undefined) (detection as unknown as Record<string, unknown>)[key] = value;
-  }
+  const { policy, heartbeatSeconds, jpegQuality, detection, video } = mergeOver(cameraDefaults(roof), camera);
   return {
     id: camera.id,
     source: camera.source,
@@ -40,13 +38,20 @@ export function resolveCameraSettings(camera: CameraConfig, roof: RoofConfig): C
     height: camera.height,
     loop: camera.loop ?? false,
     pace: camera.pace ?? true,
-    policy: camera.policy ?? roof.policy,
-    heartbeatSeconds: camera.heartbeatSeconds ?? roof.heartbeatSeconds,
-    jpegQuality: camera.jpegQuality ?? roof.jpegQuality,
+    policy,
+    heartbeatSeconds,
+    jpegQuality,
     detection,
+    video,
     inputOptions: camera.inputOptions ?? [],
     whenFull: !live && camera.pace === false ? 'wait' : 'drop',
   };
+}
+
+/** The roof's values of the settings a camera may override (CameraDefaults, the part of RoofConfig cameras merge over). */
+function cameraDefaults(roof: RoofConfig): CameraDefaults {
+  const { policy, heartbeatSeconds, jpegQuality, detection, video } = roof;
+  return Object.assign(new CameraDefaults(), { policy, heartbeatSeconds, jpegQuality, detection, video });
 }
 
 /** The cameras the roof runs: the configured ones, or the lavfi demo camera when none is configured. */

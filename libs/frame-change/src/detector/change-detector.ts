@@ -9,6 +9,9 @@ import { Rect, blobToRect, mergeRects, padRect } from './rects';
 /** The detector's settings: ChangeDetectionConfig with every key resolved. */
 export type ChangeDetectionSettings = Readonly<ChangeDetectionConfig>;
 
+/** What the fog's copy of the frame took from the last frame: all of it, or these regions (none: []). */
+export type ForwardedReference = 'frame' | readonly Rect[];
+
 export interface ChangeResult {
   /** Enough changed area in kept blobs (always true for the first frame: nothing to compare with). */
   changed: boolean;
@@ -119,7 +122,7 @@ export class ChangeDetector {
    * creeping shadow) then adds up until it does, instead of never being sent. Call it after each
    * detect(), before the next one; other references ignore it.
    */
-  forwarded(sent: 'frame' | readonly Rect[]): void {
+  forwarded(sent: ForwardedReference): void {
     if (this.settings.reference !== 'forwarded') return;
     if (sent === 'frame') {
       this.previous.set(this.gray);
