@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { resolveFfmpegPath } from '@sentinel/frame-change';
 import { TierProcess, apiFetch, describeWithSharedData, sharedPath, startProcess, waitFor } from '@sentinel/testing';
 import { tempDataDir } from './support';
 
@@ -17,8 +18,6 @@ const STRANGER = 'leonard';
 const BACKGROUNDS = ['0x303030', '0xc0c0c0', '0x505080', '0x80a050', '0x906030', '0x404040', '0xd0b090'];
 const SECONDS_EACH = 2;
 
-const ffmpegPath = (): string => process.env.FFMPEG_PATH ?? (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
-
 async function buildVideo(path: string): Promise<void> {
   const shots = [...ENROLLED.map((name) => [name, 3] as const), [STRANGER, 1] as const];
   const inputs = shots.flatMap(([name, n]) => ['-loop', '1', '-framerate', '10', '-t', String(SECONDS_EACH), '-i', sharedPath('data', 'faces', name, `${name}${n}.png`)]);
@@ -28,7 +27,7 @@ async function buildVideo(path: string): Promise<void> {
       `zoompan=z='1+0.008*on':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=1:s=480x360:fps=10[v${i}]`,
   );
   const concat = `${shots.map((_, i) => `[v${i}]`).join('')}concat=n=${shots.length}:v=1:a=0[out]`;
-  await promisify(execFile)(ffmpegPath(), ['-y', '-loglevel', 'error', ...inputs, '-filter_complex', `${filters.join(';')};${concat}`, '-map', '[out]', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', path]);
+  await promisify(execFile)(resolveFfmpegPath(process.env.FFMPEG_PATH), ['-y', '-loglevel', 'error', ...inputs, '-filter_complex', `${filters.join(';')};${concat}`, '-map', '[out]', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', path]);
 }
 
 interface SightingRow {
