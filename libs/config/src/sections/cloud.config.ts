@@ -1,4 +1,4 @@
-import { IsBoolean, IsIn, IsInt, IsNumber, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy } from 'class-validator';
 
 // class-validator runs the lowest decorator first; with stopAtFirstError the type check sits lowest.
 
@@ -46,6 +46,13 @@ export class CloudConfig {
    * Lower threshold: below it a track is unknown (an intruder, given evidence); between the two it is
    * undecided (no identity event, no alert: keep looking). Must not exceed `matchThreshold`.
    */
+  @ValidateBy({
+    name: 'notAboveMatchThreshold',
+    validator: {
+      validate: (value: unknown, args) => typeof value === 'number' && value <= (args?.object as CloudConfig).matchThreshold,
+      defaultMessage: () => 'unknownThreshold must not exceed matchThreshold',
+    },
+  })
   @Min(-1) @Max(1) @IsNumber() unknownThreshold = 0.2;
 
   /** A track's similarity to a person: the quality-weighted mean of its best `trackTopK` faces' similarities. */
