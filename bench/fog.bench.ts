@@ -13,7 +13,8 @@ import { sharedPath } from '@sentinel/testing';
 import { EmitOutcome, LinkEmitter } from '@sentinel/transport';
 import { warmUpHuman } from '@sentinel/human';
 import sharp from 'sharp';
-import { FogPipeline, FogStage, FogStats, HumanFaceFinder, YoloDetector, readVideoFrames } from '@sentinel/detection';
+import { FogPipeline, FogStage, FogStats, HumanFaceFinder, YoloDetector } from '@sentinel/detection';
+import { readVideoFrames } from '@sentinel/evaluation';
 
 const MODELS = {
   yolov5: { file: 'yolov5n_fp16_640.onnx', family: 'yolov5', limit: 0.25 },

@@ -14,7 +14,7 @@ import { NestFactory } from '@nestjs/core';
 import { ForwardPolicy, SentinelConfigModule, validateConfig } from '@sentinel/config';
 import { FrameChangeModule, FrameChangeService, buildInvocation, parseOutputFormat, resolveFfmpegPath } from '@sentinel/frame-change';
 import { StageTimer, TelemetryModule, quantile } from '@sentinel/telemetry';
-import { SENTINEL_NODE_FLAGS } from '@sentinel/app';
+import { SENTINEL_NODE_FLAGS } from '@sentinel/evaluation';
 import { sharedPath } from '@sentinel/testing';
 import { EmitOutcome, LinkEmitter } from '@sentinel/transport';
 

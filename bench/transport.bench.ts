@@ -6,8 +6,9 @@
  *   npm run build && npm run bench:transport [-- --runs 3 --redis redis://127.0.0.1:6379]
  */
 import 'reflect-metadata';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { LinkConfig, TransportKind } from '@sentinel/config';
+import { freePort } from '@sentinel/evaluation';
 import { FrameMessage, Patterns, SCHEMA_VERSION } from '@sentinel/contracts';
 import { MetricsService } from '@sentinel/telemetry';
 import { InprocBus, LinkChannel, LinkLedger, createLinkClient, createLinkServer, decodePacket, encodePacket } from '@sentinel/transport';
@@ -27,15 +28,6 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 function frame(seq: number, payload: Buffer): FrameMessage {
   return Object.assign(new FrameMessage(), {
     v: SCHEMA_VERSION, cameraId: 'bench', seq, capturedAt: Date.now(), width: 768, height: 576, kind: 'frame', changeScore: 0.2, jpeg: payload,
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
   });
 }
 

@@ -12,7 +12,8 @@ import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { loadConfig } from '@sentinel/config';
 import { FaceCropMessage, FrameMessage, Patterns, SCHEMA_VERSION } from '@sentinel/contracts';
-import { FogPipeline, FogStats, HumanFaceFinder, YoloDetector, readVideoFrames } from '@sentinel/detection';
+import { FogPipeline, FogStats, HumanFaceFinder, YoloDetector } from '@sentinel/detection';
+import { readVideoFrames } from '@sentinel/evaluation';
 import { sharedPath } from '@sentinel/testing';
 import { EmitOutcome, LinkEmitter } from '@sentinel/transport';
 

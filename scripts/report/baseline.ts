@@ -1,7 +1,8 @@
 import type { FogConfig } from '@sentinel/config';
-import { PERSON_CLASS, createObjectDetector, decodeImage, finishDetections, readVideoFrames } from '@sentinel/detection';
+import { PERSON_CLASS, createObjectDetector, decodeImage, finishDetections } from '@sentinel/detection';
+import { readVideoFrames } from '@sentinel/evaluation';
 import { JpegEncoder } from '@sentinel/frame-change';
-import type { ScoredDetection } from '@sentinel/report';
+import type { ScoredDetection } from '@sentinel/evaluation';
 
 export interface BaselineResult {
   description: string;

@@ -1,15 +1,10 @@
 import {
-  AccuracyResult,
-  CoverageResult,
-  EvaluatedFrame,
   LatencySummary,
   MetricSample,
   Placement,
   Policy,
   RunCounts,
   RunReport,
-  TruthBox,
-  evaluateDetections,
   formulaRates,
   linkBalance,
   measuredParameters,
@@ -20,8 +15,15 @@ import {
   patternTraffic,
   ratesPerVideoSecond,
   stageRows,
-  trackCoverage,
 } from '@sentinel/report';
+import {
+  AccuracyResult,
+  CoverageResult,
+  EvaluatedFrame,
+  TruthBox,
+  evaluateDetections,
+  trackCoverage,
+} from '@sentinel/evaluation';
 import { Patterns } from '@sentinel/contracts';
 import type { DetectionLogSummary } from './detection-log';
 import type { PipelineRunResult } from './run-pipeline';

@@ -12,16 +12,14 @@ import {
   Policy,
   Report,
   RunReport,
-  TruthBox,
   bandwidthSvg,
   consistencyChecks,
-  evaluateDetections,
   formulaRates,
-  parseMotGroundTruth,
   renderMarkdown,
   runName,
   targetRows,
 } from '@sentinel/report';
+import { TruthBox, evaluateDetections, parseMotGroundTruth } from '@sentinel/evaluation';
 import { runBaseline } from './baseline';
 import { buildRun, cameraProbe, evaluateRun } from './build-run';
 import { readDetectionLog } from './detection-log';

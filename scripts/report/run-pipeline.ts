@@ -6,7 +6,7 @@ import { createSentinelApp } from '@sentinel/app';
 import { FogService } from '@sentinel/detection';
 import { FrameChangeService } from '@sentinel/frame-change';
 import type { Placement, Policy } from '@sentinel/report';
-import { pollUntil } from '@sentinel/app';
+import { pollUntil } from '@sentinel/evaluation';
 import { ProcessSnapshot, fetchSnapshot, fetchStats } from './snapshot';
 import { TierProcess, freePort, startTier } from './tier-process';
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { SentinelProcess, startSentinelProcess } from '@sentinel/app';
+import { SentinelProcess, startSentinelProcess } from '@sentinel/evaluation';
 
-export { freePort } from '@sentinel/app';
+export { freePort } from '@sentinel/evaluation';
 
 export interface TierProcess extends SentinelProcess {
   tier: string;

@@ -1,10 +1,6 @@
 import { describeWithSharedData, sharedPath } from '@sentinel/testing';
-import { MatchCounts, addCounts, matchFrame, precisionRecall } from '../../libs/detection/src/evaluation/person-matching';
-import { readVideoFrames } from '../../libs/detection/src/evaluation/video-frames';
-import { RgbImage } from '../../libs/detection/src/image/decode-image';
-import { PERSON_CLASS } from '../../libs/detection/src/model/labels';
-import { YoloDetector } from '../../libs/detection/src/model/yolo-detector';
-import { finishDetections } from '../../libs/detection/src/postprocess/postprocess';
+import { MatchCounts, NO_MATCHES, addCounts, countMatches, matchFrame, precisionRecall, readVideoFrames } from '@sentinel/evaluation';
+import { PERSON_CLASS, RgbImage, YoloDetector, finishDetections } from '@sentinel/detection';
 import { VTEST_HEIGHT, VTEST_WIDTH, sharedModels, vtestGroundTruth } from './fixtures';
 
 /**
@@ -47,12 +43,12 @@ describeWithSharedData('fog detection accuracy on vtest.avi (real models)', () =
         classes: [],
       });
       try {
-        let counts: MatchCounts = { truePositives: 0, falsePositives: 0, ignored: 0, positives: 0 };
+        let counts: MatchCounts = NO_MATCHES;
         for (const [i, frameNumber] of gtFrames.entries()) {
           const candidates = await detector.detect(frames[i], { offsetX: 0, offsetY: 0 }, () => undefined);
           const detections = finishDetections(candidates, { nmsIou: 0.45, maxDetections: 300, frameWidth: VTEST_WIDTH, frameHeight: VTEST_HEIGHT, labels: detector.labels });
           const persons = detections.filter((d) => d.classId === PERSON_CLASS);
-          counts = addCounts(counts, matchFrame(persons, truth.get(frameNumber) ?? []));
+          counts = addCounts(counts, countMatches(matchFrame(persons, truth.get(frameNumber) ?? [])));
         }
         const pr = precisionRecall(counts);
         table[name] = { ...pr, counts };

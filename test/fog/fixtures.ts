@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { sharedPath } from '@sentinel/testing';
-import { parseMotGroundTruth } from '../../libs/detection/src/evaluation/person-matching';
+import { parseMotGroundTruth } from '@sentinel/evaluation';
 
 export const VTEST_WIDTH = 768;
 export const VTEST_HEIGHT = 576;

@@ -6,13 +6,11 @@ import { RpcException } from '@nestjs/microservices';
 import sharp from 'sharp';
 import request from 'supertest';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { AlertMessage, FaceCropMessage, Patterns, validateContract } from '@sentinel/contracts';
+import { AlertMessage, FaceCropMessage, Patterns, iou, validateContract } from '@sentinel/contracts';
 import { describeWithSharedData, sharedPath } from '@sentinel/testing';
 import { HealthRegistry, MetricsService } from '@sentinel/telemetry';
-import { DetectionLogLine, FogService, FrameChangedController } from '../../libs/detection/src';
-import { readVideoFrames } from '../../libs/detection/src/evaluation/video-frames';
-import { iou } from '../../libs/detection/src/geometry/box';
-import { RgbImage } from '../../libs/detection/src/image/decode-image';
+import { DetectionLogLine, FogService, FrameChangedController, RgbImage } from '@sentinel/detection';
+import { readVideoFrames } from '@sentinel/evaluation';
 import { RecordingLinks, bootFog, frameMessage, regionsMessage, toJpeg } from './support';
 import { VTEST_HEIGHT, VTEST_WIDTH } from './fixtures';
 

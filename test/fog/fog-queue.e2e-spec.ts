@@ -1,8 +1,8 @@
 import { loadConfig } from '@sentinel/config';
 import { DetectionsMessage, Patterns, validateContract } from '@sentinel/contracts';
 import { describeWithSharedData, sharedPath } from '@sentinel/testing';
-import { FogPipeline, FogStats, FrameRejectedError, HumanFaceFinder, YoloDetector } from '../../libs/detection/src';
-import { readVideoFrames } from '../../libs/detection/src/evaluation/video-frames';
+import { FogPipeline, FogStats, FrameRejectedError, HumanFaceFinder, YoloDetector } from '@sentinel/detection';
+import { readVideoFrames } from '@sentinel/evaluation';
 import { RecordingLinks, frameMessage, toJpeg } from './support';
 import { VTEST_HEIGHT, VTEST_WIDTH } from './fixtures';
 

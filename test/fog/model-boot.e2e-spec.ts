@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@sentinel/config';
 import { describeWithSharedData, sharedPath } from '@sentinel/testing';
-import { FogService, ModelBootError } from '../../libs/detection/src';
-import { readVideoFrames } from '../../libs/detection/src/evaluation/video-frames';
-import { createObjectDetector } from '../../libs/detection/src/model/create-detector';
+import { FogService, ModelBootError, createObjectDetector } from '@sentinel/detection';
+import { readVideoFrames } from '@sentinel/evaluation';
 import { bootFog, frameMessage, toJpeg } from './support';
 import { VTEST_HEIGHT, VTEST_WIDTH } from './fixtures';
 

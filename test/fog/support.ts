@@ -6,8 +6,7 @@ import { FrameMessage, Pattern, SCHEMA_VERSION } from '@sentinel/contracts';
 import { JpegEncoder } from '@sentinel/frame-change';
 import { TelemetryModule } from '@sentinel/telemetry';
 import { EmitOptions, EmitOutcome, LinkEmitter } from '@sentinel/transport';
-import { DetectionModule } from '../../libs/detection/src';
-import { RgbImage } from '../../libs/detection/src/image/decode-image';
+import { DetectionModule, RgbImage } from '@sentinel/detection';
 
 /** A LinkEmitter that keeps everything it is asked to send (and delivers it). */
 export class RecordingLinks extends LinkEmitter {

@@ -1,7 +1,7 @@
 import { createSentinelApp, SentinelApp } from '@sentinel/app';
 import { loadConfig } from '@sentinel/config';
 import { LinkName, LinkNames } from '@sentinel/contracts';
-import { StubInbox, expectedAlertDigest, stubFrame, stubModules } from '../support/stub-modules';
+import { StubInbox, expectedAlertDigest, stubFrame, stubModules } from '@sentinel/testing';
 import { LinkEmitter } from '@sentinel/transport';
 import { TEST_KEY_SETS, apiFetch } from '../support/api-key';
 

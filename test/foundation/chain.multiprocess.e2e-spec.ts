@@ -1,10 +1,7 @@
 import { Socket, connect } from 'node:net';
 import Redis from 'ioredis';
 import { encodePacket } from '@sentinel/transport';
-import { REDIS_URL, describeWithService } from '@sentinel/testing';
-import { MetricSample, TierProcess, fetchMetrics, freePort, startProcess, waitFor } from '../support/processes';
-import { expectedAlertDigest, stubFrame } from '../support/stub-modules';
-import { apiFetch } from '../support/api-key';
+import { MetricSample, REDIS_URL, TierProcess, apiFetch, describeWithService, expectedAlertDigest, fetchMetrics, freePort, startProcess, stubFrame, waitFor } from '@sentinel/testing';
 
 const FRAMES = 30;
 const STUB_ENTRY = 'test/support/stub-tier.js';

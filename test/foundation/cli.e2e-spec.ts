@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DIST_DIR, PROJECT_DIR } from '../support/processes';
+import { DIST_DIR, PROJECT_DIR } from '@sentinel/testing';
 
 const MAIN = join(DIST_DIR, 'main.js');
 

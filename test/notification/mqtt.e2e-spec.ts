@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
-import { createServer, connect as tcpConnect, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { connectAsync, type MqttClient } from 'mqtt';
 import sharp from 'sharp';
-import { MQTT_URL, describeWithService } from '@sentinel/testing';
+import { MQTT_URL, describeWithService, freePort } from '@sentinel/testing';
 import { NotificationHarness, WebhookReceiver, bootNotification, makeAlert, tempDataDir, waitUntil } from './support';
 
 interface Received {
@@ -28,14 +28,6 @@ class BrokerProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   constructor(readonly port: number) {}
-
-  static async freePort(): Promise<number> {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
-    const { port } = probe.address() as AddressInfo;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    return port;
-  }
 
   async start(): Promise<void> {
     const broker = new URL(MQTT_URL);
@@ -139,7 +131,7 @@ describeWithService('MQTT', 'MQTT channel with an unreachable broker', () => {
 
   beforeAll(async () => {
     await receiver.start();
-    proxy = new BrokerProxy(await BrokerProxy.freePort());
+    proxy = new BrokerProxy(await freePort());
     sub = await subscriber(prefix);
     dataDir = tempDataDir();
     harness = await bootNotification(dataDir, [

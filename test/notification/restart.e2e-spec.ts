@@ -1,6 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, rmSync, statSync, readdirSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservices';
@@ -9,19 +8,11 @@ import request from 'supertest';
 import { SCHEMA_VERSION } from '@sentinel/contracts';
 import { MetricsService } from '@sentinel/telemetry';
 import { LinkLedger, createTcpClient } from '@sentinel/transport';
-import { startProcess as startTier } from '../support/processes';
+import { freePort, startProcess as startTier } from '@sentinel/testing';
 import { WebhookReceiver, tempDataDir, waitUntil } from './support';
 
 const ROOT = resolve(__dirname, '..', '..');
 const ENTRY = join(ROOT, 'dist', 'scripts', 'notification-standalone.js');
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', () => done()));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((done) => probe.close(() => done()));
-  return port;
-}
 
 /** Newest modification time under a folder (to warn when dist is older than the sources). */
 function newestMtime(dir: string): number {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cutFrames } from '@sentinel/frame-change';
+import { cutFrames } from '@sentinel/evaluation';
 import { DIST_DIR, describeWithSharedData, sharedPath } from '@sentinel/testing';
 import { KB, Report, RunReport, formulaRates } from '@sentinel/report';
 import { ReportOptions, generateReport } from '../../scripts/report/report-main';

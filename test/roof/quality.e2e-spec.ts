@@ -1,38 +1,16 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MotionStillPlan, makeMotionStillClip, motionStillLabels, noisySource } from '@sentinel/frame-change';
+import type { Box } from '@sentinel/contracts';
+import { MotionStillPlan, makeMotionStillClip, motionStillLabels, noisySource, parseMotGroundTruth } from '@sentinel/evaluation';
 import { describeWithSharedData, sharedPath } from '@sentinel/testing';
 import { startRoof } from './roof-harness';
-
-interface GtBox {
-  frame: number;
-  id: number;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  flag: number;
-}
 
 const W = 768;
 const H = 576;
 
-/** MOTChallenge lines `frame,id,x,y,w,h,flag,...`, boxes clipped to the frame. */
-function parseGroundTruth(text: string): GtBox[] {
-  return text
-    .trim()
-    .split('\n')
-    .map((line) => line.split(',').map(Number))
-    .map(([frame, id, x, y, w, h, flag]) => {
-      const x0 = Math.max(0, x), y0 = Math.max(0, y);
-      const x1 = Math.min(W, x + w), y1 = Math.min(H, y + h);
-      return { frame, id, x: x0, y: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0), flag };
-    });
-}
-
 /** Fraction of the box's pixels inside the mask (1 = covered). */
-function coverage(box: GtBox, mask: Uint8Array): number {
+function coverage(box: Box, mask: Uint8Array): number {
   let inside = 0;
   const x0 = Math.floor(box.x), y0 = Math.floor(box.y), x1 = Math.ceil(box.x + box.width), y1 = Math.ceil(box.y + box.height);
   for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) inside += mask[y * W + x];
@@ -76,7 +54,7 @@ describeWithSharedData('roof change detection quality on vtest.avi', () => {
   });
 
   it('in regions mode covers walking people of the ground truth (mean >= 95%, <= 5% less than half covered)', async () => {
-    const truth = parseGroundTruth(await readFile(sharedPath('data', 'vtest-gt-sample.txt'), 'utf8'));
+    const truth = parseMotGroundTruth(await readFile(sharedPath('data', 'vtest-gt-sample.txt'), 'utf8'), W, H);
     const running = await startRoof({ policy: 'regions', cameras: [{ id: 'regions', source: sharedPath('data', 'vtest.avi'), pace: false }] });
     try {
       await running.roof.whenFilesDone();
@@ -84,7 +62,7 @@ describeWithSharedData('roof change detection quality on vtest.avi', () => {
       const coverages: number[] = [];
       let fullFrames = 0;
       let regionPixels = 0;
-      const frames = [...new Set(truth.map((b) => b.frame))];
+      const frames = [...truth.keys()];
       for (const frame of frames) {
         const message = bySeq.get(frame - 1);
         const mask = new Uint8Array(W * H);
@@ -96,8 +74,8 @@ describeWithSharedData('roof change detection quality on vtest.avi', () => {
           for (let y = region.y; y < region.y + region.height; y++) mask.fill(1, y * W + region.x, y * W + region.x + region.width);
         }
         regionPixels += mask.reduce((sum, v) => sum + v, 0);
-        for (const box of truth.filter((b) => b.frame === frame && b.flag !== 0)) {
-          const earlier = truth.find((b) => b.frame === frame - 20 && b.id === box.id);
+        for (const { id, box } of (truth.get(frame) ?? []).filter((t) => !t.ignore)) {
+          const earlier = truth.get(frame - 20)?.find((t) => t.id === id)?.box;
           if (!earlier) continue;
           const moved = Math.hypot(box.x + box.width / 2 - (earlier.x + earlier.width / 2), box.y + box.height / 2 - (earlier.y + earlier.height / 2));
           if (moved >= 10) coverages.push(coverage(box, mask));

@@ -5,11 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { FrameMessage, Patterns } from '@sentinel/contracts';
-import { corruptCopy, cutFrames, makeLavfiClip } from '@sentinel/frame-change';
+import { corruptCopy, cutFrames, makeLavfiClip } from '@sentinel/evaluation';
 import { HealthRegistry, MetricsService, StageTimer } from '@sentinel/telemetry';
-import { describeWithSharedData, sharedPath } from '@sentinel/testing';
+import { RtspTestServer, describeWithSharedData, sharedPath, startRtspServer } from '@sentinel/testing';
 import { EmitOptions, EmitOutcome } from '@sentinel/transport';
-import { RtspTestServer, startRtspServer } from '../support/rtsp-server';
 import { RecordingLinks, RunningRoof, processAlive, startRoof, waitFor } from './roof-harness';
 
 /** A link that holds every emit until opened (a slow consumer). */

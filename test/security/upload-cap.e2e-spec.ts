@@ -105,7 +105,7 @@ describe('upload cap (real cloud process)', () => {
 
     const metrics = await (await fetch(`http://127.0.0.1:${cloud.port}/metrics`, { headers: TEST_KEY_HEADERS })).text();
     expect(metrics).toMatch(new RegExp(`sentinel_http_uploads_refused_total ${refusedCount}\\b`));
-    console.log(
+    console.warn(
       `upload cap ${MAX_CONCURRENT}: RSS baseline ${mb(baseline)}, with ${MAX_CONCURRENT} x ${mb(UPLOAD_BYTES)} held ${mb(withHeld)} ` +
         `(+${mb(withHeld - baseline)}), after ${refusedCount} refused ${mb(afterRefused)} (+${mb(afterRefused - withHeld)})`,
     );

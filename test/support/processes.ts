@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import { SentinelProcess, startSentinelProcess } from '@sentinel/app';
+import { SentinelProcess, startSentinelProcess } from '@sentinel/evaluation';
 import { MetricSample, parsePrometheus } from '@sentinel/report';
 import { TEST_KEY_ENV, apiFetch } from './api-key';
 
 export const PROJECT_DIR = join(__dirname, '..', '..');
 export const DIST_DIR = join(PROJECT_DIR, 'dist');
 
-export { freePort, pollUntil as waitFor } from '@sentinel/app';
+export { freePort, pollUntil as waitFor } from '@sentinel/evaluation';
 export type { MetricSample } from '@sentinel/report';
 
 export type TierProcess = SentinelProcess;

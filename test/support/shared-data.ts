@@ -22,25 +22,30 @@ export function hasSharedData(): boolean {
 const isCi = (): boolean => process.env.CI === 'true' || process.env.CI === '1';
 
 /**
- * `describe` for suites that need ../shared. Without it they skip and say why; under CI=true a
- * missing ../shared is a failure, not a skip.
+ * `describe` that runs `body` when what it needs is there. Otherwise the suite skips and says why,
+ * and under CI=true a missing need is a failure, not a skip. `need` names it (e.g. "REDIS at ...").
  */
-export function describeWithSharedData(name: string, body: () => void): void {
-  if (hasSharedData()) {
+export function describeWhen(ready: boolean, name: string, need: string, why: string, body: () => void): void {
+  if (ready) {
     describe(name, body);
     return;
   }
   if (isCi()) {
     describe(name, () => {
-      it('needs ../shared (real video, faces and models)', () => {
-        throw new Error(`CI=true but ${SHARED_DIR} is missing: real data is required in CI`);
+      it(`needs ${need}`, () => {
+        throw new Error(`CI=true but ${why}`);
       });
     });
     return;
   }
-  console.warn(`[skip] ${name}: ${SHARED_DIR} not found (real video/models); set EDGE_SHARED_DIR to run it`);
-  // The body is not run: suites may read ../shared files while they are collected.
-  describe(name, () => it.skip(`needs ${SHARED_DIR}`, () => undefined));
+  console.warn(`[skip] ${name}: ${why}`);
+  // The body is not run: suites may read what they need while they are collected.
+  describe(name, () => it.skip(`needs ${need}`, () => undefined));
+}
+
+/** `describe` for suites that need ../shared (real video, faces and models). */
+export function describeWithSharedData(name: string, body: () => void): void {
+  describeWhen(hasSharedData(), name, '../shared (real video, faces and models)', `${SHARED_DIR} not found (real video/models); set EDGE_SHARED_DIR to run it`, body);
 }
 
 export { isCi };

@@ -3,4 +3,3 @@ export * from './run';
 export * from './cli';
 export * from './config-from-argv';
 export * from './app.module';
-export * from './processes';

@@ -49,7 +49,7 @@ export class FogService implements OnModuleInit, OnModuleDestroy {
     if (this.log) this.logger.log(`detection log: ${this.log.path}`);
     // Also what /stats shows for this component: the detector and every counter.
     this.health.register('detection', () => ({
-      ...this.pipeline.stats.health(),
+      ...this.pipeline.stats.health(Date.now(), this.pipeline.queueDepth),
       detector: this.detector.description,
       queueDepth: this.pipeline.queueDepth,
       ...this.pipeline.stats.snapshot(),

@@ -44,7 +44,7 @@ export class FrameChangeService implements OnApplicationBootstrap, OnModuleDestr
       this.health.register(`roof.camera.${camera.id}`, () => {
         const stats = camera.snapshot();
         const up = stats.state !== 'failed' && stats.state !== 'reconnecting';
-        return { ...stats, status: up ? 'up' : 'down' };
+        return up ? { ...stats, status: 'up' } : { ...stats, status: 'down', reason: `camera ${stats.state}${stats.lastError ? `: ${stats.lastError}` : ''}` };
       });
       this.logger.log(`camera ${camera.id}: ${camera.settings.kind} source, policy ${camera.settings.policy}`);
       void camera.start();

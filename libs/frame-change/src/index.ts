@@ -10,7 +10,6 @@ export * from './ffmpeg/ffmpeg-path';
 export * from './ffmpeg/source';
 export * from './ffmpeg/frame-reader';
 export * from './ffmpeg/frame-pool';
-export * from './ffmpeg/test-clips';
 export * from './pipeline/forward-plan';
 export * from './pipeline/jpeg-encoder';
 export * from './pipeline/atlas';

@@ -1,7 +1,8 @@
 import type { Config, FaceResult, Human } from '@vladmandic/human';
 import { alignedFaceCrop } from './face-alignment';
 import { HumanRuntime } from './human-runtime';
-import { ImageInput, PixelBox, PreparedImage, PrepareOptions, prepareImage, toSourceBox } from './image-input';
+import type { Box } from '@sentinel/contracts';
+import { ImageInput, PreparedImage, PrepareOptions, prepareImage, toSourceBox } from './image-input';
 
 export interface FaceDetectOptions extends PrepareOptions {
   /** Minimum detector confidence 0..1 (default 0.2, Human's default). */
@@ -24,7 +25,7 @@ export interface DetectedFace {
    * Face box in pixels of the caller's image (region and padding already undone). detectFaces: the
    * detector's tight box; embedFaces: the box of the aligned face mesh (larger, includes forehead and chin).
    */
-  box: PixelBox;
+  box: Box;
   /** Detector (blazeface) confidence 0..1. */
   score: number;
 }

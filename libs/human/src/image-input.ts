@@ -1,3 +1,4 @@
+import type { Box } from '@sentinel/contracts';
 import sharp from 'sharp';
 
 /** Raw interleaved pixels (RGB or RGBA), row-major, `width * height * channels` bytes. */
@@ -11,13 +12,6 @@ export interface RawImage {
 /** Encoded image bytes (JPEG, PNG, WebP, ...: anything sharp decodes) or raw pixels. */
 export type ImageInput = Uint8Array | RawImage;
 
-/** Axis-aligned box in image pixels: top-left corner and size. */
-export interface PixelBox {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
 
 /** The input could not be decoded as an image (REST maps this to 400). */
 export class InvalidImageError extends Error {
@@ -29,7 +23,7 @@ export class InvalidImageError extends Error {
 
 export interface PrepareOptions {
   /** Only look at this part of the image (clipped to it); result boxes stay in full-image pixels. */
-  region?: PixelBox;
+  region?: Box;
   /** Grey border in pixels added around the image (tight face crops are found more reliably with ~40 px). */
   pad?: number;
   /** When `pad` is not given: border = `padRatio` x the shorter side of the (region of the) image, at most `padMax` (default 64) px. */
@@ -66,7 +60,7 @@ export function isRawImage(input: ImageInput): input is RawImage {
 }
 
 /** Clips a box to `[0, width) x [0, height)` and rounds to whole pixels; null when nothing is left. */
-export function clipBox(box: PixelBox, width: number, height: number): PixelBox | null {
+export function clipBox(box: Box, width: number, height: number): Box | null {
   const x0 = Math.max(0, Math.floor(box.x));
   const y0 = Math.max(0, Math.floor(box.y));
   const x1 = Math.min(width, Math.ceil(box.x + box.width));
@@ -135,7 +129,7 @@ export async function prepareImage(input: ImageInput, options: PrepareOptions = 
 }
 
 /** Maps a box in prepared-image pixels back to source pixels, clipped to the source image. */
-export function toSourceBox(prepared: PreparedImage, box: PixelBox): PixelBox | null {
+export function toSourceBox(prepared: PreparedImage, box: Box): Box | null {
   return clipBox(
     { x: box.x + prepared.offsetX, y: box.y + prepared.offsetY, width: box.width, height: box.height },
     prepared.sourceWidth,

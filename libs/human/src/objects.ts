@@ -1,6 +1,7 @@
 import type { Config, Human, ObjectResult } from '@vladmandic/human';
 import { HumanRuntime } from './human-runtime';
-import { ImageInput, PixelBox, PrepareOptions, prepareImage, toSourceBox } from './image-input';
+import type { Box } from '@sentinel/contracts';
+import { ImageInput, PrepareOptions, prepareImage, toSourceBox } from './image-input';
 
 export interface ObjectDetectOptions extends PrepareOptions {
   /** Minimum score 0..1 (default 0.2). */
@@ -13,7 +14,7 @@ export interface ObjectDetectOptions extends PrepareOptions {
 
 export interface DetectedObject {
   /** Box in pixels of the caller's image. */
-  box: PixelBox;
+  box: Box;
   /** COCO-80 class index, 0-based (0 = person), the order of `coco.names`. */
   classId: number;
   label: string;

@@ -197,34 +197,17 @@ function toEvent(row: EventRow): StoredEvent {
   };
 }
 
+/** The columns an outbox row and a dead letter share (a dead letter is an outbox row given up on). */
+function deliveryOf(row: Omit<DeadLetterRow, 'reason' | 'status' | 'dead_at'>) {
+  return { seq: row.seq, alertId: row.alert_id, target: row.target, channel: row.channel, cameraId: row.camera_id, attempts: row.attempts, createdAt: row.created_at };
+}
+
 function toOutboxRow(row: OutboxDbRow): OutboxRow {
-  return {
-    seq: row.seq,
-    alertId: row.alert_id,
-    target: row.target,
-    channel: row.channel,
-    cameraId: row.camera_id,
-    body: row.body,
-    attempts: row.attempts,
-    createdAt: row.created_at,
-    nextAttemptAt: row.next_attempt_at,
-    lastError: row.last_error,
-  };
+  return { ...deliveryOf(row), body: row.body, nextAttemptAt: row.next_attempt_at, lastError: row.last_error };
 }
 
 function toDeadLetter(row: DeadLetterRow): DeadLetter {
-  return {
-    seq: row.seq,
-    alertId: row.alert_id,
-    target: row.target,
-    channel: row.channel,
-    cameraId: row.camera_id,
-    attempts: row.attempts,
-    reason: row.reason,
-    status: row.status,
-    createdAt: row.created_at,
-    deadAt: row.dead_at,
-  };
+  return { ...deliveryOf(row), reason: row.reason, status: row.status, deadAt: row.dead_at };
 }
 
 /** `WHERE a AND b` of the conditions whose value is defined, with their named parameters. */

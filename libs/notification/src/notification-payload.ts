@@ -1,26 +1,15 @@
 import { SCHEMA_VERSION } from '@sentinel/contracts';
-import type { AlertMessage, Box } from '@sentinel/contracts';
+import type { AlertMessage } from '@sentinel/contracts';
+
+/** The alert's own fields, as every channel passes them on (no snapshot bytes, no link timing). */
+export type AlertFields = Pick<AlertMessage, 'id' | 'kind' | 'cameraId' | 'at' | 'capturedAt' | 'subject' | 'label' | 'trackId' | 'score' | 'boxes' | 'message' | 'details'>;
 
 /**
  * What every channel sends for one alert (webhook body, MQTT payload on both topics). JSON, never
  * the snapshot bytes: `snapshotUrl` points at `GET /events/:id/snapshot.jpg` instead.
  */
-export interface NotificationPayload {
+export interface NotificationPayload extends AlertFields {
   v: number;
-  id: string;
-  kind: string;
-  cameraId: string;
-  /** Epoch ms the alert was raised. */
-  at: number;
-  /** Epoch ms the source frame was captured. */
-  capturedAt: number;
-  subject?: string;
-  label?: string;
-  trackId?: number;
-  score?: number;
-  boxes?: Box[];
-  message?: string;
-  details?: Record<string, unknown>;
   /** Absolute when `notification.publicBaseUrl` is set, else a path; null without a snapshot. */
   snapshotUrl: string | null;
 }

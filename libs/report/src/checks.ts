@@ -1,6 +1,6 @@
 import { formulaRates, PAPER_PARAMETERS } from './formula';
 import { ReportCheck, ReportTarget, RunReport, runName } from './report-data';
-import type { AccuracyResult } from './accuracy';
+import type { AccuracyResult } from '@sentinel/evaluation';
 
 const close = (a: number, b: number, tolerance = 1e-9): boolean => Math.abs(a - b) <= tolerance * Math.max(1, Math.abs(a), Math.abs(b));
 

@@ -2,7 +2,7 @@ import { KB, shareOfRaw } from './formula';
 import { formatKBps } from './chart';
 import { Report, RunReport, runName } from './report-data';
 import type { BandwidthRates, FormulaParameters } from './formula';
-import type { AccuracyResult } from './accuracy';
+import type { AccuracyResult } from '@sentinel/evaluation';
 
 const pct = (v: number): string => (Number.isFinite(v) ? `${(100 * v).toFixed(v < 0.01 ? 2 : 1)}%` : 'n/a');
 const num = (v: number, digits = 2): string => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');

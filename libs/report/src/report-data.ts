@@ -1,4 +1,4 @@
-import type { AccuracyResult, CoverageResult } from './accuracy';
+import type { AccuracyResult, CoverageResult } from '@sentinel/evaluation';
 import type { BandwidthRates, FormulaParameters } from './formula';
 import type { BalanceRow, LedgerSnapshot } from './links';
 import type { StageRow } from './latency';

@@ -38,16 +38,25 @@ export class LastWrite {
   }
 }
 
+const streamErrors = new WeakMap<object, LastWrite>();
+
 /**
  * Health of an output stream (the log channel's stdout): down once it errored (EPIPE, closed pipe)
  * or can no longer be written.
  */
 export function watchWritable(stream: NodeJS.WritableStream & { writable: boolean; destroyed?: boolean }): () => ComponentHealth {
-  const lastWrite = new LastWrite();
-  stream.on('error', (error: unknown) => lastWrite.failed(error));
+  const errors = streamErrors.get(stream) ?? listenForErrors(stream);
   return () => {
-    if (lastWrite.lastError) return { status: 'down', reason: `output failed: ${lastWrite.lastError}` };
+    if (errors.lastError) return { status: 'down', reason: `output failed: ${errors.lastError}` };
     if (!stream.writable || stream.destroyed) return { status: 'down', reason: 'output closed' };
     return { status: 'up' };
   };
+}
+
+/** One listener per stream however many probes watch it (process.stdout is shared by every module). */
+function listenForErrors(stream: NodeJS.WritableStream): LastWrite {
+  const errors = new LastWrite();
+  streamErrors.set(stream, errors);
+  stream.on('error', (error: unknown) => errors.failed(error));
+  return errors;
 }

@@ -42,13 +42,17 @@ export function summarize(samples: readonly number[]): LatencySummary {
  */
 export class LatencyWindow {
   private readonly ring: Float64Array;
+  /** Each sample's histogram bucket, so evicting it costs no logarithm. */
+  private readonly bucketOf: Uint16Array;
   private readonly histogram: LogHistogram;
   private next = 0;
   private filled = 0;
 
   constructor(capacity: number, buckets: LogBuckets) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
+    if (buckets.size > 0xffff) throw new RangeError(`too many buckets (${buckets.size}) for a latency window`);
     this.ring = new Float64Array(capacity);
+    this.bucketOf = new Uint16Array(capacity);
     this.histogram = new LogHistogram(buckets);
   }
 
@@ -57,10 +61,10 @@ export class LatencyWindow {
   }
 
   add(ms: number): void {
-    if (this.filled === this.ring.length) this.histogram.remove(this.ring[this.next]);
+    if (this.filled === this.ring.length) this.histogram.removeBucket(this.bucketOf[this.next]);
     else this.filled++;
     this.ring[this.next] = ms;
-    this.histogram.add(ms);
+    this.bucketOf[this.next] = this.histogram.add(ms);
     this.next = (this.next + 1) % this.ring.length;
   }
 

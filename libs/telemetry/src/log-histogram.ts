@@ -47,13 +47,16 @@ export class LogHistogram {
     return this.total;
   }
 
-  add(value: number): void {
-    this.counts[this.buckets.indexOf(value)]++;
+  /** Counts a value; returns its bucket (to remove it later without recomputing). */
+  add(value: number): number {
+    const index = this.buckets.indexOf(value);
+    this.counts[index]++;
     this.total++;
+    return index;
   }
 
-  remove(value: number): void {
-    const index = this.buckets.indexOf(value);
+  /** Uncounts a value added before, by the bucket `add` returned. */
+  removeBucket(index: number): void {
     if (this.counts[index] === 0) return;
     this.counts[index]--;
     this.total--;

@@ -42,10 +42,13 @@ export function probeTcp(host: string, port: number, hello?: string, timeoutMs =
   });
 }
 
-/** Probes a Redis broker with a PING (any answer, even an auth error, shows a Redis is there). */
-export function probeRedis(url: string): Promise<Reachability> {
+/**
+ * Probes a Redis broker with a PING (any answer, even an auth error, shows a Redis is there). Over
+ * TLS (rediss:// or links.<link>.tls) a plain PING would break the handshake: a TCP connect only.
+ */
+export function probeRedis(url: string, tlsConfigured = false): Promise<Reachability> {
   const { host, port, tls } = brokerAddress(url);
-  return probeTcp(host, port, tls ? undefined : 'PING\r\n');
+  return probeTcp(host, port, tls || tlsConfigured ? undefined : 'PING\r\n');
 }
 
 /** At most one probe per `ms`; callers in between share the last result. */
@@ -103,7 +106,7 @@ export function producerHealth(link: string, config: LinkConfig, channel: LinkCh
       case 'tcp':
         return probeTcp(config.host!, config.port!);
       case 'redis':
-        return probeRedis(config.url!);
+        return probeRedis(config.url!, config.tls !== undefined);
       default:
         return Promise.resolve({ ok: false, reason: `unknown transport ${String(config.transport)}` });
     }

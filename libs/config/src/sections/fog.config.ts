@@ -24,6 +24,10 @@ export const RegionDetectionModes = ['canvas', 'each'] as const;
 export type RegionDetectionMode = (typeof RegionDetectionModes)[number];
 
 export const YoloFamilies = ['yolov5', 'yolov8', 'yolox'] as const;
+
+/** onnxruntime execution providers by their onnxruntime-node names; which ones a build has is checked at boot. */
+export const ExecutionProviders = ['cpu', 'cuda', 'tensorrt', 'webgpu', 'dml', 'coreml', 'qnn'] as const;
+export type ExecutionProvider = (typeof ExecutionProviders)[number];
 export type YoloFamily = (typeof YoloFamilies)[number];
 
 /** Per-camera tracker (IoU matching of detections to tracks). */
@@ -64,6 +68,8 @@ export class FogCropConfig {
   @Min(0) @Max(1) @IsNumber() minFaceScore = 0.5;
 }
 
+const qualityWeightSum = (f: FogFaceConfig): number => [f.sizeWeight, f.scoreWeight, f.sharpnessWeight, f.frontalWeight].reduce((sum, w) => sum + (typeof w === 'number' ? w : 0), 0);
+
 /** The face search over a track's life (which faces are worth sending) and when a track ends because the person changed. */
 export class FogFaceConfig {
   /** A track is searched for a face at most once every this many frames of its camera (round-robin over the tracks due). */
@@ -76,15 +82,19 @@ export class FogFaceConfig {
   @Max(4096)
   @IsInt()
   goodFaceSize = 80;
-  /** Weights of the quality score (normalised to sum 1): face size, detector score, sharpness, frontal. */
-  @Min(0) @Max(1) @IsNumber() sizeWeight = 0.35;
+  /** Weights of the quality score (normalised to sum 1): face size, detector score, sharpness, frontal; at least one above 0. */
+  @ValidateBy({ name: 'someWeight', validator: { validate: (_: unknown, args) => qualityWeightSum(args?.object as FogFaceConfig) > 0, defaultMessage: () => 'the face quality weights (sizeWeight, scoreWeight, sharpnessWeight, frontalWeight) must not all be 0' } })
+  @Min(0)
+  @Max(1)
+  @IsNumber()
+  sizeWeight = 0.35;
   @Min(0) @Max(1) @IsNumber() scoreWeight = 0.15;
   @Min(0) @Max(1) @IsNumber() sharpnessWeight = 0.25;
   @Min(0) @Max(1) @IsNumber() frontalWeight = 0.25;
   /** A person box whose colour histogram overlaps its track's by less than this (histogram intersection, 0..1) is a new person: the track ends. 0 disables. */
   @Min(0) @Max(1) @IsNumber() appearanceMinOverlap = 0.3;
   /** A frame where at least this fraction of grid cells changed (vs the previous frame) is a scene change: the camera's tracks end. */
-  @Min(0.1) @Max(1) @IsNumber() sceneChangeFraction = 0.5;
+  @Min(0.1) @Max(1) @IsNumber() sceneChangeFraction = 0.3;
   /** Mean grey difference (0..255) that makes a grid cell count as changed. */
   @Min(1) @Max(255) @IsInt() sceneCellDelta = 24;
 }
@@ -117,6 +127,13 @@ export class FogSuspiciousConfig {
 export class FogConfig {
   /** onnxruntime intra-op threads of the detector session. */
   @IsInt() @Min(1) @Max(64) threads = 1;
+
+  /**
+   * Where the YOLO session runs. `cpu` (default) works everywhere; another provider must be in this
+   * onnxruntime-node build and able to start (driver, libraries, device), or the fog refuses to boot.
+   */
+  @IsIn(ExecutionProviders as unknown as string[], { message: `executionProvider must be one of: ${ExecutionProviders.join(', ')}` })
+  executionProvider: ExecutionProvider = 'cpu';
 
   /** YOLO ONNX file (see models/README.md). Unset: Human's bundled COCO detector is used instead. */
   @IsOptional() @IsString() modelPath?: string;

@@ -1,4 +1,4 @@
-import { BoxLike } from '../geometry/box';
+import { Box } from '../geometry/box';
 import { Point, pointInPolygon } from '../geometry/polygon';
 
 export interface Zone {
@@ -17,7 +17,7 @@ export interface SuspiciousWatchOptions {
 export interface WatchedObject {
   trackId: number;
   classId: number;
-  box: BoxLike;
+  box: Box;
 }
 
 export interface DwellAlert extends WatchedObject {
@@ -37,7 +37,7 @@ export class SuspiciousWatch {
   constructor(private readonly options: SuspiciousWatchOptions) {}
 
   /** Zone holding the object's footprint: undefined when outside all zones; '' when the camera has none. */
-  zoneOf(box: BoxLike): string | undefined {
+  zoneOf(box: Box): string | undefined {
     if (!this.options.zones.length) return '';
     const x = box.x + box.width / 2;
     const y = box.y + box.height;

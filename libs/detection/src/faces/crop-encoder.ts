@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { BoxLike, fitWithin, pixelRect } from '../geometry/box';
+import { Box, fitWithin, pixelRect } from '../geometry/box';
 import { RgbImage } from '../image/decode-image';
 
 export interface EncodedCrop {
@@ -39,7 +39,7 @@ export function assertNotAFrame(crop: { width: number; height: number; bytes: nu
  * Cuts `box` (source pixels, clipped) out of a decoded image, scales it to fit `maxSide` (never
  * enlarging) and encodes JPEG, lowering the quality in steps until it fits `maxBytes`.
  */
-export async function encodeCrop(image: RgbImage, box: BoxLike, options: CropEncodeOptions): Promise<EncodedCrop> {
+export async function encodeCrop(image: RgbImage, box: Box, options: CropEncodeOptions): Promise<EncodedCrop> {
   const rect = pixelRect(box, image.width, image.height);
   if (!rect) throw new CropRefusedError('crop box lies outside the image');
   const size = fitWithin(rect.width, rect.height, options.maxSide);

@@ -19,3 +19,14 @@ describe('plausibleFace', () => {
     expect(plausibleFace({ x: 10, y: 60, width: 14, height: 14 }, person)).toBe(false);
   });
 });
+
+describe('plausibleFace on a close-up', () => {
+  it('lets a face fill a head-and-shoulders or head-only person box, but not sit at its bottom', () => {
+    const head = { x: 0, y: 0, width: 200, height: 220 };
+    expect(plausibleFace({ x: 20, y: 20, width: 170, height: 180 }, head)).toBe(true);
+    expect(plausibleFace({ x: 20, y: 150, width: 60, height: 60 }, head)).toBe(false);
+    expect(plausibleFace({ x: 0, y: 0, width: 200, height: 230 }, head)).toBe(false);
+    // A standing person (narrow box) keeps the bust rule.
+    expect(plausibleFace({ x: 0, y: 0, width: 40, height: 60 }, { x: 0, y: 0, width: 40, height: 100 })).toBe(false);
+  });
+});

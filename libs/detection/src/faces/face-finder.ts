@@ -1,15 +1,15 @@
 import { detectFaces, warmUpHuman } from '@sentinel/human';
-import { BoxLike, area } from '../geometry/box';
+import { Box, area } from '../geometry/box';
 import { RgbImage } from '../image/decode-image';
 
 export interface FoundFace {
-  box: BoxLike;
+  box: Box;
   score: number;
 }
 
 /** Finds the best face inside a region (a person box) of a decoded image. */
 export interface FaceFinder {
-  find(image: RgbImage, region: BoxLike): Promise<FoundFace | null>;
+  find(image: RgbImage, region: Box): Promise<FoundFace | null>;
   /** Loads models ahead of the first frame (called at boot). */
   warmUp?(): Promise<void>;
 }
@@ -28,7 +28,7 @@ export class HumanFaceFinder implements FaceFinder {
     return warmUpHuman({ faces: true });
   }
 
-  async find(image: RgbImage, region: BoxLike): Promise<FoundFace | null> {
+  async find(image: RgbImage, region: Box): Promise<FoundFace | null> {
     const faces = await detectFaces(image, { region, pad: 16, minScore: this.minScore, maxFaces: 3 });
     let best: FoundFace | null = null;
     for (const face of faces) {
@@ -41,7 +41,7 @@ export class HumanFaceFinder implements FaceFinder {
 }
 
 /** The part of `box` inside `region`; null when less than half of the box is inside. */
-export function clipToRegion(box: BoxLike, region: BoxLike): BoxLike | null {
+export function clipToRegion(box: Box, region: Box): Box | null {
   const x1 = Math.max(box.x, region.x);
   const y1 = Math.max(box.y, region.y);
   const x2 = Math.min(box.x + box.width, region.x + region.width);
@@ -53,8 +53,15 @@ export function clipToRegion(box: BoxLike, region: BoxLike): BoxLike | null {
 
 /**
  * A face of a standing or sitting person sits in the upper half of the person box and is at most
- * half its height (a bust); larger or lower "faces" on small, blurry persons are detector noise.
+ * half its height (a bust); larger or lower "faces" on small, blurry persons are detector noise. A
+ * close-up (a person box at least CLOSE_UP_ASPECT as wide as tall: head and shoulders, or the head
+ * alone) may be mostly face: there the face may fill the box, its centre in the upper three quarters.
  */
-export function plausibleFace(face: BoxLike, person: BoxLike): boolean {
-  return face.height <= person.height * 0.5 && face.y + face.height / 2 <= person.y + person.height * 0.5;
+export function plausibleFace(face: Box, person: Box): boolean {
+  const centreY = face.y + face.height / 2;
+  if (person.width >= person.height * CLOSE_UP_ASPECT) return face.height <= person.height && centreY <= person.y + person.height * 0.75;
+  return face.height <= person.height * 0.5 && centreY <= person.y + person.height * 0.5;
 }
+
+/** Width over height from which a person box is a close-up (a standing person's is ~0.3-0.45). */
+const CLOSE_UP_ASPECT = 0.7;

@@ -1,4 +1,4 @@
-import { BoxLike } from './box';
+import { Box } from './box';
 
 /** Where the resized image sits in the square model input. */
 export type LetterboxAnchor = 'center' | 'top-left';
@@ -34,7 +34,7 @@ export function computeLetterbox(srcWidth: number, srcHeight: number, side: numb
 }
 
 /** Maps a box in model-input pixels back to source-image pixels (not clipped). */
-export function inputBoxToSource(box: BoxLike, lb: Letterbox): BoxLike {
+export function inputBoxToSource(box: Box, lb: Letterbox): Box {
   return {
     x: (box.x - lb.padX) / lb.scaleX,
     y: (box.y - lb.padY) / lb.scaleY,

@@ -1,12 +1,12 @@
 import sharp, { OverlayOptions } from 'sharp';
-import { BoxLike } from '../geometry/box';
+import { Box } from '../geometry/box';
 import { LatestFrame } from '../pipeline/fog-pipeline';
 
 export interface AnnotatedBox {
   classId: number;
   label: string;
   score: number;
-  box: BoxLike;
+  box: Box;
   trackId?: number;
 }
 

@@ -22,7 +22,11 @@ export async function createObjectDetector(config: FogConfig, announce: (message
       classes: config.classes,
       alsoByDefault: config.suspicious.classes,
       alwaysKeep: [PERSON_CLASS],
+      executionProvider: config.executionProvider,
     });
+  }
+  if (config.executionProvider !== 'cpu') {
+    throw new ModelBootError(`fog.executionProvider ${config.executionProvider} needs a YOLO ONNX model (fog.modelPath): Human's fallback detector runs on tfjs-wasm`);
   }
   announce(
     'no fog.modelPath configured: detection falls back to the COCO CenterNet bundled with @vladmandic/human ' +

@@ -1,12 +1,13 @@
 import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { YoloFamily } from '@sentinel/config';
+import type { ExecutionProvider, YoloFamily } from '@sentinel/config';
 import { RgbImage } from '../image/decode-image';
 import { Preprocessor } from '../preprocess/preprocessor';
 import { InputElementType } from '../preprocess/input-tensor';
 import { Candidate, ChannelMajorScratch, DecodeOptions, decodeYolov5, decodeYolov8, decodeYolox } from '../postprocess/decode-outputs';
 import { ImagePlacement, candidatesToFrame } from '../postprocess/postprocess';
+import { chooseExecutionProvider, providerStartFailure } from './execution-provider';
 import { float16Table } from './float16';
 import { keptLabels, labelsFor } from './labels';
 import { FamilyInputs, classesFromOutput, expectedOutputDims } from './model-family';
@@ -34,6 +35,8 @@ export interface YoloDetectorOptions {
   alsoByDefault?: readonly string[];
   /** Class ids always kept whatever `classes` says (person: tracks and crops need it). */
   alwaysKeep?: readonly number[];
+  /** onnxruntime execution provider (default cpu); one this build cannot start is a ModelBootError. */
+  executionProvider?: ExecutionProvider;
 }
 
 type TensorMeta = { name: string; isTensor: boolean; type?: string; shape?: ReadonlyArray<number | string> };
@@ -81,6 +84,32 @@ function checkOutputDims(family: YoloFamily, side: number, dims: ReadonlyArray<n
   return classes;
 }
 
+/** The detector session on the configured execution provider; every failure is a ModelBootError that says which part failed. */
+async function createSession(options: YoloDetectorOptions, where: string): Promise<ort.InferenceSession> {
+  const requested = options.executionProvider ?? 'cpu';
+  const supported = ort.listSupportedBackends?.();
+  const choice = chooseExecutionProvider(requested, supported);
+  if (!choice.ok) throw new ModelBootError(`fog.executionProvider ${requested}: ${choice.reason}`);
+  const sessionOptions: ort.InferenceSession.SessionOptions = {
+    intraOpNumThreads: options.threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    executionProviders: choice.providers,
+  };
+  try {
+    return await ort.InferenceSession.create(options.modelPath, sessionOptions);
+  } catch (error) {
+    const message = (error as Error).message;
+    if (requested === 'cpu') throw new ModelBootError(`${where}: not a loadable ONNX model (${message})`);
+    // Tell a provider that cannot start from a model that cannot load: try the model on the CPU once.
+    const onCpu = await ort.InferenceSession.create(options.modelPath, { ...sessionOptions, executionProviders: ['cpu'] }).catch(() => undefined);
+    if (!onCpu) throw new ModelBootError(`${where}: not a loadable ONNX model (${message})`);
+    await onCpu.release();
+    throw new ModelBootError(`fog.executionProvider ${requested}: ${providerStartFailure(requested, supported, message)}`);
+  }
+}
+
 /**
  * A YOLO model on onnxruntime-node: one session created, checked and warmed up once; one image at a
  * time through a reused input tensor.
@@ -114,17 +143,7 @@ export class YoloDetector implements ObjectDetector {
     } catch {
       throw new ModelBootError(`${where}: file not found (see models/README.md for how to get a YOLO ONNX model)`);
     }
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(options.modelPath, {
-        intraOpNumThreads: options.threads,
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-        graphOptimizationLevel: 'all',
-      });
-    } catch (error) {
-      throw new ModelBootError(`${where}: not a loadable ONNX model (${(error as Error).message})`);
-    }
+    const session = await createSession(options, where);
     try {
       const input = session.inputMetadata[0] as TensorMeta | undefined;
       const output = session.outputMetadata[0] as TensorMeta | undefined;

@@ -1,6 +1,6 @@
 import { createWriteStream, mkdirSync, WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
-import { BoxLike } from '../geometry/box';
+import { Box } from '../geometry/box';
 
 /** One processed frame, as written to the detection log (JSON lines). */
 export interface DetectionLogLine {
@@ -10,8 +10,8 @@ export interface DetectionLogLine {
   width: number;
   height: number;
   kind: 'frame' | 'regions';
-  detections: { classId: number; label: string; score: number; box: BoxLike; trackId?: number }[];
-  sentCrops: { trackId: number; personBox: BoxLike; kind: 'face' | 'person'; bytes: number }[];
+  detections: { classId: number; label: string; score: number; box: Box; trackId?: number }[];
+  sentCrops: { trackId: number; personBox: Box; kind: 'face' | 'person'; bytes: number }[];
 }
 
 /**

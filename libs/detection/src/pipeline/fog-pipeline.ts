@@ -155,7 +155,7 @@ export class FogPipeline {
     stats.frame(message.kind, frame.detectedOn);
     for (const d of detections) stats.detection(d.label);
 
-    const tracks = camera.track.update(detections, at, { images: frame.images, whole: frame.detectedOn === 'regions' ? undefined : frame.images[0]?.image });
+    const tracks = camera.track.update(detections, at, { images: frame.images, whole: frame.view });
     camera.crops.forget(tracks.ended);
     for (const reason of ['scene-change', 'appearance-change'] as const) if (tracks.reset[reason] > 0) stats.trackReset(reason, tracks.reset[reason]);
     for (const track of tracks.started) stats.trackStarted(detector.labels[track.classId] ?? `class-${track.classId}`);

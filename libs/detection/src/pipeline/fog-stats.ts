@@ -141,11 +141,13 @@ export class FogStats {
   }
 
   /**
-   * The detector's state from what it did: down when its queue stayed full for the configured time
+   * The detector's state from what it did (and, given, the queue's depth now): down when its queue stayed full for the configured time
    * (inference stuck or far too slow) or when the last frames all failed in the detector.
    */
-  health(now = Date.now()): Pick<ComponentHealth, 'status' | 'reason'> {
+  health(now = Date.now(), depthNow?: number): Pick<ComponentHealth, 'status' | 'reason'> {
     if (!this.limits) return { status: 'up' };
+    // The depth as of now (the last reported one can be a moment stale once the queue went idle).
+    if (depthNow !== undefined) this.queueFull.update(depthNow >= this.limits.queueSize, now);
     const fullFor = this.queueFull.heldForMs(now);
     if (fullFor > 0 && fullFor >= this.limits.queueFullDownAfterMs) {
       return { status: 'down', reason: `detector queue full (${this.limits.queueSize} frames) for ${fullFor} ms` };

@@ -1,4 +1,4 @@
-import { BoxLike, clipBox } from '../geometry/box';
+import { Box, clipBox } from '../geometry/box';
 import { Letterbox } from '../geometry/letterbox';
 import { Candidate } from './decode-outputs';
 import { nmsPerClass } from './nms';
@@ -8,7 +8,7 @@ export interface FrameDetection {
   classId: number;
   label: string;
   score: number;
-  box: BoxLike;
+  box: Box;
   /** Index of the image (frame or roof region) it was found in. */
   source: number;
 }

@@ -1,4 +1,4 @@
-import { BoxLike, area } from '../geometry/box';
+import { Box, area } from '../geometry/box';
 
 export interface CropPolicyOptions {
   /** Crops sent per track at most. */
@@ -26,7 +26,7 @@ export interface TrackCropState {
 
 export interface SearchCandidate {
   trackId: number;
-  box: BoxLike;
+  box: Box;
   score: number;
 }
 

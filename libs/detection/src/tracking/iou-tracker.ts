@@ -1,4 +1,4 @@
-import { BoxLike, iou } from '../geometry/box';
+import { Box, iou } from '../geometry/box';
 
 export interface TrackerOptions {
   iouThreshold: number;
@@ -10,7 +10,7 @@ export interface TrackerOptions {
 export interface Track {
   id: number;
   classId: number;
-  box: BoxLike;
+  box: Box;
   score: number;
   /** Frames the track was matched in, including the first. */
   hits: number;
@@ -23,7 +23,7 @@ export interface Track {
 
 export interface TrackInput {
   classId: number;
-  box: BoxLike;
+  box: Box;
   score: number;
 }
 
@@ -40,7 +40,7 @@ export interface TrackUpdate {
 const VELOCITY_SMOOTHING = 0.5;
 
 /** Where a track's box should be at `at`, moving at its smoothed velocity since it was last seen. */
-export function predictBox(track: Track, at: number): BoxLike {
+export function predictBox(track: Track, at: number): Box {
   const dt = at - track.lastSeenAt;
   return { ...track.box, x: track.box.x + track.vx * dt, y: track.box.y + track.vy * dt };
 }

@@ -8,7 +8,7 @@ function image(width: number, height: number, rgb: (x: number, y: number) => [nu
   return { data, width, height, channels: 3 };
 }
 const grey = (v: number) => (): [number, number, number] => [v, v, v];
-const options = { cellDelta: 24, fraction: 0.5 };
+const options = { cellDelta: 24, fraction: 0.3 };
 
 describe('scene-change rule', () => {
   const scene = image(320, 240, (x, y) => [Math.floor(x * 0.79), y, 90]);

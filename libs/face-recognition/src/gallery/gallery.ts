@@ -76,24 +76,21 @@ export class Gallery {
     this.dim = undefined;
     const report: LoadReport = { faces: 0, unknownFaces: 0, skipped: 0 };
     const usable = (row: StoredEmbedding) => row.model === this.options.model && (this.dim === undefined || row.embedding.length === this.dim);
-    for (const row of this.store.allFaceEmbeddings()) {
-      if (!usable(row)) {
-        report.skipped++;
-        continue;
+    const fill = (rows: Iterable<StoredEmbedding>, held: Map<number, HeldFace>): number => {
+      let loaded = 0;
+      for (const row of rows) {
+        if (!usable(row)) {
+          report.skipped++;
+          continue;
+        }
+        this.dim ??= row.embedding.length;
+        held.set(row.id, { ownerId: row.ownerId, raw: row.embedding });
+        loaded++;
       }
-      this.dim ??= row.embedding.length;
-      this.knownFaces.set(row.id, { ownerId: row.ownerId, raw: row.embedding });
-      report.faces++;
-    }
-    for (const row of this.store.allUnknownEmbeddings()) {
-      if (!usable(row)) {
-        report.skipped++;
-        continue;
-      }
-      this.dim ??= row.embedding.length;
-      this.unknownFaces.set(row.id, { ownerId: row.ownerId, raw: row.embedding });
-      report.unknownFaces++;
-    }
+      return loaded;
+    };
+    report.faces = fill(this.store.allFaceEmbeddings(), this.knownFaces);
+    report.unknownFaces = fill(this.store.allUnknownEmbeddings(), this.unknownFaces);
     this.rebuild();
     return report;
   }

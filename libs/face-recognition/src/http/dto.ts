@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { Box } from '@sentinel/contracts';
 
 export class CreatePersonDto {
   @ApiProperty({ example: 'Penny', maxLength: 200 })
@@ -66,15 +67,8 @@ export class EnrollResultDto {
   @ApiProperty({ type: [EnrolledFaceDto] }) faces!: EnrolledFaceDto[];
 }
 
-export class BoxDto {
-  @ApiProperty() x!: number;
-  @ApiProperty() y!: number;
-  @ApiProperty() width!: number;
-  @ApiProperty() height!: number;
-}
-
 export class RecognizedFaceDto {
-  @ApiProperty({ type: BoxDto, description: 'face box in image pixels' }) box!: BoxDto;
+  @ApiProperty({ type: Box, description: 'face box in image pixels' }) box!: Box;
   @ApiProperty({ description: 'face detector confidence' }) score!: number;
   @ApiProperty() known!: boolean;
   @ApiPropertyOptional() personId?: string;

@@ -3,13 +3,18 @@
  * v ~= codes * scale. A dot product of two quantised vectors is `dot(codesA, codesB) * scaleA * scaleB`.
  */
 export function quantizeInt8(vector: ArrayLike<number>, codes: Int8Array): number {
+  return quantizeSymmetric(vector, codes, 127);
+}
+
+/** codes = round(v / scale) with scale = max|v| / codeMax; returns the scale (0 for a zero vector). */
+function quantizeSymmetric(vector: ArrayLike<number>, codes: Int8Array | Int16Array, codeMax: number): number {
   let maxAbs = 0;
   for (let i = 0; i < vector.length; i++) maxAbs = Math.max(maxAbs, Math.abs(vector[i]));
   if (maxAbs === 0) {
     codes.fill(0, 0, vector.length);
     return 0;
   }
-  const scale = maxAbs / 127;
+  const scale = maxAbs / codeMax;
   for (let i = 0; i < vector.length; i++) codes[i] = Math.round(vector[i] / scale);
   return scale;
 }
@@ -21,13 +26,5 @@ export function quantizeInt8(vector: ArrayLike<number>, codes: Int8Array): numbe
 export const QUERY_CODE_MAX = 2047;
 
 export function quantizeQuery(vector: ArrayLike<number>, codes: Int16Array): number {
-  let maxAbs = 0;
-  for (let i = 0; i < vector.length; i++) maxAbs = Math.max(maxAbs, Math.abs(vector[i]));
-  if (maxAbs === 0) {
-    codes.fill(0, 0, vector.length);
-    return 0;
-  }
-  const scale = maxAbs / QUERY_CODE_MAX;
-  for (let i = 0; i < vector.length; i++) codes[i] = Math.round(vector[i] / scale);
-  return scale;
+  return quantizeSymmetric(vector, codes, QUERY_CODE_MAX);
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { CAMERA_ID_PATTERN } from '@sentinel/contracts';
+import { Box, CAMERA_ID_PATTERN } from '@sentinel/contracts';
 
 /** Accepts epoch milliseconds or an ISO 8601 date; anything else stays a string and fails @IsInt. */
 const toEpochMs = ({ value }: { value: unknown }): unknown => {
@@ -13,7 +13,18 @@ const toEpochMs = ({ value }: { value: unknown }): unknown => {
 
 export const EVENT_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
-export class ListEventsQuery {
+/** Paging of a listing that goes from newest to oldest (events, dead letters). */
+export class PageQuery {
+  @ApiPropertyOptional({ description: 'Page size', default: 50, minimum: 1, maximum: 500 })
+  @IsOptional() @Type(() => Number) @Min(1) @Max(500) @IsInt()
+  limit = 50;
+
+  @ApiPropertyOptional({ description: '`nextCursor` of the previous page (pages go from newest to oldest)' })
+  @IsOptional() @Matches(/^\d{1,15}$/, { message: 'cursor must be a nextCursor returned by this API' }) @IsString()
+  cursor?: string;
+}
+
+export class ListEventsQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Camera id' })
   @IsOptional() @Matches(CAMERA_ID_PATTERN) @IsString()
   camera?: string;
@@ -29,14 +40,6 @@ export class ListEventsQuery {
   @ApiPropertyOptional({ description: 'Events raised at or before this time: epoch ms or ISO 8601' })
   @IsOptional() @Transform(toEpochMs) @Min(0) @IsInt({ message: 'until must be epoch milliseconds or an ISO 8601 date' })
   until?: number;
-
-  @ApiPropertyOptional({ description: 'Page size', default: 50, minimum: 1, maximum: 500 })
-  @IsOptional() @Type(() => Number) @Min(1) @Max(500) @IsInt()
-  limit = 50;
-
-  @ApiPropertyOptional({ description: '`nextCursor` of the previous page (pages go from newest to oldest)' })
-  @IsOptional() @Matches(/^\d{1,15}$/, { message: 'cursor must be a nextCursor returned by this API' }) @IsString()
-  cursor?: string;
 }
 
 export class EventIdParam {
@@ -45,7 +48,7 @@ export class EventIdParam {
   id!: string;
 }
 
-export class ListDeadLettersQuery {
+export class ListDeadLettersQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Camera id' })
   @IsOptional() @Matches(CAMERA_ID_PATTERN) @IsString()
   camera?: string;
@@ -53,27 +56,12 @@ export class ListDeadLettersQuery {
   @ApiPropertyOptional({ description: 'Delivery target, e.g. `webhook:https://example.org/hook` or `mqtt`' })
   @IsOptional() @IsString()
   target?: string;
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
-  @IsOptional() @Type(() => Number) @Min(1) @Max(500) @IsInt()
-  limit = 50;
-
-  @ApiPropertyOptional({ description: '`nextCursor` of the previous page' })
-  @IsOptional() @Matches(/^\d{1,15}$/, { message: 'cursor must be a nextCursor returned by this API' }) @IsString()
-  cursor?: string;
 }
 
 export class DeadLetterSeqParam {
   @ApiProperty({ description: 'Dead letter number (`seq`)' })
   @Type(() => Number) @Min(1) @IsInt()
   seq!: number;
-}
-
-export class BoxDto {
-  @ApiProperty() x!: number;
-  @ApiProperty() y!: number;
-  @ApiProperty() width!: number;
-  @ApiProperty() height!: number;
 }
 
 export class EventDto {
@@ -88,7 +76,7 @@ export class EventDto {
   @ApiPropertyOptional() label?: string;
   @ApiPropertyOptional() trackId?: number;
   @ApiPropertyOptional({ description: 'Detector score or similarity, -1..1' }) score?: number;
-  @ApiPropertyOptional({ type: [BoxDto] }) boxes?: BoxDto[];
+  @ApiPropertyOptional({ type: [Box] }) boxes?: Box[];
   @ApiPropertyOptional() message?: string;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true }) details?: Record<string, unknown>;
   @ApiProperty({ description: 'Passed the cooldown and was sent; false: grouped under `groupId`' }) notified!: boolean;

@@ -1,7 +1,8 @@
-import { iou, clipToImage } from './geometry';
+import { clipBox, iou } from '@sentinel/contracts';
 import { GroundTruthError, parseMotGroundTruth } from './ground-truth';
 
 describe('parseMotGroundTruth', () => {
+  // Also covers what libs/detection/src/evaluation/person-matching.spec.ts asserted on its copy (same lines, same boxes).
   it('reads boxes per frame with ids, clips them to the image and marks flag 0 as ignored', () => {
     const gt = parseMotGroundTruth('20,9,412,178,31,75,1,0,0,0\n20,11,750,278,36.5,110,0,0,0,0\n\n40,1,-5,-5,10,10,1,0,0,0\n40,2,800,0,10,10,1,0,0,0\n', 768, 576);
     expect(gt.get(20)).toEqual([
@@ -25,6 +26,6 @@ describe('geometry', () => {
   });
 
   it('clips to the image', () => {
-    expect(clipToImage({ x: -2, y: 95, width: 10, height: 10 }, 100, 100)).toEqual({ x: 0, y: 95, width: 8, height: 5 });
+    expect(clipBox({ x: -2, y: 95, width: 10, height: 10 }, 100, 100)).toEqual({ x: 0, y: 95, width: 8, height: 5 });
   });
 });

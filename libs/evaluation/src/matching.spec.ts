@@ -1,4 +1,4 @@
-import { averagePrecision, evaluateDetections, matchFrame, trackCoverage } from './accuracy';
+import { addCounts, averagePrecision, countMatches, evaluateDetections, matchFrame, precisionRecall, trackCoverage } from './matching';
 import { TruthBox } from './ground-truth';
 
 const box = (x: number, y: number, width = 10, height = 10) => ({ x, y, width, height });
@@ -67,5 +67,29 @@ describe('trackCoverage', () => {
     const frames = new Map([[20, truth]]);
     const coverage = trackCoverage(frames, [{ truthId: 1, trackId: 7 }, { truthId: 2, trackId: 8 }, { truthId: 2 }], new Set([7, 99]));
     expect(coverage).toEqual({ identities: 2, covered: 1, coverage: 0.5, uncoveredIds: [2] });
+  });
+});
+
+// Formerly libs/detection/src/evaluation/person-matching.spec.ts: the same cases through countMatches.
+describe('countMatches', () => {
+  const b = (x: number, y: number, width = 10, height = 20) => ({ x, y, width, height });
+
+  it('counts hits, misses, false positives and ignored boxes', () => {
+    const truth = [{ id: 1, box: b(0, 0), ignore: false }, { id: 2, box: b(100, 0), ignore: false }, { id: 3, box: b(200, 0), ignore: true }];
+    const detections = [
+      { box: b(1, 0), score: 0.9 }, // IoU 9*20 / (400 - 180) = 0.818 with truth 0: hit
+      { box: b(0, 1), score: 0.5 }, // would match truth 0, already taken: false positive
+      { box: b(200, 2), score: 0.8 }, // on the ignored box: ignored
+      { box: b(400, 0), score: 0.7 }, // nothing there: false positive
+    ];
+    const counts = countMatches(matchFrame(detections, truth));
+    expect(counts).toEqual({ truePositives: 1, falsePositives: 2, ignored: 1, positives: 2 });
+    expect(precisionRecall(counts)).toEqual({ precision: 1 / 3, recall: 0.5 });
+    expect(addCounts(counts, counts).positives).toBe(4);
+  });
+
+  it('gives the higher-scored detection the ground-truth box', () => {
+    const counts = countMatches(matchFrame([{ box: b(5, 0), score: 0.4 }, { box: b(0, 0), score: 0.6 }], [{ id: 1, box: b(0, 0), ignore: false }]));
+    expect(counts).toMatchObject({ truePositives: 1, falsePositives: 1 });
   });
 });

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { resolveFfmpegPath } from './ffmpeg-path';
+import { resolveFfmpegPath } from '@sentinel/frame-change';
 
 /**
  * Helpers that make video clips with ffmpeg for tests, reports and benchmarks (no test framework

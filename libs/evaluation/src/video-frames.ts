@@ -1,11 +1,6 @@
 import { spawn } from 'node:child_process';
+import type { RgbImage } from '@sentinel/detection';
 import { resolveFfmpegPath } from '@sentinel/frame-change';
-import { RgbImage } from '../image/decode-image';
-
-/** The ffmpeg binary the roof uses (bundled @ffmpeg-installer/ffmpeg unless overridden). */
-export function ffmpegPath(override?: string): string {
-  return resolveFfmpegPath(override);
-}
 
 export interface VideoFramesOptions {
   width: number;
@@ -30,7 +25,7 @@ export function readVideoFrames(path: string, options: VideoFramesOptions): Prom
   }
   args.push('-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
   return new Promise((resolve, reject) => {
-    const child = spawn(ffmpegPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(resolveFfmpegPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));

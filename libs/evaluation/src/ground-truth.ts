@@ -1,4 +1,4 @@
-import { Box, clipToImage } from './geometry';
+import { Box, clipBox } from '@sentinel/contracts';
 
 /** One ground-truth person box. `ignore` (MOTChallenge flag 0): neither a hit nor a false positive. */
 export interface TruthBox {
@@ -28,7 +28,7 @@ export function parseMotGroundTruth(text: string, width: number, height: number)
     if (fields.length < 6 || fields.slice(0, 6).some((v) => !Number.isFinite(v)) || !Number.isInteger(frame) || frame < 1 || w < 0 || h < 0) {
       throw new GroundTruthError(`ground truth line ${index + 1} is not "frame,id,x,y,w,h,flag,...": ${JSON.stringify(line.slice(0, 80))}`);
     }
-    const box = clipToImage({ x, y, width: w, height: h }, width, height);
+    const box = clipBox({ x, y, width: w, height: h }, width, height);
     if (box.width <= 0 || box.height <= 0) return;
     let list = frames.get(frame);
     if (!list) frames.set(frame, (list = []));

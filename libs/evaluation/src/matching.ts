@@ -1,4 +1,4 @@
-import { Box, iou } from './geometry';
+import { Box, iou } from '@sentinel/contracts';
 import { TruthBox } from './ground-truth';
 
 export interface ScoredDetection {
@@ -49,6 +49,38 @@ export function matchFrame(detections: readonly ScoredDetection[], truth: readon
     }
   }
   return { outcomes, pairs, positives: truth.filter((t) => !t.ignore).length };
+}
+
+export interface MatchCounts {
+  truePositives: number;
+  falsePositives: number;
+  /** Detections matched to an ignored box: neither hit nor false positive. */
+  ignored: number;
+  /** Ground-truth boxes that count (not ignored). */
+  positives: number;
+}
+
+export const NO_MATCHES: Readonly<MatchCounts> = { truePositives: 0, falsePositives: 0, ignored: 0, positives: 0 };
+
+/** The outcomes of one frame's matching as counts. */
+export function countMatches(match: FrameMatch): MatchCounts {
+  const count = (outcome: DetectionOutcome) => match.outcomes.filter((o) => o === outcome).length;
+  return { truePositives: count('tp'), falsePositives: count('fp'), ignored: count('ignored'), positives: match.positives };
+}
+
+export function addCounts(a: MatchCounts, b: MatchCounts): MatchCounts {
+  return {
+    truePositives: a.truePositives + b.truePositives,
+    falsePositives: a.falsePositives + b.falsePositives,
+    ignored: a.ignored + b.ignored,
+    positives: a.positives + b.positives,
+  };
+}
+
+/** Precision and recall of summed counts; 1 when nothing was called / nothing was there. */
+export function precisionRecall(c: MatchCounts): { precision: number; recall: number } {
+  const called = c.truePositives + c.falsePositives;
+  return { precision: called ? c.truePositives / called : 1, recall: c.positives ? c.truePositives / c.positives : 1 };
 }
 
 /**
