@@ -52,6 +52,7 @@ export class FogService implements OnModuleInit, OnModuleDestroy {
       ...this.pipeline.stats.health(Date.now(), this.pipeline.queueDepth),
       detector: this.detector.description,
       queueDepth: this.pipeline.queueDepth,
+      cameraQueues: Object.fromEntries(this.pipeline.cameraQueues()),
       ...this.pipeline.stats.snapshot(),
     }));
   }
