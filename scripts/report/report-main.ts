@@ -23,6 +23,7 @@ import { TruthBox, evaluateDetections, parseMotGroundTruth } from '@sentinel/eva
 import { runBaseline } from './baseline';
 import { buildRun, cameraProbe, evaluateRun } from './build-run';
 import { readDetectionLog } from './detection-log';
+import { enrollGalleryFolder, identitiesOfRun } from './identities';
 import { runPipeline } from './run-pipeline';
 
 export const REPORT_USAGE = `npm run report -- --source FILE [options]
@@ -33,6 +34,7 @@ Runs the whole pipeline on a video as fast as it can and writes report.md, repor
   --placement LIST         all | split-tcp | split-redis, comma-separated (default: all)
   --policy LIST            frame | regions | video, comma-separated, or both = frame,regions (default: both)
   --gt FILE                MOTChallenge ground truth: person precision/recall/AP50 and track coverage
+  --gallery DIR            enroll <person>/<images> of DIR before each run; report.json gets identities per run
   --out DIR                output folder (default: ./var/report)
   --model PATH             YOLO ONNX model (default: ../shared/models/yolov5n_fp16_640.onnx when present)
   --family F               yolov5 | yolov8 | yolox (default: yolov5 with the default model)
@@ -50,6 +52,7 @@ export interface ReportOptions {
   placements: Placement[];
   policies: Policy[];
   gt?: string;
+  gallery?: string;
   out: string;
   model?: string;
   family?: string;
@@ -74,7 +77,7 @@ function defaultDistDir(): string {
 export function parseReportArgs(argv: readonly string[]): ReportOptions | 'help' | { render: string; out: string } {
   const values: Record<string, string[]> = {};
   const flags = new Set<string>();
-  const valued = new Set(['--render', '--source', '--placement', '--policy', '--gt', '--out', '--model', '--family', '--set', '--redis', '--timeout', '--dist']);
+  const valued = new Set(['--render', '--source', '--placement', '--policy', '--gt', '--gallery', '--out', '--model', '--family', '--set', '--redis', '--timeout', '--dist']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '-h' || arg === '--help') return 'help';
@@ -113,6 +116,7 @@ export function parseReportArgs(argv: readonly string[]): ReportOptions | 'help'
     placements: [...new Set(placements)] as Placement[],
     policies: [...new Set(policies)] as Policy[],
     gt: one('--gt'),
+    gallery: one('--gallery'),
     out: one('--out') ?? join('var', 'report'),
     model,
     family,
@@ -148,6 +152,10 @@ export async function generateReport(options: ReportOptions, log: (line: string)
       const dataDir = await mkdtemp(join(tmpdir(), `sentinel-report-${policy}-`));
       log(`run ${policy} / ${placement} (data in ${dataDir})`);
       try {
+        if (options.gallery) {
+          const enrolled = await enrollGalleryFolder(options.gallery, dataDir, config);
+          log(`  gallery: ${enrolled.people} people, ${enrolled.faces} faces enrolled` + (enrolled.skipped.length ? `; no face in ${enrolled.skipped.join(', ')}` : ''));
+        }
         const result = await runPipeline({
           source: options.source,
           cameraId,
@@ -168,6 +176,7 @@ export async function generateReport(options: ReportOptions, log: (line: string)
         if (gtText && !truth) truth = truthWithin(parseMotGroundTruth(gtText, camera.width, camera.height), camera.framesDecoded);
         const detectionLog = await readDetectionLog(result.detectionLogPath, cameraId);
         const run = buildRun({ placement, policy, paced: options.pace, cameraId, result, log: detectionLog, evaluation: truth ? evaluateRun(truth, detectionLog) : undefined });
+        if (options.gallery) run.identities = identitiesOfRun(config, dataDir, { intruderAlerts: run.counts.intruderAlerts, faceCrops: run.counts.cropsSent });
         runs.push(run);
         const share = (v: number) => `${((100 * v) / run.bandwidth.totals.raw).toFixed(2)}%`;
         log(

@@ -58,6 +58,18 @@ export interface RunBandwidth {
   formula: BandwidthRates;
 }
 
+/** Who a run saw (the cloud's sightings), with `npm run report -- --gallery DIR`. */
+export interface RunIdentities {
+  /** Enrolled people named, with how many decisions named them. */
+  known: { name: string; sightings: number }[];
+  /** Distinct unknown identities (strangers). */
+  unknown: number;
+  /** Decisions left between the thresholds. */
+  undecided: number;
+  intruderAlerts: number;
+  faceCropsSent: number;
+}
+
 export interface RunReport {
   placement: Placement;
   policy: Policy;
@@ -73,6 +85,7 @@ export interface RunReport {
   accuracy?: Omit<AccuracyResult, 'pairs'>;
   coverage?: CoverageResult;
   detectionLogLines: number;
+  identities?: RunIdentities;
 }
 
 export interface ReportCheck {
