@@ -25,6 +25,7 @@ describeWithSharedData('evaluation report on a vtest.avi clip', () => {
     source: clip,
     placements: ['all'],
     policies: ['frame', 'regions'],
+    cameras: 1,
     gt: sharedPath('data', 'vtest-gt-sample.txt'),
     out,
     model: sharedPath('models', 'yolov5n_fp16_640.onnx'),

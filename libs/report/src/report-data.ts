@@ -2,6 +2,7 @@ import type { AccuracyResult, CoverageResult } from '@sentinel/evaluation';
 import type { BandwidthRates, FormulaParameters } from './formula';
 import type { BalanceRow, LedgerSnapshot } from './links';
 import type { StageRow } from './latency';
+import type { CameraReport } from './per-camera';
 
 export const Placements = ['all', 'split-tcp', 'split-redis'] as const;
 export type Placement = (typeof Placements)[number];
@@ -72,6 +73,8 @@ export interface RunReport {
   accuracy?: Omit<AccuracyResult, 'pairs'>;
   coverage?: CoverageResult;
   detectionLogLines: number;
+  /** One row per camera (`--cameras N`; absent in older reports). */
+  perCamera?: CameraReport[];
 }
 
 export interface ReportCheck {

@@ -7,6 +7,8 @@ export interface DetectionLogLine {
   cameraId: string;
   seq: number;
   capturedAt: number;
+  /** When the fog finished detecting and tracking the frame (epoch ms; absent in older logs). */
+  detectedAt?: number;
   width: number;
   height: number;
   kind: 'frame' | 'regions';

@@ -58,6 +58,7 @@ export class FogEmitter {
       cameraId: message.cameraId,
       seq: message.seq,
       capturedAt: message.capturedAt,
+      detectedAt: Date.now(),
       width: message.width,
       height: message.height,
       kind: message.kind,
