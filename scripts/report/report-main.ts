@@ -182,6 +182,7 @@ export async function generateReport(options: ReportOptions, log: (line: string)
           family: options.family,
           sets: options.sets,
           pace: options.pace,
+          roofMaxInFlight: config.roof.maxInFlight,
           distDir: options.distDir,
           redisUrl: options.redisUrl,
           timeoutMs: options.timeoutMs,

@@ -139,7 +139,7 @@ export function renderMarkdown(report: Report): string {
   const multiCamera = runs.filter((r) => (r.perCamera?.length ?? 0) > 1);
   if (multiCamera.length) {
     out.push('## Per camera', '');
-    out.push('Each camera is a copy of the source (scored against the same ground truth). Latency: frame capture at the roof to detection done at the fog, from the detection log.', '');
+    out.push('Each camera is a copy of the source (scored against the same ground truth). Latency: frame capture at the roof to detection done at the fog, from the detection log (not paced, it includes the time a frame waits behind earlier frames of every camera).', '');
     for (const run of multiCamera) out.push(...perCameraTable(run), '');
   }
 
