@@ -2,18 +2,25 @@
  * Fog benchmark: per-frame time of each stage (JPEG decode, pre-process, inference, post-process,
  * tracking, face crop) for each shared model with 1 and 2 threads, frames/s sustained on vtest.avi,
  * and the pipeline's overhead against a bare `session.run` on the same input measured side by side
- * (after every pipeline frame, the same input tensor goes through a bare run).
+ * (after every pipeline frame, the same input tensor goes through a bare run). Then the decode
+ * stage alone, JPEG (sharp) against H.264 packets of the roof's encoder (policy `video`) through the
+ * fog's persistent ffmpeg decoder, alternating passes over the same frames: wall ms per frame and
+ * CPU ms per frame (Node with sharp's threads, plus the ffmpeg decoder process for video).
  *
  *   npm run build && npm run bench:fog [-- --frames=100 --models=yolov5,yolov8,yolox --threads=1,2]
+ *   npm run bench:fog -- --decode-only [--frames=200 --rounds=3 --crf=28]   (crf: roof.video.crf's default)
  */
 import { Patterns, FrameMessage, SCHEMA_VERSION, Pattern } from '@sentinel/contracts';
-import { loadConfig } from '@sentinel/config';
+import { VideoConfig, loadConfig } from '@sentinel/config';
 import { summarize } from '@sentinel/telemetry';
 import { sharedPath } from '@sentinel/testing';
 import { EmitOutcome, LinkEmitter } from '@sentinel/transport';
 import { warmUpHuman } from '@sentinel/human';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import sharp from 'sharp';
-import { FogPipeline, FogStage, FogStats, HumanFaceFinder, YoloDetector } from '@sentinel/detection';
+import { H264Encoder, resolveFfmpegPath } from '@sentinel/frame-change';
+import { DecodedMessage, FogPipeline, FogStage, FogStats, FrameDecoder, HumanFaceFinder, JpegFrameDecoder, OutOfStep, VideoFrameDecoder, YoloDetector } from '@sentinel/detection';
 import { readVideoFrames } from '@sentinel/evaluation';
 
 const MODELS = {
@@ -97,6 +104,81 @@ async function benchModel(name: ModelName, threads: number, jpegs: Buffer[], wid
   return { name, threads, stages, bare, overhead, handled, limit: model.limit, crops: links.crops, faceCrops: stats.cropsSent.face, cropBytes: links.bytes, searches: stats.faceSearches, tracks: stats.tracksStarted };
 }
 
+/** CPU ms a child process has used so far (utime + stime from /proc, clock ticks of 10 ms). */
+function childCpuMs(pid: number | undefined): number {
+  if (!pid) return 0;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+const nodeCpuMs = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+interface DecodePass {
+  wall: number[];
+  cpuMsPerFrame: number;
+  /** Of which in the decoder process (ffmpeg), for video. */
+  childCpuMsPerFrame: number;
+}
+
+/** One pass of `messages` through `decoder`, one frame at a time as the fog does. */
+async function decodePass(decoder: FrameDecoder, messages: FrameMessage[], childPid: () => number | undefined): Promise<DecodePass> {
+  const wall: number[] = [];
+  const cpu0 = nodeCpuMs();
+  let child0 = childCpuMs(childPid());
+  for (const message of messages) {
+    const t0 = performance.now();
+    const decoded: DecodedMessage | OutOfStep = await decoder.decode(message);
+    wall.push(performance.now() - t0);
+    if ('outOfStep' in decoded) throw new Error(`${message.seq}: the video decoder was out of step`);
+    // The decoder process starts on the first keyframe: its CPU counts from there.
+    if (child0 === 0) child0 = childCpuMs(childPid());
+  }
+  const child = childCpuMs(childPid()) - child0;
+  return { wall, cpuMsPerFrame: (nodeCpuMs() - cpu0 + child) / messages.length, childCpuMsPerFrame: child / messages.length };
+}
+
+/** Decode stage only: JPEG (sharp) vs H.264 (the fog's ffmpeg decoder) on the same frames, alternating passes. */
+async function benchDecode(frames: { data: Buffer }[], jpegs: Buffer[], width: number, height: number): Promise<void> {
+  const rounds = Number(arg('rounds', '3'));
+  const crf = Number(arg('crf', String(new VideoConfig().crf)));
+  const encoder = new H264Encoder(resolveFfmpegPath(), { width, height, fps: 10 }, { crf, preset: 'veryfast', keyframeIntervalS: 10 });
+  const packets = await Promise.all(frames.map((fr) => encoder.encode(fr.data)));
+  await encoder.close();
+  const packetBytes = packets.reduce((sum, p) => sum + p.data.length, 0) / packets.length;
+  const base = { v: SCHEMA_VERSION, cameraId: 'vtest', capturedAt: 1_700_000_000_000, width, height, kind: 'frame' as const, changeScore: 1 };
+  const jpegMessages = jpegs.map((jpeg, seq) => Object.assign(new FrameMessage(), { ...base, seq, jpeg }));
+  let seq = 0;
+  // Each video pass starts at the stream's keyframe and chains on the previous pass's last packet.
+  const videoMessages = (): FrameMessage[] =>
+    packets.map((p) => {
+      const s = seq++;
+      return Object.assign(new FrameMessage(), { ...base, seq: s, codec: 'h264' as const, packet: p.data, keyframe: p.keyframe, baseSeq: s - 1 });
+    });
+  const stats = new FogStats();
+  const jpeg = new JpegFrameDecoder(40_000_000, stats);
+  const video = new VideoFrameDecoder(resolveFfmpegPath(), stats);
+  const results = { jpeg: [] as DecodePass[], video: [] as DecodePass[] };
+  try {
+    for (let round = 0; round < rounds; round++) {
+      results.jpeg.push(await decodePass(jpeg, jpegMessages, () => undefined));
+      results.video.push(await decodePass(video, videoMessages(), () => video.decoderPid('vtest')));
+    }
+  } finally {
+    video.close();
+  }
+  const wall = (passes: DecodePass[]) => median(passes.flatMap((p) => p.wall));
+  const cpu = (passes: DecodePass[]) => median(passes.map((p) => p.cpuMsPerFrame));
+  console.log(`
+Decode stage, ${frames.length} frames x ${rounds} alternating rounds, ${width}x${height} (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}):`);
+  console.log(`  JPEG q80 (sharp, ${(jpegs.reduce((s, j) => s + j.length, 0) / jpegs.length / 1024).toFixed(1)} KB/frame): wall p50 ${wall(results.jpeg).toFixed(2)} ms/frame, CPU ${cpu(results.jpeg).toFixed(2)} ms/frame`);
+  console.log(`  H.264 CRF ${crf} (ffmpeg decoder, ${(packetBytes / 1024).toFixed(1)} KB/packet): wall p50 ${wall(results.video).toFixed(2)} ms/frame, CPU ${cpu(results.video).toFixed(2)} ms/frame (Node + ffmpeg ${median(results.video.map((p) => p.childCpuMsPerFrame)).toFixed(2)})`);
+  const ratio = cpu(results.video) / cpu(results.jpeg);
+  console.log(`  video / JPEG: wall ${((100 * wall(results.video)) / wall(results.jpeg)).toFixed(0)}%, CPU ${(100 * ratio).toFixed(0)}% (target: at most 50%: ${ratio <= 0.5 ? 'met' : 'NOT met'})`);
+}
+
 async function main(): Promise<void> {
   const frameCount = Number(arg('frames', '100'));
   const models = arg('models', 'yolov5,yolov8,yolox').split(',') as ModelName[];
@@ -107,6 +189,7 @@ async function main(): Promise<void> {
   const frames = await readVideoFrames(sharedPath('data', 'vtest.avi'), { width, height, count: frameCount });
   const jpegs = await Promise.all(frames.map((fr) => sharp(fr.data, { raw: { width, height, channels: 3 } }).jpeg({ quality: 80 }).toBuffer()));
   console.log(`JPEG frames: mean ${(jpegs.reduce((s, j) => s + j.length, 0) / jpegs.length / 1024).toFixed(1)} KB`);
+  if (process.argv.includes('--decode-only')) return benchDecode(frames, jpegs, width, height);
   await warmUpHuman({ faces: true });
 
   const results = [];
@@ -141,6 +224,7 @@ async function main(): Promise<void> {
     console.log(`  ${r.name} x${r.threads}: ${r.tracks} tracks started, ${r.searches} face searches, ${r.crops} crops sent (${r.faceCrops} faces), ${(r.cropBytes / 1024).toFixed(1)} KB (${(r.cropBytes / Math.max(1, r.crops) / 1024).toFixed(1)} KB/crop) for ${r.handled.length} frames`);
   }
   console.log(ok ? '\nall overhead ratios within limits' : '\nSOME OVERHEAD RATIOS OVER THE LIMIT (noisy machine? re-run on a quiet one)');
+  await benchDecode(frames, jpegs, width, height);
 }
 
 main().catch((error: unknown) => {

@@ -1,84 +1,206 @@
 /**
- * npm run eval:faces -- DIR [--threshold T] [--max-far 0.05]
+ * npm run eval:faces -- --gallery DIR --probe DIR [--json]
+ * npm run eval:faces -- --loo DIR | --lopo DIR [--json]          (DIR alone means --loo DIR)
+ *   options: --upper T --lower T (default cloud.matchThreshold / cloud.unknownThreshold),
+ *            --centering gallery|none, --align true|false, --model NAME|/abs/model.json (default: CloudConfig),
+ *            --cache DIR (embeddings cached per model variant and file; reused on the next run)
  *
- * DIR holds `<person>/<images>`. Every image is embedded exactly as the cloud embeds a crop (Human on
- * wasm, same padding, detector threshold and description model as the CloudConfig defaults), then:
- * leave-one-out rank-1 identification accuracy, false-accept / false-reject rates of all
- * same-vs-different pairs at the configured threshold and around it, and the stranger accept rate
- * (each person left out of the gallery in turn: how often they would pass for somebody).
+ * Folders hold `<person>/<images>`. Every image is embedded exactly as the cloud embeds a crop (Human on
+ * wasm, same padding, detector threshold, alignment and description model), then scored as the cloud's
+ * matcher does (best enrolled face per person, gallery-mean centering from the gallery only).
+ * - --gallery/--probe: enroll one folder, test the other; probe people absent from the gallery are strangers.
+ * - --loo: each image against all the others.
+ * - --lopo: each person in turn left out (a stranger); in that fold every other image is a known probe
+ *   against the rest. Also prints the thresholds the default rule gives (README, Figures).
+ * With --json the last line is one JSON object: { mode, model, thresholds, counts, rates, sweep, rule?, msPerImage }.
  */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { CloudConfig } from '@sentinel/config';
-import { LabelledEmbedding, evaluate, pairRates, strangerAcceptRate, thresholdForFalseAccept } from '@sentinel/face-recognition';
+import { CloudConfig, CloudCentering, CloudCenterings } from '@sentinel/config';
+import {
+  LabelledEmbedding,
+  ProbeCase,
+  Thresholds,
+  countOutcomes,
+  embeddingModelName,
+  leaveOneOut,
+  leaveOnePersonOut,
+  scoreProbes,
+  sweep,
+  thresholdsByRule,
+} from '@sentinel/face-recognition';
 import { HumanRuntime, embedFaces } from '@sentinel/human';
 
 const IMAGE = /\.(png|jpe?g|webp)$/i;
+const USAGE = 'usage: npm run eval:faces -- (--gallery DIR --probe DIR | --loo DIR | --lopo DIR) [--json] [--upper T] [--lower T] [--centering gallery|none] [--align true|false] [--model M] [--cache DIR]';
 
-function argValue(args: string[], name: string): string | undefined {
-  const at = args.indexOf(name);
-  return at >= 0 ? args[at + 1] : undefined;
+interface Options {
+  mode: 'gallery-probe' | 'loo' | 'lopo';
+  gallery?: string;
+  probe?: string;
+  dir?: string;
+  json: boolean;
+  thresholds: Thresholds;
+  centering: CloudCentering;
+  align: boolean;
+  model: string;
+  cache?: string;
 }
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const dir = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
-  if (!dir) {
-    console.error('usage: npm run eval:faces -- DIR [--threshold T] [--max-far 0.05]');
-    process.exit(2);
-  }
-  const cloud = new CloudConfig();
-  const threshold = Number(argValue(args, '--threshold') ?? cloud.matchThreshold);
-  const maxFar = Number(argValue(args, '--max-far') ?? 0.05);
-  const runtime = HumanRuntime.shared({ descriptionModel: cloud.descriptionModel });
-  await runtime.ready();
+function fail(message: string): never {
+  console.error(`eval:faces: ${message}\n${USAGE}`);
+  process.exit(2);
+}
 
-  const items: LabelledEmbedding[] = [];
-  const problems: string[] = [];
-  const started = performance.now();
-  for (const person of (await readdir(resolve(dir))).sort()) {
-    const folder = join(resolve(dir), person);
-    if (!(await stat(folder)).isDirectory()) continue;
-    for (const file of (await readdir(folder)).filter((f) => IMAGE.test(f)).sort()) {
-      try {
-        const faces = await embedFaces(await readFile(join(folder, file)), { padRatio: cloud.cropPadding, padMax: 64, minScore: cloud.minFaceScore }, runtime);
-        if (faces.length === 0) problems.push(`${person}/${file}: no face found`);
-        else items.push({ label: person, file: `${person}/${file}`, embedding: faces.sort((a, b) => b.score - a.score)[0].embedding });
-      } catch (error) {
-        problems.push(`${person}/${file}: ${(error as Error).message}`);
+function parseArgs(argv: string[]): Options {
+  const cloud = new CloudConfig();
+  const values = new Map<string, string>();
+  let json = false;
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--json') json = true;
+    else if (arg.startsWith('--')) {
+      if (argv[i + 1] === undefined) fail(`${arg} needs a value`);
+      values.set(arg.slice(2), argv[++i]);
+    } else positional.push(arg);
+  }
+  const known = ['gallery', 'probe', 'loo', 'lopo', 'upper', 'lower', 'centering', 'align', 'model', 'cache'];
+  for (const key of values.keys()) if (!known.includes(key)) fail(`unknown option --${key}`);
+  const number = (key: string, fallback: number): number => {
+    const value = values.has(key) ? Number(values.get(key)) : fallback;
+    if (!Number.isFinite(value) || value < -1 || value > 1) fail(`--${key} must be a number in -1..1`);
+    return value;
+  };
+  const thresholds = { upper: number('upper', cloud.matchThreshold), lower: number('lower', cloud.unknownThreshold) };
+  if (thresholds.lower > thresholds.upper) fail('--lower must not exceed --upper');
+  const centering = (values.get('centering') ?? cloud.centering) as CloudCentering;
+  if (!CloudCenterings.includes(centering)) fail(`--centering must be one of ${CloudCenterings.join(', ')}`);
+  const alignText = values.get('align') ?? String(cloud.alignFaces);
+  if (alignText !== 'true' && alignText !== 'false') fail('--align must be true or false');
+  const common = { json, thresholds, centering, align: alignText === 'true', model: values.get('model') ?? cloud.descriptionModel, cache: values.get('cache') };
+  if (values.has('gallery') || values.has('probe')) {
+    if (!values.has('gallery') || !values.has('probe')) fail('--gallery and --probe go together');
+    return { ...common, mode: 'gallery-probe', gallery: values.get('gallery'), probe: values.get('probe') };
+  }
+  if (values.has('lopo')) return { ...common, mode: 'lopo', dir: values.get('lopo') };
+  const dir = values.get('loo') ?? positional[0];
+  if (!dir) fail('no folder given');
+  return { ...common, mode: 'loo', dir };
+}
+
+/** Embeds every `<person>/<image>` of a folder as the cloud does; cached per model variant and file content. */
+class FolderEmbedder {
+  private readonly runtime: HumanRuntime;
+  private readonly cloud = new CloudConfig();
+  readonly problems: string[] = [];
+  embedded = 0;
+  embedMs = 0;
+
+  constructor(private readonly options: Options) {
+    this.runtime = HumanRuntime.shared({ descriptionModel: options.model });
+  }
+
+  get variant(): string {
+    return embeddingModelName(this.options.model, this.options.align);
+  }
+
+  async embedFolder(dir: string): Promise<LabelledEmbedding[]> {
+    const root = resolve(dir);
+    if (!existsSync(root) || !(await stat(root)).isDirectory()) fail(`${root} is not a folder`);
+    const items: LabelledEmbedding[] = [];
+    for (const person of (await readdir(root)).sort()) {
+      const folder = join(root, person);
+      if (!(await stat(folder)).isDirectory()) continue;
+      for (const file of (await readdir(folder)).filter((f) => IMAGE.test(f)).sort()) {
+        const embedding = await this.embedImage(join(folder, file), `${person}/${file}`);
+        if (embedding) items.push({ label: person, file: `${person}/${file}`, embedding });
       }
     }
+    return items;
   }
-  const perImage = (performance.now() - started) / Math.max(1, items.length + problems.length);
-  const report = evaluate(items);
-  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-  const median = (xs: number[]) => (xs.length ? xs[Math.floor(xs.length / 2)] : NaN);
 
-  console.log(`\nFace evaluation of ${resolve(dir)} (model ${cloud.descriptionModel}, ${perImage.toFixed(0)} ms per image incl. decode)`);
-  console.log(`images embedded: ${items.length}, people: ${report.people}, without a face or unreadable: ${problems.length}`);
-  for (const p of problems) console.log(`  ! ${p}`);
-  console.log(`\n| metric | value |\n|---|---|`);
-  console.log(`| leave-one-out rank-1 | ${report.rank1.correct}/${report.rank1.total} = ${pct(report.rank1.accuracy)} |`);
-  const at = pairRates(report, threshold);
-  console.log(`| same-person pairs / different-person pairs | ${report.samePairs.length} / ${report.differentPairs.length} |`);
-  console.log(`| similarity same: min / median | ${report.samePairs[0]?.toFixed(3)} / ${median(report.samePairs).toFixed(3)} |`);
-  console.log(`| similarity different: median / max | ${median(report.differentPairs).toFixed(3)} / ${report.differentPairs.at(-1)?.toFixed(3)} |`);
-  console.log(`| threshold (configured) | ${threshold} |`);
-  console.log(`| false accepts at threshold | ${pct(at.falseAcceptRate)} |`);
-  console.log(`| false rejects at threshold | ${pct(at.falseRejectRate)} |`);
-  console.log(`| stranger accepted as somebody at threshold | ${pct(strangerAcceptRate(items, threshold))} |`);
-  console.log(`| lowest threshold with false accepts <= ${pct(maxFar)} | ${thresholdForFalseAccept(report, maxFar)} |`);
-  for (const miss of report.rank1.misses) console.log(`  rank-1 miss: ${miss.file} -> ${miss.got} (${miss.similarity.toFixed(3)})`);
-
-  console.log(`\n| threshold | false accept | false reject | stranger accepted |\n|---|---|---|---|`);
-  for (let t = 0.4; t <= 0.701; t += 0.025) {
-    const r = pairRates(report, Math.round(t * 1000) / 1000);
-    const mark = Math.abs(r.threshold - threshold) < 1e-9 ? ' (configured)' : '';
-    console.log(`| ${r.threshold.toFixed(3)}${mark} | ${pct(r.falseAcceptRate)} | ${pct(r.falseRejectRate)} | ${pct(strangerAcceptRate(items, r.threshold))} |`);
+  private async embedImage(path: string, name: string): Promise<Float32Array | undefined> {
+    const bytes = await readFile(path);
+    const cached = this.cacheFile(bytes);
+    if (cached && existsSync(cached)) return new Float32Array(JSON.parse(readFileSync(cached, 'utf8')) as number[]);
+    try {
+      const started = performance.now();
+      const faces = await embedFaces(
+        bytes,
+        { padRatio: this.cloud.cropPadding, padMax: 64, minScore: this.cloud.minFaceScore, maxFaces: 1, align: this.options.align },
+        this.runtime,
+      );
+      this.embedMs += performance.now() - started;
+      this.embedded++;
+      if (faces.length === 0) {
+        this.problems.push(`${name}: no face found`);
+        return undefined;
+      }
+      if (cached) writeFileSync(cached, JSON.stringify(Array.from(faces[0].embedding)));
+      return faces[0].embedding;
+    } catch (error) {
+      this.problems.push(`${name}: ${(error as Error).message}`);
+      return undefined;
+    }
   }
-  const ok = report.rank1.accuracy >= 0.9 && at.falseAcceptRate <= maxFar;
-  console.log(`\nrank-1 >= 90%: ${report.rank1.accuracy >= 0.9 ? 'yes' : 'NO'}; false accepts <= ${pct(maxFar)} at ${threshold}: ${at.falseAcceptRate <= maxFar ? 'yes' : 'NO'}`);
-  process.exitCode = ok ? 0 : 1;
+
+  private cacheFile(bytes: Buffer): string | undefined {
+    if (!this.options.cache) return undefined;
+    const folder = join(resolve(this.options.cache), this.variant.replace(/[^A-Za-z0-9+._-]/g, '_'));
+    mkdirSync(folder, { recursive: true });
+    return join(folder, `${createHash('sha256').update(bytes).digest('hex').slice(0, 32)}.json`);
+  }
+}
+
+const pct = (part: number, whole: number): string => (whole ? `${((100 * part) / whole).toFixed(1)}%` : 'n/a');
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const embedder = new FolderEmbedder(options);
+  let cases: ProbeCase[];
+  let source: string;
+  if (options.mode === 'gallery-probe') {
+    const gallery = await embedder.embedFolder(options.gallery!);
+    const probes = await embedder.embedFolder(options.probe!);
+    cases = scoreProbes(gallery, probes, options.centering);
+    source = `gallery ${resolve(options.gallery!)} (${gallery.length} images), probes ${resolve(options.probe!)} (${probes.length})`;
+  } else {
+    const items = await embedder.embedFolder(options.dir!);
+    cases = options.mode === 'loo' ? leaveOneOut(items, options.centering) : leaveOnePersonOut(items, options.centering);
+    source = `${resolve(options.dir!)} (${items.length} images, ${new Set(items.map((i) => i.label)).size} people)`;
+  }
+  const counts = countOutcomes(cases, options.thresholds);
+  const rows = sweep(cases, -0.1, 0.9, 0.025);
+  const rule = options.mode === 'lopo' ? thresholdsByRule(cases) : undefined;
+  const msPerImage = embedder.embedded ? embedder.embedMs / embedder.embedded : undefined;
+  const { upper, lower } = options.thresholds;
+
+  console.log(`\nFace evaluation (${options.mode}) of ${source}`);
+  console.log(`model ${embedder.variant}, centering ${options.centering}, thresholds upper ${upper} / lower ${lower}` +
+    (msPerImage !== undefined ? `, ${msPerImage.toFixed(0)} ms per image embedded (decode + Human)` : ', all embeddings from the cache'));
+  for (const problem of embedder.problems) console.log(`  ! ${problem}`);
+  console.log('\n| metric | value |\n|---|---|');
+  console.log(`| rank-1 (known probes) | ${counts.rank1Correct}/${counts.knownProbes} = ${pct(counts.rank1Correct, counts.knownProbes)} |`);
+  console.log(`| wrong-person accepts | ${counts.wrongPersonAccepts}/${counts.knownProbes} = ${pct(counts.wrongPersonAccepts, counts.knownProbes)} |`);
+  console.log(`| stranger accepts | ${counts.strangerAccepts}/${counts.strangerProbes} = ${pct(counts.strangerAccepts, counts.strangerProbes)} |`);
+  console.log(`| false rejects (known probe < lower) | ${counts.falseRejects}/${counts.knownProbes} = ${pct(counts.falseRejects, counts.knownProbes)} |`);
+  console.log(`| undecided (all probes between) | ${counts.undecided}/${cases.length} = ${pct(counts.undecided, cases.length)} |`);
+  if (rule) console.log(`| thresholds by the rule (max stranger + 0.02 / min genuine - 0.02) | upper ${rule.upper} / lower ${rule.lower} |`);
+  for (const miss of cases.filter((c) => c.enrolled && c.top !== c.label)) console.log(`  rank-1 miss: ${miss.file} -> ${miss.top} (${miss.similarity.toFixed(3)})`);
+  for (const c of cases.filter((c) => c.similarity >= lower && c.similarity < upper)) {
+    console.log(`  undecided: ${c.file}${c.enrolled ? '' : ' (stranger)'} nearest ${c.top} (${c.similarity.toFixed(3)})`);
+  }
+  console.log('\n| single threshold | wrong-person accept | stranger accept | false reject |\n|---|---|---|---|');
+  for (const row of rows.filter((r) => r.threshold >= lower - 0.2 && r.threshold <= upper + 0.2)) {
+    const mark = Math.abs(row.threshold - upper) < 1e-9 ? ' (upper)' : Math.abs(row.threshold - lower) < 1e-9 ? ' (lower)' : '';
+    console.log(`| ${row.threshold.toFixed(3)}${mark} | ${pct(row.wrongPersonAcceptRate, 1)} | ${pct(row.strangerAcceptRate, 1)} | ${pct(row.falseRejectRate, 1)} |`);
+  }
+  if (options.json) {
+    console.log(JSON.stringify({ mode: options.mode, model: embedder.variant, centering: options.centering, thresholds: options.thresholds, counts, sweep: rows, rule, msPerImage }));
+  }
 }
 
 main().catch((error: unknown) => {

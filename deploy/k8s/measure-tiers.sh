@@ -20,12 +20,14 @@ cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; w
 trap cleanup EXIT
 
 R2F=$(free_port); F2C=$(free_port); NOTE=$(free_port)
+export SENTINEL_HTTP__APIKEYS="measure-$(node -e "console.log(require('crypto').randomBytes(12).toString('hex'))")"
 links="links:
   roofToFog: { transport: tcp, host: 127.0.0.1, port: $R2F }
   fogToCloud: { transport: tcp, host: 127.0.0.1, port: $F2C }
   notification: { transport: tcp, host: 127.0.0.1, port: $NOTE }"
 for tier in roof fog cloud; do
   port=$(free_port)
+  mkdir -p "$WORK/$tier-data"
   cat > "$WORK/$tier.yaml" <<YAML
 tier: $tier
 dataDir: $WORK/$tier-data
@@ -86,5 +88,5 @@ done
 # What the run carried (so a figure from a stalled pipeline is not mistaken for a working one).
 for tier in roof fog; do
   port=$(grep -o 'port: [0-9]*' "$WORK/$tier.yaml" | head -1 | cut -d' ' -f2)
-  node -e "fetch('http://127.0.0.1:$port/stats').then((r) => r.json()).then((s) => { const l = s.links ?? {}; console.log('$tier sent:', Object.entries(l).map(([k, v]) => k + ' ' + (v.sent?.messages ?? 0) + ' msgs ' + Math.round((v.sent?.bytes ?? 0) / 1024) + ' KiB').join(', ')); }, (e) => console.log('$tier /stats:', e.message))"
+  node -e "fetch('http://127.0.0.1:$port/stats', { headers: { 'x-api-key': process.env.SENTINEL_HTTP__APIKEYS } }).then((r) => r.json()).then((s) => { const l = s.links ?? {}; console.log('$tier sent:', Object.entries(l).map(([k, v]) => k + ' ' + (v.sent?.messages ?? 0) + ' msgs ' + Math.round((v.sent?.bytes ?? 0) / 1024) + ' KiB').join(', ')); }, (e) => console.log('$tier /stats:', e.message))"
 done

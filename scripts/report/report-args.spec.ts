@@ -1,5 +1,4 @@
 import { ReportUsageError, parseCameraCount, parseReportArgs } from './report-main';
-import { fogQueueSetting } from './run-pipeline';
 
 describe('parseReportArgs --cameras', () => {
   const parse = (...argv: string[]) => {
@@ -33,17 +32,5 @@ describe('parseCameraCount', () => {
     expect(parseCameraCount('1')).toBe(1);
     expect(parseCameraCount('40')).toBe(40);
     expect(() => parseCameraCount('1e2')).toThrow(ReportUsageError);
-  });
-});
-
-describe('fogQueueSetting', () => {
-  it('leaves one camera, and paced runs, at the configured queue', () => {
-    expect(fogQueueSetting({ cameraIds: ['a'], pace: false, roofMaxInFlight: 8 })).toEqual({});
-    expect(fogQueueSetting({ cameraIds: ['a', 'b'], pace: true, roofMaxInFlight: 8 })).toEqual({});
-  });
-
-  it("holds every camera's frames in flight, up to the queue's bound", () => {
-    expect(fogQueueSetting({ cameraIds: ['a', 'b', 'c'], pace: false, roofMaxInFlight: 8 })).toEqual({ queueSize: 24 });
-    expect(fogQueueSetting({ cameraIds: Array.from({ length: 200 }, (_, i) => `c${i}`), pace: false, roofMaxInFlight: 8 })).toEqual({ queueSize: 1000 });
   });
 });

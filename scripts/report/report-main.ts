@@ -24,6 +24,7 @@ import { TruthBox, evaluateDetections, parseMotGroundTruth } from '@sentinel/eva
 import { runBaseline } from './baseline';
 import { RunCamera, buildRun, cameraProbe, evaluateRun } from './build-run';
 import { readDetectionLog } from './detection-log';
+import { enrollGalleryFolder, identitiesOfRun } from './identities';
 import { runPipeline } from './run-pipeline';
 
 export const REPORT_USAGE = `npm run report -- --source FILE [options]
@@ -32,10 +33,11 @@ Runs the whole pipeline on a video as fast as it can and writes report.md, repor
 
   --source FILE            video file (required)
   --placement LIST         all | split-tcp | split-redis, comma-separated (default: all)
-  --policy P               frame | regions | both (default: both)
+  --policy LIST            frame | regions | video, comma-separated, or both = frame,regions (default: both)
   --gt FILE                MOTChallenge ground truth: person precision/recall/AP50 and track coverage
   --cameras N              run N copies of the source as N cameras (ids <source-id>, <source-id>-2, ...)
                            and report each camera (default: 1)
+  --gallery DIR            enroll <person>/<images> of DIR before each run; report.json gets identities per run
   --out DIR                output folder (default: ./var/report)
   --model PATH             YOLO ONNX model (default: ../shared/models/yolov5n_fp16_640.onnx when present)
   --family F               yolov5 | yolov8 | yolox (default: yolov5 with the default model)
@@ -55,6 +57,7 @@ export interface ReportOptions {
   /** Copies of the source run as that many cameras through the same run. */
   cameras: number;
   gt?: string;
+  gallery?: string;
   out: string;
   model?: string;
   family?: string;
@@ -87,7 +90,7 @@ export function parseCameraCount(value: string | undefined): number {
 export function parseReportArgs(argv: readonly string[]): ReportOptions | 'help' | { render: string; out: string } {
   const values: Record<string, string[]> = {};
   const flags = new Set<string>();
-  const valued = new Set(['--render', '--source', '--placement', '--policy', '--cameras', '--gt', '--out', '--model', '--family', '--set', '--redis', '--timeout', '--dist']);
+  const valued = new Set(['--render', '--source', '--placement', '--policy', '--cameras', '--gt', '--gallery', '--out', '--model', '--family', '--set', '--redis', '--timeout', '--dist']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '-h' || arg === '--help') return 'help';
@@ -110,7 +113,8 @@ export function parseReportArgs(argv: readonly string[]): ReportOptions | 'help'
   const placements = (one('--placement') ?? 'all').split(',').map((p) => p.trim());
   for (const p of placements) if (!(Placements as readonly string[]).includes(p)) throw new ReportUsageError(`--placement ${p}: expected ${Placements.join(', ')}`);
   const policyArg = one('--policy') ?? 'both';
-  if (policyArg !== 'both' && !(Policies as readonly string[]).includes(policyArg)) throw new ReportUsageError(`--policy ${policyArg}: expected frame, regions or both`);
+  const policies = policyArg === 'both' ? ['frame', 'regions'] : policyArg.split(',').map((p) => p.trim());
+  for (const p of policies) if (!(Policies as readonly string[]).includes(p)) throw new ReportUsageError(`--policy ${p}: expected ${Policies.join(', ')} (comma-separated) or both`);
   const timeout = Number(one('--timeout') ?? 3600);
   if (!Number.isFinite(timeout) || timeout <= 0) throw new ReportUsageError('--timeout must be a positive number of seconds');
   const cameras = parseCameraCount(one('--cameras'));
@@ -124,9 +128,10 @@ export function parseReportArgs(argv: readonly string[]): ReportOptions | 'help'
   return {
     source,
     placements: [...new Set(placements)] as Placement[],
-    policies: policyArg === 'both' ? [...Policies] : [policyArg as Policy],
+    policies: [...new Set(policies)] as Policy[],
     cameras,
     gt: one('--gt'),
+    gallery: one('--gallery'),
     out: one('--out') ?? join('var', 'report'),
     model,
     family,
@@ -172,6 +177,10 @@ export async function generateReport(options: ReportOptions, log: (line: string)
       const dataDir = await mkdtemp(join(tmpdir(), `sentinel-report-${policy}-`));
       log(`run ${policy} / ${placement} (data in ${dataDir})`);
       try {
+        if (options.gallery) {
+          const enrolled = await enrollGalleryFolder(options.gallery, dataDir, config);
+          log(`  gallery: ${enrolled.people} people, ${enrolled.faces} faces enrolled` + (enrolled.skipped.length ? `; no face in ${enrolled.skipped.join(', ')}` : ''));
+        }
         const result = await runPipeline({
           source: options.source,
           cameraIds,
@@ -182,7 +191,6 @@ export async function generateReport(options: ReportOptions, log: (line: string)
           family: options.family,
           sets: options.sets,
           pace: options.pace,
-          roofMaxInFlight: config.roof.maxInFlight,
           distDir: options.distDir,
           redisUrl: options.redisUrl,
           timeoutMs: options.timeoutMs,
@@ -193,6 +201,7 @@ export async function generateReport(options: ReportOptions, log: (line: string)
         if (gtText && !truth) truth = truthWithin(parseMotGroundTruth(gtText, camera.width, camera.height), camera.framesDecoded);
         const cameras = await readRunCameras(result.detectionLogPath, cameraIds, truth);
         const run = buildRun({ placement, policy, paced: options.pace, cameras, result });
+        if (options.gallery) run.identities = identitiesOfRun(config, dataDir, { intruderAlerts: run.counts.intruderAlerts, faceCrops: run.counts.cropsSent });
         runs.push(run);
         const share = (v: number) => `${((100 * v) / run.bandwidth.totals.raw).toFixed(2)}%`;
         log(

@@ -23,8 +23,6 @@ export interface PipelineRunOptions {
   /** Extra `key.path=value` settings for every process. */
   sets: readonly string[];
   pace: boolean;
-  /** roof.maxInFlight of the run: frames of one camera the fog may have to hold at once. */
-  roofMaxInFlight: number;
   /** Built project (split placements start `<distDir>/main.js`). */
   distDir: string;
   redisUrl: string;
@@ -40,7 +38,6 @@ export interface PipelineRunResult {
 }
 
 export const DETECTION_LOG = 'detections.jsonl';
-const FOG_QUEUE_MAX = 1000; // fog.queueSize's upper bound
 const LINKS = ['roofToFog', 'fogToCloud', 'notification'] as const;
 
 async function linkSettings(placement: Placement, redisUrl: string): Promise<Record<string, unknown>> {
@@ -50,15 +47,6 @@ async function linkSettings(placement: Placement, redisUrl: string): Promise<Rec
     links[link] = placement === 'split-tcp' ? { transport: 'tcp', host: '127.0.0.1', port: await freePort() } : { transport: 'redis', url: redisUrl };
   }
   return links;
-}
-
-/**
- * Not paced, each camera keeps up to roof.maxInFlight frames in flight and waits for room: the fog's
- * queue holds every camera's, so no frame is dropped for want of a slot (one camera: the default as is).
- */
-export function fogQueueSetting(options: Pick<PipelineRunOptions, 'cameraIds' | 'pace' | 'roofMaxInFlight'>): { queueSize?: number } {
-  if (options.pace || options.cameraIds.length < 2) return {};
-  return { queueSize: Math.min(FOG_QUEUE_MAX, options.cameraIds.length * options.roofMaxInFlight) };
 }
 
 /** Writes the run's YAML configuration (shared by every process of the run) and returns its path. */
@@ -73,7 +61,7 @@ async function writeRunConfig(options: PipelineRunOptions): Promise<string> {
       measureRawJpeg: true,
       demo: { enabled: false },
     },
-    fog: { ...(options.modelPath ? { modelPath: resolve(options.modelPath), family: options.family } : {}), ...fogQueueSetting(options), detectionLogPath: DETECTION_LOG },
+    fog: { ...(options.modelPath ? { modelPath: resolve(options.modelPath), family: options.family } : {}), detectionLogPath: DETECTION_LOG },
   };
   const file = join(options.dataDir, 'config.yaml');
   await writeFile(file, stringify(config));

@@ -75,6 +75,22 @@ export async function faceJpeg(person: string, n: number): Promise<Buffer> {
   return sharp(await faceImage(person, n)).jpeg({ quality: 85 }).toBuffer();
 }
 
+/**
+ * The face as a fog crop of a slow zoom: the central `zoom` share of the image (1 = all of it),
+ * scaled back to the original size, as JPEG.
+ */
+export async function faceZoomJpeg(person: string, n: number, zoom: number): Promise<Buffer> {
+  const image = await faceImage(person, n);
+  const { width = 150, height = 150 } = await sharp(image).metadata();
+  const w = Math.round(width * zoom);
+  const h = Math.round(height * zoom);
+  return sharp(image)
+    .extract({ left: Math.floor((width - w) / 2), top: Math.floor((height - h) / 2), width: w, height: h })
+    .resize(width, height)
+    .jpeg({ quality: 85 })
+    .toBuffer();
+}
+
 /** Two faces side by side on a grey canvas (an enrollment image with several faces). */
 export async function twoFacesImage(): Promise<Buffer> {
   const [a, b] = await Promise.all([faceImage('amy', 1), faceImage('raj', 1)]);

@@ -7,7 +7,7 @@ import { RecordingLinks, frameMessage, toJpeg } from './support';
 import { VTEST_HEIGHT, VTEST_WIDTH } from './fixtures';
 
 describeWithSharedData('fog pipeline queue and optional detections link', () => {
-  it('runs one frame at a time, drops (and counts) frames beyond queueSize, and emits detections when asked', async () => {
+  it('runs one frame at a time, pushes the oldest waiting frame out of a full queue (counted), and emits detections when asked', async () => {
     const config = loadConfig({ sets: [`fog.modelPath=${sharedPath('models', 'yolox_nano_416.onnx')}`, 'fog.family=yolox', 'fog.queueSize=1', 'fog.emitDetections=true'] }).fog;
     const detector = await YoloDetector.create({ modelPath: config.modelPath!, family: 'yolox', threads: 1, fallbackInputSize: 640, confidence: 0.3, classes: [] });
     const links = new RecordingLinks();
@@ -16,10 +16,11 @@ describeWithSharedData('fog pipeline queue and optional detections link', () => 
     try {
       const frames = await readVideoFrames(sharedPath('data', 'vtest.avi'), { width: VTEST_WIDTH, height: VTEST_HEIGHT, count: 3 });
       const jpegs = await Promise.all(frames.map((f) => toJpeg(f)));
-      // Three frames at once: one runs, one waits, the third finds the queue full.
+      // Three frames at once: one runs, one waits, the third finds the queue full and pushes the waiting one out.
       const results = await Promise.allSettled(jpegs.map((jpeg, seq) => pipeline.handle(frameMessage('q', seq, jpeg, VTEST_WIDTH, VTEST_HEIGHT))));
-      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
-      const error = (results[2] as PromiseRejectedResult).reason as FrameRejectedError;
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(pipeline.cameraQueues().get('q')).toEqual({ processed: 2, dropped: 1, waiting: 0 });
+      const error = (results[1] as PromiseRejectedResult).reason as FrameRejectedError;
       expect(error).toBeInstanceOf(FrameRejectedError);
       expect(error.reason).toBe('queue-full');
       expect(pipeline.stats.snapshot()).toMatchObject({ frames: 2, drops: { 'queue-full': 1 } });

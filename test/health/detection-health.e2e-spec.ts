@@ -16,10 +16,14 @@ describeWithSharedData('detection health with the real YOLO detector', () => {
     const message = (seq: number) => frameMessage('h', seq, jpegs[seq], VTEST_WIDTH, VTEST_HEIGHT);
     try {
       expect(stats.health()).toEqual({ status: 'up' });
-      // One runs, one waits, the third finds the queue full. Inference finishes on a worker thread, so it
-      // cannot complete while this test only awaits microtasks: the queue is still full when asked.
-      const inFlight = [pipeline.handle(message(0)), pipeline.handle(message(1))];
-      await expect(pipeline.handle(message(2))).rejects.toMatchObject({ reason: 'queue-full' });
+      // One runs, one waits, the third finds the camera's queue full and pushes the waiting one out.
+      // Inference finishes on a worker thread, so it cannot complete while this test only awaits
+      // microtasks: the queue is still full when asked.
+      const running = pipeline.handle(message(0));
+      const pushedOut = pipeline.handle(message(1));
+      const newest = pipeline.handle(message(2));
+      await expect(pushedOut).rejects.toMatchObject({ reason: 'queue-full' });
+      const inFlight = [running, newest];
       const stillFullLater = Date.now() + config.queueFullDownAfterMs;
       expect(stats.health(Date.now(), pipeline.queueDepth)).toEqual({ status: 'up' }); // full, but not for long yet
       expect(stats.health(stillFullLater, pipeline.queueDepth)).toMatchObject({ status: 'down', reason: expect.stringMatching(/^detector queue full \(1 frames\) for \d+ ms$/) });

@@ -59,7 +59,7 @@ describeWithSharedData('evaluation report with two cameras from one source', () 
       expect(c.accuracy!.positives).toBeGreaterThan(0);
       expect(c.coverage!.identities).toBeGreaterThan(0);
     }
-    // Not paced: the fog's queue holds both cameras' frames in flight, nothing is dropped.
+    // Not paced: both cameras wait for room in their own fog queue, nothing is dropped.
     expect(report.runs[0].counts.fogDrops).toEqual({});
     expect(report.runs[0].counts.linkNotDelivered).toBe(0);
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);

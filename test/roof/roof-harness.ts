@@ -29,15 +29,15 @@ export class RecordingLinks extends LinkEmitter {
   }
 }
 
-export interface RunningRoof {
+export interface RunningRoof<L extends LinkEmitter = RecordingLinks> {
   module: TestingModule;
   roof: FrameChangeService;
-  links: RecordingLinks;
+  links: L;
   close(): Promise<void>;
 }
 
 /** Boots FrameChangeModule as the app would (config, telemetry, a LinkEmitter) and starts its cameras. */
-export async function startRoof(roofConfig: Record<string, unknown>, links = new RecordingLinks()): Promise<RunningRoof> {
+export async function startRoof<L extends LinkEmitter = RecordingLinks>(roofConfig: Record<string, unknown>, links: L = new RecordingLinks() as unknown as L): Promise<RunningRoof<L>> {
   const config = validateConfig({ roof: roofConfig });
   @Global()
   @Module({ providers: [{ provide: LinkEmitter, useValue: links }], exports: [LinkEmitter] })

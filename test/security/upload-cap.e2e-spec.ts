@@ -105,9 +105,9 @@ describe('upload cap (real cloud process)', () => {
 
     const metrics = await (await fetch(`http://127.0.0.1:${cloud.port}/metrics`, { headers: TEST_KEY_HEADERS })).text();
     expect(metrics).toMatch(new RegExp(`sentinel_http_uploads_refused_total ${refusedCount}\\b`));
-    console.warn(
+    process.stdout.write(
       `upload cap ${MAX_CONCURRENT}: RSS baseline ${mb(baseline)}, with ${MAX_CONCURRENT} x ${mb(UPLOAD_BYTES)} held ${mb(withHeld)} ` +
-        `(+${mb(withHeld - baseline)}), after ${refusedCount} refused ${mb(afterRefused)} (+${mb(afterRefused - withHeld)})`,
+        `(+${mb(withHeld - baseline)}), after ${refusedCount} refused ${mb(afterRefused)} (+${mb(afterRefused - withHeld)})\n`,
     );
     // The refused uploads add less than one upload's size (they are never buffered).
     expect(afterRefused - withHeld).toBeLessThan(UPLOAD_BYTES);

@@ -11,6 +11,7 @@ import { UploadSlotsGuard } from './auth/upload-slots';
 import { HealthController } from './http/health.controller';
 import { MetricsController } from './http/metrics.controller';
 import { StatsController } from './http/stats.controller';
+import { DashboardModule } from './web/dashboard.module';
 
 export type ModuleRegistry = Record<ModuleName, Type<unknown>>;
 
@@ -27,6 +28,7 @@ export class AppModule {
         TerminusModule.forRoot({ logger: false }),
         TransportModule.forRoot(bus),
         ...modulesOfProcess(config).map((name) => registry[name]),
+        DashboardModule,
       ],
       controllers: [HealthController, MetricsController, StatsController, AuthController],
       providers: [

@@ -1,3 +1,4 @@
+import { ConsoleLogger } from '@nestjs/common';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 
@@ -45,5 +46,16 @@ export function readPemFile(key: string, path: string): Buffer {
     return readFileSync(path);
   } catch (error) {
     throw new BootError([`${key} ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
+  }
+}
+
+/**
+ * Nest's logger, minus the stack trace Nest prints for a boot error before rethrowing it (run.ts
+ * prints those as a tidy list); every other message, and every other error, is logged as usual.
+ */
+export class BootAwareLogger extends ConsoleLogger {
+  override error(message: unknown, ...rest: unknown[]): void {
+    if (rest.includes('ExceptionHandler') && asBootError(message)) return;
+    super.error(message, ...(rest as [string?, string?]));
   }
 }

@@ -1,13 +1,14 @@
 import { INestApplication, LogLevel, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { SentinelConfig, linkRolesOfProcess, modulesOfProcess } from '@sentinel/config';
-import { HealthRegistry, StageTimer } from '@sentinel/telemetry';
+import { HealthRegistry, MetricsService, StageTimer } from '@sentinel/telemetry';
 import { InprocBus, LinkLedger, LinkRouter, consumerHealth, createLinkServer } from '@sentinel/transport';
 import { AppModule, ModuleRegistry } from './app.module';
 import { ApiKeySet, resolveApiKeys } from './auth/api-key';
 import { markOperationSecurity, withApiKeySchemes } from './auth/openapi-security';
-import { BootError, prepareDataDir, readPemFile } from './boot-error';
+import { BootAwareLogger, BootError, prepareDataDir, readPemFile } from './boot-error';
 
 export interface SentinelAppOptions {
   /** Which Nest module implements each product module (default: the real ones). */
@@ -23,6 +24,21 @@ export interface SentinelApp {
   /** The HTTP port actually bound (useful with port 0). */
   port: number;
   close(): Promise<void>;
+}
+
+function nestLogger(levels: LogLevel[] | false): BootAwareLogger | false {
+  if (levels === false) return false;
+  const logger = new BootAwareLogger();
+  logger.setLogLevels(levels);
+  return logger;
+}
+
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** JSON.parse reviver: a body with a `__proto__`, `constructor` or `prototype` key is a 400, never an object. */
+function refusePrototypeKeys(key: string, value: unknown): unknown {
+  if (PROTOTYPE_KEYS.has(key)) throw new SyntaxError(`JSON key "${key}" is not accepted`);
+  return value;
 }
 
 /** The accepted keys, or null with `http.auth: none`. Only a generated key's file path is logged, never a key. */
@@ -56,14 +72,16 @@ export async function createSentinelApp(config: SentinelConfig, options: Sentine
   const keys = apiKeysOf(config, logger);
   const bus = new InprocBus();
   const registry = options.registry ?? (await defaultRegistry());
-  const app = await NestFactory.create(AppModule.forRoot(config, registry, bus, keys), {
-    logger: options.logger ?? ['log', 'warn', 'error'],
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, registry, bus, keys), {
+    logger: nestLogger(options.logger ?? ['log', 'warn', 'error']),
     bodyParser: true,
     // Rethrow instead of exiting with Nest's stack trace: run.ts prints boot errors tidily.
     abortOnError: false,
     ...(config.http.tls && { httpsOptions: { cert: readPemFile('http.tls.cert', config.http.tls.cert), key: readPemFile('http.tls.key', config.http.tls.key) } }),
   });
   app.enableShutdownHooks();
+  // JSON bodies naming Object.prototype members are refused (400) before any code sees them.
+  app.useBodyParser('json', { reviver: refusePrototypeKeys });
   // Closed by default: without configured origins no CORS header is sent, so browsers refuse other origins.
   if (config.http.cors.origins.length) app.enableCors({ origin: config.http.cors.origins, credentials: true });
   const ledger = app.get(LinkLedger);
@@ -72,7 +90,7 @@ export async function createSentinelApp(config: SentinelConfig, options: Sentine
   const onTransfer = (link: string, ms: number) => stages.record(`link.${link}`, ms);
   for (const { link } of linkRolesOfProcess(config).filter((role) => role.consumes)) {
     const linkConfig = config.links[link];
-    const server = createLinkServer(link, linkConfig, { ledger, bus, onTransfer });
+    const server = createLinkServer(link, linkConfig, { ledger, bus, onTransfer, metrics: app.get(MetricsService) });
     app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
     health.register(`link:${link}:consumer`, consumerHealth(link, linkConfig, server, bus));
   }

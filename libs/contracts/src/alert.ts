@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { IsBytes } from './is-bytes';
 import { Box, MessageBase } from './common';
 
@@ -12,6 +12,21 @@ export const AlertKinds = {
 } as const;
 
 export const MAX_SNAPSHOT_BYTES = 2 * 1024 * 1024;
+
+/** What an intruder alert rests on (cloud, kind `intruder`). */
+export class IntruderEvidence {
+  /** Faces of the track the cloud pooled for the decision. */
+  @IsInt() @Min(1) @Max(1000) facesPooled!: number;
+  /** Usable faces of the track the fog had seen (its `facesSeen`), when it said. */
+  @IsOptional() @IsInt() @Min(0) facesSeen?: number;
+  /** Smaller side (source px) and quality score 0..1 of the face the alert shows. */
+  @IsNumber() @Min(0) @Max(16384) faceSize!: number;
+  @IsNumber() @Min(0) @Max(1) faceQuality!: number;
+  /** The enrolled person the stranger resembles most, and that (pooled) similarity. Absent with an empty gallery. */
+  @IsOptional() @IsString() @MaxLength(128) nearestPersonId?: string;
+  @IsOptional() @IsString() @MaxLength(256) nearestName?: string;
+  @IsOptional() @IsNumber() @Min(-1) @Max(1) nearestSimilarity?: number;
+}
 
 /** any tier -> notification (`alert`). */
 export class AlertMessage extends MessageBase {
@@ -29,4 +44,6 @@ export class AlertMessage extends MessageBase {
   @IsOptional() @IsBytes({ maxLength: MAX_SNAPSHOT_BYTES }) snapshot?: Uint8Array;
   @IsOptional() @IsString() message?: string;
   @IsOptional() @IsObject() details?: Record<string, unknown>;
+  /** Intruder alerts: the evidence (validated; optional so other kinds and older producers stay valid). */
+  @IsOptional() @ValidateNested() @Type(() => IntruderEvidence) evidence?: IntruderEvidence;
 }

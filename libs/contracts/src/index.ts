@@ -8,3 +8,4 @@ export * from './face-crop';
 export * from './identity';
 export * from './alert';
 export * from './validate';
+export * from './annex-b';

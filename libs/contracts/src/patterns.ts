@@ -24,6 +24,26 @@ export const LinkPatterns: Record<LinkName, readonly Pattern[]> = {
   notification: [Patterns.Alert, Patterns.Identity, Patterns.Detections],
 };
 
+/**
+ * Delivery policy of each pattern, the one place it is declared. `droppable`: a fresher message
+ * replaces it (frames, detections for dashboards): under pressure it is dropped and counted.
+ * `durable`: never dropped by a producer; on durable links (redis-streams) it is kept until its
+ * consumer acknowledged it and handled once (see libs/transport/README.md).
+ */
+export type DeliveryPolicy = 'droppable' | 'durable';
+
+export const DeliveryPolicies: Readonly<Record<Pattern, DeliveryPolicy>> = {
+  [Patterns.FrameChanged]: 'droppable',
+  [Patterns.Detections]: 'droppable',
+  [Patterns.FaceCrop]: 'durable',
+  [Patterns.Identity]: 'durable',
+  [Patterns.Alert]: 'durable',
+};
+
+export function isDurablePattern(pattern: string): boolean {
+  return isKnownPattern(pattern) && DeliveryPolicies[pattern] === 'durable';
+}
+
 /** Every pattern a link may carry; anything else is counted under one label. */
 const KnownPatterns: ReadonlySet<string> = new Set(Object.values(Patterns));
 

@@ -3,6 +3,7 @@ import { SENTINEL_CONFIG, SentinelConfig } from '@sentinel/config';
 import { FACE_FINDER, HumanFaceFinder } from './faces/face-finder';
 import { FogService } from './fog.service';
 import { FrameChangedController } from './frame-changed.controller';
+import { CameraStreamController } from './http/camera-stream.controller';
 import { CamerasController } from './http/cameras.controller';
 import { createObjectDetector } from './model/create-detector';
 import { OBJECT_DETECTOR } from './model/object-detector';
@@ -13,7 +14,7 @@ import { OBJECT_DETECTOR } from './model/object-detector';
  * from the app. The detector is created and warmed up while the app boots: a bad model stops the boot.
  */
 @Module({
-  controllers: [FrameChangedController, CamerasController],
+  controllers: [FrameChangedController, CamerasController, CameraStreamController],
   providers: [
     {
       provide: OBJECT_DETECTOR,

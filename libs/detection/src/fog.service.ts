@@ -9,6 +9,8 @@ import { OBJECT_DETECTOR, ObjectDetector } from './model/object-detector';
 import { DetectionLog } from './pipeline/detection-log';
 import { FogPipeline, FrameOutcome, LatestFrame } from './pipeline/fog-pipeline';
 import { FogStats, FogStatsSnapshot } from './pipeline/fog-stats';
+import { decoderFfmpegPath } from './video/h264-decoder';
+import { VideoDecoderFigures, VideoFrameDecoder } from './video/video-frame-decoder';
 
 /** Nest face of the fog pipeline: builds it from config and injected services, and owns its lifetime. */
 @Injectable()
@@ -16,6 +18,7 @@ export class FogService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Fog');
   private readonly pipeline: FogPipeline;
   private readonly log?: DetectionLog;
+  private readonly video: VideoFrameDecoder;
 
   constructor(
     @Inject(SENTINEL_CONFIG) config: SentinelConfig,
@@ -30,15 +33,20 @@ export class FogService implements OnModuleInit, OnModuleDestroy {
     if (fog.detectionLogPath) {
       this.log = new DetectionLog(isAbsolute(fog.detectionLogPath) ? fog.detectionLogPath : join(config.dataDir, fog.detectionLogPath));
     }
+    const stats = new FogStats(metrics, { queueSize: fog.queueSize, queueFullDownAfterMs: fog.queueFullDownAfterMs });
+    const warn = (message: string) => this.logger.warn(message);
+    // roof.policy video: one persistent ffmpeg H.264 decoder per camera (the roof's ffmpeg setting, FFMPEG_PATH).
+    this.video = new VideoFrameDecoder(decoderFfmpegPath(config.roof.ffmpegPath), stats, undefined, warn);
     this.pipeline = new FogPipeline({
       config: fog,
       detector,
       faces,
       links,
-      stats: new FogStats(metrics, { queueSize: fog.queueSize, queueFullDownAfterMs: fog.queueFullDownAfterMs }),
+      stats,
       recordStage: (stage, ms) => stages.record(stage, ms),
       log: this.log,
-      warn: (message) => this.logger.warn(message),
+      warn,
+      decoders: { h264: this.video },
     });
   }
 
@@ -52,12 +60,15 @@ export class FogService implements OnModuleInit, OnModuleDestroy {
       ...this.pipeline.stats.health(Date.now(), this.pipeline.queueDepth),
       detector: this.detector.description,
       queueDepth: this.pipeline.queueDepth,
+      cameraQueues: Object.fromEntries(this.pipeline.cameraQueues()),
       ...this.pipeline.stats.snapshot(),
+      video: this.video.figures(),
     }));
   }
 
   async onModuleDestroy(): Promise<void> {
     await this.pipeline.idle();
+    this.video.close();
     await this.log?.close();
     await this.detector.dispose();
   }
@@ -72,6 +83,11 @@ export class FogService implements OnModuleInit, OnModuleDestroy {
 
   stats(): FogStatsSnapshot {
     return this.pipeline.stats.snapshot();
+  }
+
+  /** The H.264 decoders' figures (roof.policy video). */
+  videoFigures(): VideoDecoderFigures {
+    return this.video.figures();
   }
 
   /** Resolves when every frame accepted so far is finished and the detection log has reached disk. */

@@ -20,4 +20,7 @@ export { finishDetections } from './postprocess/postprocess';
 export type { FrameDetection } from './postprocess/postprocess';
 export { decodeImage } from './image/decode-image';
 export { CodecDecoder, JpegFrameDecoder } from './pipeline/stages/decode';
-export type { FrameDecoder, DecodedMessage } from './pipeline/stages/decode';
+export type { FrameDecoder, DecodedMessage, OutOfStep } from './pipeline/stages/decode';
+export { VideoFrameDecoder, DEFAULT_DECODE_TIMEOUT_MS } from './video/video-frame-decoder';
+export type { VideoDecoderFigures } from './video/video-frame-decoder';
+export { H264Decoder, VideoDecodeError, decoderFfmpegPath, h264DecoderArgs } from './video/h264-decoder';

@@ -9,6 +9,12 @@ export function faceQuality(face: { score: number; box: { width: number; height:
   return Math.max(0, Math.min(1, face.score * Math.min(1, side / 112)));
 }
 
+/** Model name stored with each embedding: the description model, `+aligned` when fed landmark-aligned crops. */
+export function embeddingModelName(descriptionModel: string, aligned: boolean): string {
+  const name = basename(descriptionModel).replace(/\.json$/, '');
+  return aligned ? `${name}+aligned` : name;
+}
+
 /**
  * Face embeddings through the shared Human runtime: blazeface finds the face again inside the crop
  * (it is cheap, ~10 ms, and gives the description model the same framing for enrollment photos and
@@ -24,7 +30,7 @@ export class FaceEmbedder implements OnModuleInit {
 
   constructor(@Inject(SENTINEL_CONFIG) private readonly config: SentinelConfig) {
     this.runtime = HumanRuntime.shared({ descriptionModel: config.cloud.descriptionModel });
-    this.model = basename(config.cloud.descriptionModel).replace(/\.json$/, '');
+    this.model = embeddingModelName(config.cloud.descriptionModel, config.cloud.alignFaces);
   }
 
   async onModuleInit(): Promise<void> {
@@ -41,7 +47,7 @@ export class FaceEmbedder implements OnModuleInit {
   async embed(image: ImageInput, maxFaces = 20): Promise<EmbeddedFace[]> {
     const faces = await embedFaces(
       image,
-      { padRatio: this.config.cloud.cropPadding, padMax: 64, minScore: this.config.cloud.minFaceScore, maxFaces },
+      { padRatio: this.config.cloud.cropPadding, padMax: 64, minScore: this.config.cloud.minFaceScore, maxFaces, align: this.config.cloud.alignFaces },
       this.runtime,
     );
     return faces.sort((a, b) => b.score - a.score);

@@ -8,6 +8,7 @@ import { FaceRecognitionService } from './face-recognition.service';
 import { GalleryService } from './gallery.service';
 import { PeopleController } from './http/people.controller';
 import { RecognitionController } from './http/recognition.controller';
+import { SightingsController } from './http/sightings.controller';
 import { UnknownsController } from './http/unknowns.controller';
 
 /**
@@ -24,7 +25,7 @@ import { UnknownsController } from './http/unknowns.controller';
       }),
     }),
   ],
-  controllers: [FaceCropController, PeopleController, RecognitionController, UnknownsController],
+  controllers: [FaceCropController, PeopleController, RecognitionController, UnknownsController, SightingsController],
   providers: [FaceEmbedder, GalleryService, FaceRecognitionService, EnrollmentService],
   exports: [FaceRecognitionService, GalleryService, FaceEmbedder],
 })

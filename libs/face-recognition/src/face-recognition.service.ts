@@ -1,22 +1,45 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AlertMessage, FaceCropMessage, IdentityMessage, Patterns, SCHEMA_VERSION } from '@sentinel/contracts';
+import { AlertMessage, FaceCropMessage, IdentityDecision, IdentityMessage, IntruderEvidence, Patterns, SCHEMA_VERSION } from '@sentinel/contracts';
 import { SENTINEL_CONFIG, SentinelConfig } from '@sentinel/config';
 import { EmbeddedFace, InvalidImageError } from '@sentinel/human';
 import { HealthRegistry, MetricsService, StageTimer } from '@sentinel/telemetry';
 import { LinkEmitter } from '@sentinel/transport';
 import { CloudStats, FaceRecognitionStats } from './cloud-stats';
 import { FaceEmbedder, faceQuality } from './embedder.service';
-import { Identification } from './gallery/gallery';
+import { FaceQualityFacts, QualityGate, passesQualityGate } from './decision/open-set';
+import { TrackBook, TrackFace, TrackStep } from './decision/track-book';
+import { NotFoundInGalleryError } from './gallery/gallery';
+import { SightingDecision } from './gallery/sightings-store';
 import { GalleryService } from './gallery.service';
 
-export type { FaceRecognitionStats } from './cloud-stats';
-
 export type CropOutcome =
-  | { status: 'identified'; known: boolean; identityId: string; similarity: number }
+  | { status: 'identified'; known: boolean; identityId: string; similarity: number; decision: IdentityDecision; facesPooled: number }
+  | { status: 'undecided'; similarity: number; facesPooled: number }
+  | { status: 'low-quality'; faceSize: number; faceQuality: number }
   | { status: 'no-face' }
   | { status: 'invalid-image'; reason: string };
 
+export type { FaceRecognitionStats } from './cloud-stats';
+
+/** What the track book keeps of each face, for storing it or showing it in an alert. */
+interface FaceExtra {
+  embedding: Float32Array;
+  crop: Uint8Array;
+  size: number;
+  quality: number;
+}
+
+/** The face's size and quality score: the fog's measure when it sent one, else the cloud's own. */
+export function qualityFacts(message: Pick<FaceCropMessage, 'quality'>, face: EmbeddedFace): FaceQualityFacts {
+  if (message.quality) return { size: message.quality.size, score: message.quality.score };
+  return { size: Math.min(face.box.width, face.box.height), score: faceQuality(face) };
+}
+
+/** Faces remembered per track for pooling. */
+const MAX_FACES_PER_TRACK = 16;
+/** Pool weight of a face that passed the gate with a quality score of 0 (min quality configured 0). */
+const MIN_WEIGHT = 0.01;
 
 /** Clamps to the contracts' -1..1 range (float rounding can step over). */
 const similarityOf = (value: number) => Math.max(-1, Math.min(1, value));
@@ -29,6 +52,8 @@ const similarityOf = (value: number) => Math.max(-1, Math.min(1, value));
 export class FaceRecognitionService {
   private readonly logger = new Logger(FaceRecognitionService.name);
   private readonly counts: CloudStats;
+  private readonly tracks: TrackBook<FaceExtra>;
+  private readonly gate: QualityGate;
 
   constructor(
     @Inject(SENTINEL_CONFIG) private readonly config: SentinelConfig,
@@ -48,6 +73,15 @@ export class FaceRecognitionService {
       ...this.stats(),
     }));
     this.counts = new CloudStats(metrics);
+    const cloud = config.cloud;
+    this.gate = { minFaceSize: cloud.minFaceSize, minFaceQuality: cloud.minFaceQuality };
+    this.tracks = new TrackBook<FaceExtra>({
+      thresholds: { upper: cloud.matchThreshold, lower: cloud.unknownThreshold },
+      topK: cloud.trackTopK,
+      maxFacesPerTrack: MAX_FACES_PER_TRACK,
+      maxTracks: cloud.maxTracks,
+      idleMs: cloud.trackIdleMs,
+    });
   }
 
   stats(): FaceRecognitionStats {
@@ -84,52 +118,176 @@ export class FaceRecognitionService {
       this.counts.cropWithoutFace();
       return { status: 'no-face' };
     }
-    const embedding = face.embedding;
-    const quality = faceQuality(face);
-    const identity = await this.timer.time('matching', () =>
-      this.gallery.gallery.identify(embedding, {
-        cameraId: message.cameraId,
-        capturedAt: message.capturedAt,
-        trackId: message.trackId,
-        crop: message.jpeg,
-        quality,
-      }),
-    );
-    await this.report(message, identity);
-    return identity.known
-      ? { status: 'identified', known: true, identityId: identity.personId, similarity: identity.similarity }
-      : { status: 'identified', known: false, identityId: identity.unknownId, similarity: identity.similarity };
+    const facts = qualityFacts(message, face);
+    if (!passesQualityGate(facts, this.gate)) {
+      this.counts.faceLowQuality();
+      return { status: 'low-quality', faceSize: facts.size, faceQuality: facts.score };
+    }
+    const key = `${message.cameraId}#${message.trackId}`;
+    const { embedding } = face;
+    const step = await this.timer.time('matching', () => {
+      const people = this.gallery.gallery.rankPeople(embedding);
+      const extra: FaceExtra = { embedding, crop: message.jpeg, size: facts.size, quality: facts.score };
+      return this.tracks.observe(key, { people, weight: Math.max(facts.score, MIN_WEIGHT), at: Date.now(), extra });
+    });
+    switch (step.action) {
+      case 'name':
+        return this.named(message, step, facts, embedding);
+      case 'unknown':
+        return this.unknown(message, key, step, facts);
+      default:
+        this.counts.identity('undecided');
+        this.record(message, { decision: 'undecided', identityId: step.nearest?.personId ?? null, similarity: step.nearest?.similarity ?? 0, facesPooled: step.faces }, facts);
+        return { status: 'undecided', similarity: similarityOf(step.nearest?.similarity ?? 0), facesPooled: step.faces };
+    }
   }
 
-  private async report(message: FaceCropMessage, identity: Identification): Promise<void> {
-    const base = { v: SCHEMA_VERSION, cameraId: message.cameraId, capturedAt: message.capturedAt };
-    const identityMessage: IdentityMessage = identity.known
-      ? { ...base, trackId: message.trackId, known: true, identityId: identity.personId, name: identity.name, similarity: similarityOf(identity.similarity) }
-      : { ...base, trackId: message.trackId, known: false, identityId: identity.unknownId, similarity: similarityOf(identity.similarity) };
-    this.counts.identity(identity.known);
-    await this.emit(Patterns.Identity, identityMessage);
-    if (identity.known) return;
+  private async named(message: FaceCropMessage, step: Extract<TrackStep, { action: 'name' }>, facts: FaceQualityFacts, embedding: Float32Array): Promise<CropOutcome> {
+    const person = this.gallery.store.getPerson(step.personId);
+    if (!person) return { status: 'undecided', similarity: similarityOf(step.similarity), facesPooled: step.faces }; // deleted meanwhile
+    let mergedFrom: string | undefined;
+    // The track was an unknown before; or this face of a named person also matches a stored unknown
+    // (a false reject of this person from earlier): either way that unknown was this person.
+    const nearestUnknown = step.mergeUnknownId ? undefined : this.gallery.gallery.nearestUnknown(embedding);
+    const mergeId = step.mergeUnknownId ?? (nearestUnknown && nearestUnknown.similarity >= this.config.cloud.matchThreshold ? nearestUnknown.ownerId : undefined);
+    if (mergeId) {
+      try {
+        const { faces } = this.gallery.gallery.mergeUnknownInto(mergeId, person.id);
+        mergedFrom = mergeId;
+        this.tracks.unknownGone(mergedFrom, person.id);
+        this.counts.unknownMerged();
+        this.logger.log(`${mergedFrom} merged into ${person.name} (${person.id}): ${faces} faces kept as enrolled faces`);
+      } catch (error) {
+        if (!(error instanceof NotFoundInGalleryError)) throw error; // promoted or deleted meanwhile
+      }
+    }
+    const similarity = similarityOf(step.similarity);
+    this.record(message, { decision: 'named', identityId: person.id, name: person.name, similarity, facesPooled: step.faces, mergedFrom }, facts);
+    this.counts.identity('known');
+    const identity: IdentityMessage = {
+      ...this.base(message),
+      trackId: message.trackId,
+      known: true,
+      identityId: person.id,
+      name: person.name,
+      similarity,
+      decision: 'named',
+      facesPooled: step.faces,
+      ...(mergedFrom ? { mergedFrom } : {}),
+    };
+    await this.emit(Patterns.Identity, identity);
+    return { status: 'identified', known: true, identityId: person.id, similarity, decision: 'named', facesPooled: step.faces };
+  }
 
+  private async unknown(message: FaceCropMessage, key: string, step: Extract<TrackStep, { action: 'unknown' }>, facts: FaceQualityFacts): Promise<CropOutcome> {
+    const gallery = this.gallery.gallery;
+    const face = this.tracks.bestFace(key)!;
+    const sighting = { cameraId: message.cameraId, capturedAt: message.capturedAt, trackId: message.trackId, crop: message.jpeg, quality: facts.score };
+    const nearest = step.nearest ? { ownerId: step.nearest.personId, similarity: step.nearest.similarity, best: step.nearest.similarity } : undefined;
+    let unknownId = step.unknownId;
+    let isNew = false;
+    let sightings = 1;
+    if (unknownId) {
+      try {
+        sightings = gallery.addUnknownSighting(unknownId, this.lastEmbedding(key), sighting);
+      } catch (error) {
+        if (!(error instanceof NotFoundInGalleryError)) throw error;
+        unknownId = undefined; // forgotten or promoted meanwhile: match afresh
+      }
+    }
+    if (!unknownId) {
+      const match = gallery.matchUnknown(this.lastEmbedding(key), sighting, nearest);
+      ({ unknownId, isNew, sightings } = match);
+      this.tracks.assignUnknown(key, unknownId);
+    }
+    const similarity = similarityOf(step.nearest?.similarity ?? 0);
+    this.record(message, { decision: 'unknown', identityId: unknownId, similarity, facesPooled: step.faces }, facts);
+    this.counts.identity('unknown');
+    const identity: IdentityMessage = {
+      ...this.base(message),
+      trackId: message.trackId,
+      known: false,
+      identityId: unknownId,
+      similarity,
+      decision: 'unknown',
+      facesPooled: step.faces,
+    };
+    await this.emit(Patterns.Identity, identity);
+    if (step.raiseAlert) await this.alert(message, step, unknownId, { isNew, sightings }, face);
+    return { status: 'identified', known: false, identityId: unknownId, similarity, decision: 'unknown', facesPooled: step.faces };
+  }
+
+  /** One intruder alert per stranger track, carrying its evidence: the best face, the nearest enrolled person, the faces seen. */
+  private async alert(
+    message: FaceCropMessage,
+    step: Extract<TrackStep, { action: 'unknown' }>,
+    unknownId: string,
+    seen: { isNew: boolean; sightings: number },
+    face: TrackFace<FaceExtra>,
+  ): Promise<void> {
+    const nearestPerson = step.nearest ? this.gallery.store.getPerson(step.nearest.personId) : undefined;
+    const similarity = similarityOf(step.nearest?.similarity ?? 0);
+    const evidence: IntruderEvidence = {
+      facesPooled: step.faces,
+      ...(message.facesSeen !== undefined ? { facesSeen: Math.max(message.facesSeen, step.faces) } : {}),
+      faceSize: Math.min(16384, face.extra.size),
+      faceQuality: Math.max(0, Math.min(1, face.extra.quality)),
+      ...(nearestPerson && step.nearest ? { nearestPersonId: nearestPerson.id, nearestName: nearestPerson.name, nearestSimilarity: similarity } : {}),
+    };
     const alert: AlertMessage = {
-      ...base,
+      ...this.base(message),
       id: randomUUID(),
       kind: this.config.cloud.intruderAlertKind,
       at: Date.now(),
       trackId: message.trackId,
-      subject: identity.unknownId,
+      subject: unknownId,
       label: 'unknown face',
-      score: similarityOf(identity.similarity),
+      score: similarity,
       boxes: [message.faceBox ?? message.personBox],
-      snapshot: message.jpeg,
-      message: `${identity.isNew ? 'New unknown face' : 'Unknown face seen again'} (${identity.unknownId}) on camera ${message.cameraId}`,
+      snapshot: face.extra.crop,
+      message:
+        `${seen.isNew ? 'New unknown face' : 'Unknown face seen again'} (${unknownId}) on camera ${message.cameraId}` +
+        (nearestPerson ? `; nearest enrolled person ${nearestPerson.name} at ${similarity.toFixed(2)}` : '') +
+        `; ${step.faces} face${step.faces === 1 ? '' : 's'} of the track pooled`,
       details: {
-        isNew: identity.isNew,
-        sightings: identity.sightings,
-        ...(identity.bestKnown ? { closestPersonId: identity.bestKnown.personId, closestSimilarity: identity.bestKnown.similarity } : {}),
+        isNew: seen.isNew,
+        sightings: seen.sightings,
+        ...(nearestPerson ? { closestPersonId: nearestPerson.id, closestSimilarity: similarity } : {}),
       },
+      evidence,
     };
     this.counts.intruderAlert();
     await this.emit(Patterns.Alert, alert);
+  }
+
+  private lastEmbedding(key: string): Float32Array {
+    return this.tracks.lastFace(key)!.extra.embedding;
+  }
+
+  private base(message: FaceCropMessage): { v: typeof SCHEMA_VERSION; cameraId: string; capturedAt: number } {
+    return { v: SCHEMA_VERSION, cameraId: message.cameraId, capturedAt: message.capturedAt };
+  }
+
+  /** Every decision goes to the sightings table (REST `GET /sightings`), undecided ones included. */
+  private record(
+    message: FaceCropMessage,
+    decision: { decision: SightingDecision; identityId: string | null; name?: string; similarity: number; facesPooled: number; mergedFrom?: string },
+    facts: FaceQualityFacts,
+  ): void {
+    this.gallery.sightings.add({
+      cameraId: message.cameraId,
+      trackId: message.trackId,
+      capturedAt: message.capturedAt,
+      decidedAt: Date.now(),
+      decision: decision.decision,
+      identityId: decision.identityId,
+      name: decision.name ?? null,
+      similarity: decision.similarity,
+      facesPooled: decision.facesPooled,
+      faceSize: facts.size,
+      faceQuality: facts.score,
+      mergedFrom: decision.mergedFrom ?? null,
+    });
   }
 
   private async emit(pattern: typeof Patterns.Identity | typeof Patterns.Alert, message: object): Promise<void> {

@@ -5,6 +5,7 @@ import { MetricsService } from '@sentinel/telemetry';
 import { FaceEmbedder } from './embedder.service';
 import { Gallery } from './gallery/gallery';
 import { GalleryStore } from './gallery/gallery-store';
+import { SightingsStore } from './gallery/sightings-store';
 
 /** Gallery file: `cloud.galleryPath`, relative to `dataDir` unless absolute (`:memory:` for a throwaway gallery). */
 export function galleryFileOf(config: SentinelConfig): string {
@@ -21,6 +22,8 @@ export class GalleryService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(GalleryService.name);
   readonly store: GalleryStore;
   readonly gallery: Gallery;
+  /** Every identity decision (same database). */
+  readonly sightings: SightingsStore;
   private readonly retentionDays: number;
   private retentionTimer: NodeJS.Timeout | undefined;
 
@@ -32,6 +35,7 @@ export class GalleryService implements OnModuleInit, OnModuleDestroy {
     const cloud = config.cloud;
     this.retentionDays = cloud.unknownRetentionDays;
     this.store = new GalleryStore(galleryFileOf(config));
+    this.sightings = new SightingsStore(this.store.db, cloud.maxSightings);
     this.gallery = new Gallery(this.store, {
       model: embedder.model,
       matcher: cloud.matcher,
@@ -40,6 +44,7 @@ export class GalleryService implements OnModuleInit, OnModuleDestroy {
       topK: cloud.topK,
       threshold: cloud.matchThreshold,
       unknownFacesPerIdentity: cloud.unknownFacesPerIdentity,
+      centering: cloud.centering,
     });
     const vectors = metrics.gauge('sentinel_cloud_gallery_vectors', 'Face embeddings held by the matcher', ['kind']);
     const people = metrics.gauge('sentinel_cloud_gallery_people', 'People enrolled in the gallery');

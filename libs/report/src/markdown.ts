@@ -118,6 +118,19 @@ export function renderMarkdown(report: Report): string {
   for (const [label, cell] of COUNT_ROWS) out.push(`| ${label} | ${runs.map(cell).join(' | ')} |`);
   out.push('');
 
+  if (runs.some((r) => r.identities)) {
+    out.push('## Identities (the cloud\'s decisions, with --gallery)', '');
+    out.push(`| | ${runs.map(runName).join(' | ')} |`);
+    out.push(`|---|${runs.map(() => '---').join('|')}|`);
+    const cell = (r: (typeof runs)[number], pick: (i: NonNullable<(typeof runs)[number]['identities']>) => string) => (r.identities ? pick(r.identities) : '-');
+    out.push(`| known (decisions naming them) | ${runs.map((r) => cell(r, (i) => i.known.map((k) => `${k.name} ${k.sightings}`).join(', ') || 'none')).join(' | ')} |`);
+    out.push(`| unknown identities | ${runs.map((r) => cell(r, (i) => String(i.unknown))).join(' | ')} |`);
+    out.push(`| undecided decisions | ${runs.map((r) => cell(r, (i) => String(i.undecided))).join(' | ')} |`);
+    out.push(`| intruder alerts | ${runs.map((r) => cell(r, (i) => String(i.intruderAlerts))).join(' | ')} |`);
+    out.push(`| face crops sent | ${runs.map((r) => cell(r, (i) => String(i.faceCropsSent))).join(' | ')} |`);
+    out.push('');
+  }
+
   if (report.baseline || runs.some((r) => r.accuracy)) {
     out.push('## Accuracy (persons, IoU 0.5)', '');
     out.push('Over the ground-truth frames. A frame the roof did not forward counts its people as missed; in `regions` mode only the changed regions reach the detector. Boxes with flag 0 are ignored (neither hit nor false positive), boxes running past the image edge are clipped.', '');

@@ -6,7 +6,8 @@ import type { CameraReport } from './per-camera';
 
 export const Placements = ['all', 'split-tcp', 'split-redis'] as const;
 export type Placement = (typeof Placements)[number];
-export const Policies = ['frame', 'regions'] as const;
+/** roof.policy values a report can run; `video` is the H.264 stream of issue 17. */
+export const Policies = ['frame', 'regions', 'video'] as const;
 export type Policy = (typeof Policies)[number];
 
 export interface RunCounts {
@@ -58,6 +59,18 @@ export interface RunBandwidth {
   formula: BandwidthRates;
 }
 
+/** Who a run saw (the cloud's sightings), with `npm run report -- --gallery DIR`. */
+export interface RunIdentities {
+  /** Enrolled people named, with how many decisions named them. */
+  known: { name: string; sightings: number }[];
+  /** Distinct unknown identities (strangers). */
+  unknown: number;
+  /** Decisions left between the thresholds. */
+  undecided: number;
+  intruderAlerts: number;
+  faceCropsSent: number;
+}
+
 export interface RunReport {
   placement: Placement;
   policy: Policy;
@@ -73,6 +86,7 @@ export interface RunReport {
   accuracy?: Omit<AccuracyResult, 'pairs'>;
   coverage?: CoverageResult;
   detectionLogLines: number;
+  identities?: RunIdentities;
   /** One row per camera (`--cameras N`; absent in older reports). */
   perCamera?: CameraReport[];
 }

@@ -2,19 +2,10 @@ import { connect } from 'node:net';
 import { LinkConfig } from '@sentinel/config';
 import { FrameMessage, Patterns } from '@sentinel/contracts';
 import { MetricsService } from '@sentinel/telemetry';
-import { freePort, tinyFrameMessage } from '@sentinel/testing';
-import { FRAME_HEADER_BYTES, encodePacket } from './codec';
+import { freePort, tcpFrame, tinyFrameMessage } from '@sentinel/testing';
 import { InprocBus } from './inproc-transport';
 import { createLinkServer } from './link-factory';
 import { LinkLedger, OTHER_PATTERN } from './link-ledger';
-
-function tcpFrame(packet: unknown): Buffer {
-  const body = encodePacket(packet);
-  const frame = Buffer.alloc(FRAME_HEADER_BYTES + body.length);
-  frame.writeUInt32BE(body.length, 0);
-  body.copy(frame, FRAME_HEADER_BYTES);
-  return frame;
-}
 
 async function sendRaw(port: number, frames: Buffer[]): Promise<void> {
   await new Promise<void>((resolve, reject) => {

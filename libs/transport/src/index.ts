@@ -11,4 +11,7 @@ export * from './link-channel';
 export * from './link-factory';
 export * from './link-router';
 export * from './transport.module';
+export * from './redis-streams-client';
+export * from './redis-streams-server';
+export * from './redis-streams-keys';
 export * from './link-health';

@@ -3,7 +3,11 @@ import type { LinkConfig } from '@sentinel/config';
 import type { LinkName } from '@sentinel/contracts';
 import { guardServerWithContracts } from './contract-guard';
 import { InprocBus, InprocClient, InprocServer } from './inproc-transport';
+import type { MetricsService } from '@sentinel/telemetry';
 import type { LinkLedger } from './link-ledger';
+import { RedisStreamsClient } from './redis-streams-client';
+import { defaultGroupOf, defaultStreamOf } from './redis-streams-connection';
+import { RedisStreamsServer } from './redis-streams-server';
 import { BinaryRedisClient, BinaryRedisServer, redisLinkSettings } from './redis-transport';
 import { createTcpClient, createTcpServer, tcpLinkSettings } from './tcp-transport';
 
@@ -12,6 +16,8 @@ export interface LinkDeps {
   bus: InprocBus;
   /** Called with each accepted message's transfer time (emit to handler start), in ms. */
   onTransfer?: (link: LinkName, ms: number) => void;
+  /** Counters of the durable transport (redis-streams) besides the ledger's. */
+  metrics?: MetricsService;
 }
 
 function unknownTransport(link: string, transport: never): never {
@@ -19,7 +25,7 @@ function unknownTransport(link: string, transport: never): never {
 }
 
 /** The consumer's end of a link: a Nest transport strategy that validates every message it receives. */
-export function createLinkServer(link: LinkName, config: LinkConfig, { ledger, bus, onTransfer }: LinkDeps): Server {
+export function createLinkServer(link: LinkName, config: LinkConfig, { ledger, bus, onTransfer, metrics }: LinkDeps): Server {
   let server: Server;
   switch (config.transport) {
     case 'inproc':
@@ -30,6 +36,22 @@ export function createLinkServer(link: LinkName, config: LinkConfig, { ledger, b
       break;
     case 'redis':
       server = new BinaryRedisServer({ url: config.url!, link, ledger, ...redisLinkSettings(config) }) as unknown as Server;
+      break;
+    case 'redis-streams':
+      server = new RedisStreamsServer({
+        url: config.url!,
+        link,
+        ledger,
+        metrics,
+        stream: config.stream ?? defaultStreamOf(link),
+        group: config.group ?? defaultGroupOf(link),
+        consumer: config.consumer,
+        batch: config.window,
+        claimIdleMs: config.claimIdleMs,
+        maxDeliveries: config.maxDeliveries,
+        dedupeTtlMs: config.dedupeTtlMs,
+        tls: config.tls,
+      });
       break;
     default:
       return unknownTransport(link, config.transport);
@@ -49,6 +71,16 @@ export function createLinkClient(link: LinkName, config: LinkConfig, { ledger, b
       return createTcpClient({ host: config.host!, port: config.port!, link, ledger, ...tcpLinkSettings(config) }) as unknown as ClientProxy;
     case 'redis':
       return new BinaryRedisClient({ url: config.url!, link, ledger, ...redisLinkSettings(config) }) as unknown as ClientProxy;
+    case 'redis-streams':
+      return new RedisStreamsClient({
+        url: config.url!,
+        link,
+        ledger,
+        stream: config.stream ?? defaultStreamOf(link),
+        group: config.group ?? defaultGroupOf(link),
+        maxLen: config.maxLen,
+        tls: config.tls,
+      });
     default:
       return unknownTransport(link, config.transport);
   }

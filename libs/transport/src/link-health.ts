@@ -80,6 +80,11 @@ export function consumerHealth(link: string, config: LinkConfig, server: Server,
         const up = states.subscriber === 'ready' && states.publisher === 'ready';
         return up ? { status: 'up', ...base, broker: `${host}:${port}`, ...states } : { status: 'down', ...base, broker: `${host}:${port}`, ...states, reason: `broker ${host}:${port} not connected (${states.subscriber})` };
       }
+      case 'redis-streams': {
+        const { host, port } = brokerAddress(config.url!);
+        const reader = tryUnwrap<Redis>(server)?.status ?? 'not started';
+        return reader === 'ready' ? { status: 'up', ...base, broker: `${host}:${port}` } : { status: 'down', ...base, broker: `${host}:${port}`, reason: `broker ${host}:${port} not connected (${reader})` };
+      }
       default:
         return { status: 'down', ...base, reason: `unknown transport ${String(config.transport)}` };
     }
@@ -106,6 +111,7 @@ export function producerHealth(link: string, config: LinkConfig, channel: LinkCh
       case 'tcp':
         return probeTcp(config.host!, config.port!);
       case 'redis':
+      case 'redis-streams':
         return probeRedis(config.url!, config.tls !== undefined);
       default:
         return Promise.resolve({ ok: false, reason: `unknown transport ${String(config.transport)}` });

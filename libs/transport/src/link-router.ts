@@ -1,40 +1,69 @@
 import { Logger } from '@nestjs/common';
-import { Pattern, linkOfPattern } from '@sentinel/contracts';
+import type { LinkConfig } from '@sentinel/config';
+import { Pattern, isDurablePattern, linkOfPattern } from '@sentinel/contracts';
 import { EmitOptions, EmitOutcome, LinkEmitter } from './link-emitter';
 import type { LinkChannel } from './link-channel';
+import type { LinkLedger } from './link-ledger';
+import { MESSAGE_KEY, messageKey } from './redis-streams-keys';
 
-/** The LinkEmitter modules get: routes each pattern to the channel of its link. */
+/** One link as the router sees it: its channel, its config, and whether its transport is full. */
+export interface RoutedLink {
+  channel: LinkChannel;
+  config: Pick<LinkConfig, 'transport' | 'window' | 'maxQueued' | 'whenFull'>;
+  /** The transport's own bound (a redis stream holding maxLen unacknowledged entries). */
+  isFull?: () => boolean;
+}
+
+/**
+ * The LinkEmitter modules get: routes each pattern to the channel of its link and applies the
+ * delivery policy of the pattern (DeliveryPolicies in @sentinel/contracts): a durable message always
+ * waits for room; a droppable one follows `links.<link>.whenFull` (else the caller's choice) and is
+ * dropped, counted, once `window + maxQueued` messages are pending or the transport is full, so a
+ * slow consumer never grows the producer's memory.
+ */
 export class LinkRouter extends LinkEmitter {
   private readonly logger = new Logger('LinkRouter');
   private readonly warned = new Set<string>();
 
-  constructor(private readonly channels: ReadonlyMap<string, LinkChannel>) {
+  constructor(
+    private readonly links: ReadonlyMap<string, RoutedLink>,
+    private readonly ledger: LinkLedger,
+  ) {
     super();
   }
 
-  async emit(pattern: Pattern, message: object, options?: EmitOptions): Promise<EmitOutcome> {
-    const link = linkOfPattern(pattern);
-    const channel = link && this.channels.get(link);
-    if (!channel) {
+  async emit(pattern: Pattern, message: object, options: EmitOptions = {}): Promise<EmitOutcome> {
+    const name = linkOfPattern(pattern);
+    const link = name && this.links.get(name);
+    if (!link) {
       if (!this.warned.has(pattern)) {
         this.warned.add(pattern);
         this.logger.error(`no link carries ${pattern} from this process: messages of this kind are dropped`);
       }
       return 'failed';
     }
-    return channel.emit(pattern, message, options);
+    const { channel, config } = link;
+    const durable = isDurablePattern(pattern);
+    if (!durable && (channel.pending >= config.window + config.maxQueued || link.isFull?.())) {
+      this.ledger.outcome(channel.link, pattern, 'dropped');
+      return 'dropped';
+    }
+    const whenFull = durable ? 'wait' : (config.whenFull ?? options.whenFull ?? 'wait');
+    // One idempotency key per emit (not per retry), taken in the caller's context (see redis-streams-keys).
+    const keyed = config.transport === 'redis-streams' ? { ...message, [MESSAGE_KEY]: messageKey(pattern, message) } : message;
+    return channel.emit(pattern, keyed, { ...options, whenFull });
   }
 
   /** Resolves when no message is in flight on any link. */
   async drain(): Promise<void> {
-    await Promise.all([...this.channels.values()].map((channel) => channel.drain()));
+    await Promise.all([...this.links.values()].map(({ channel }) => channel.drain()));
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.channels.values()].map((channel) => channel.close()));
+    await Promise.all([...this.links.values()].map(({ channel }) => channel.close()));
   }
 
   channel(link: string): LinkChannel | undefined {
-    return this.channels.get(link);
+    return this.links.get(link)?.channel;
   }
 }

@@ -55,7 +55,7 @@ function watchSubscription(sub: Redis, options: RedisLinkOptions, isClosing: () 
 /** Keep reconnecting to an unreachable broker in the background (ioredis retry strategy). */
 const RETRY = { retryAttempts: Number.MAX_SAFE_INTEGER, retryDelay: 1000 };
 
-function redisAddress(url: string, link: string, tls?: LinkTlsConfig): { host: string; port: number; username?: string; password?: string; db?: number; tls?: object } {
+export function redisAddress(url: string, link: string, tls?: LinkTlsConfig): { host: string; port: number; username?: string; password?: string; db?: number; tls?: object } {
   const parsed = new URL(url);
   const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : undefined;
   return {

@@ -7,7 +7,8 @@ import { LinkEmitter } from './link-emitter';
 import { createLinkClient } from './link-factory';
 import { producerHealth } from './link-health';
 import { LinkLedger } from './link-ledger';
-import { LinkRouter } from './link-router';
+import { LinkRouter, RoutedLink } from './link-router';
+import { RedisStreamsClient } from './redis-streams-client';
 
 /**
  * Producer ends of every link this process sends on, as one LinkEmitter. The consumer ends (servers)
@@ -28,14 +29,16 @@ export class TransportModule implements OnApplicationShutdown {
           provide: LinkRouter,
           inject: [SENTINEL_CONFIG, LinkLedger, HealthRegistry],
           useFactory: (config: SentinelConfig, ledger: LinkLedger, health: HealthRegistry) => {
-            const channels = new Map<string, LinkChannel>();
+            const links = new Map<string, RoutedLink>();
             for (const { link } of linkRolesOfProcess(config).filter((role) => role.produces)) {
               const linkConfig = config.links[link];
-              const channel = new LinkChannel(link, createLinkClient(link, linkConfig, { ledger, bus }), linkConfig, ledger);
-              channels.set(link, channel);
+              const client = createLinkClient(link, linkConfig, { ledger, bus });
+              const channel = new LinkChannel(link, client, linkConfig, ledger);
+              const isFull = client instanceof RedisStreamsClient ? () => client.isFull() : undefined;
+              links.set(link, { channel, config: linkConfig, isFull });
               health.register(`link:${link}:producer`, producerHealth(link, linkConfig, channel, bus), { required: false });
             }
-            return new LinkRouter(channels);
+            return new LinkRouter(links, ledger);
           },
         },
         { provide: LinkEmitter, useExisting: LinkRouter },

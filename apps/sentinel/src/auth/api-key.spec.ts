@@ -68,8 +68,8 @@ describe('public routes', () => {
   it('are the health probes, the session endpoints and /metrics only when open', () => {
     expect(routeTemplate('health', undefined)).toBe('/health');
     expect(routeTemplate('/', 'health/live')).toBe('/health/live');
-    for (const open of ['/health', '/health/live', '/health/ready', '/auth/session']) expect(isPublicRoute(open, { metricsOpen: false })).toBe(true);
-    for (const secured of ['/', '/healthy', '/metrics', '/stats', '/people/:id', '/auth', '/auth/session/x']) {
+    for (const open of ['/health', '/health/live', '/health/ready', '/auth/session', '/', '/assets/app.js']) expect(isPublicRoute(open, { metricsOpen: false })).toBe(true);
+    for (const secured of ['/healthy', '/assetsx', '/cameras/:id/stream.mjpeg', '/metrics', '/stats', '/people/:id', '/auth', '/auth/session/x']) {
       expect(isPublicRoute(secured, { metricsOpen: false })).toBe(false);
     }
     expect(isPublicRoute('/metrics', { metricsOpen: true })).toBe(true);

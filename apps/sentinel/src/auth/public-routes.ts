@@ -16,10 +16,17 @@ export function routeTemplate(...parts: Array<string | string[] | undefined>): s
 const under = (template: string, prefix: string): boolean => template === prefix || template.startsWith(`${prefix}/`);
 
 /**
- * Health probes (an orchestrator has no key), the session login/logout itself, and /metrics when
- * configured open. Everything else carries data or changes state and needs a key.
+ * Health probes (an orchestrator has no key), the session login/logout itself, the dashboard's static
+ * files (`/`, `/assets/*`: they hold no data) and /metrics when configured open. Everything else carries
+ * data or changes state and needs a key.
  */
 export function isPublicRoute(template: string, { metricsOpen }: PublicRouteOptions): boolean {
   const normal = routeTemplate(template).toLowerCase();
-  return under(normal, '/health') || normal === '/auth/session' || (metricsOpen && under(normal, '/metrics'));
+  return (
+    under(normal, '/health') ||
+    normal === '/auth/session' ||
+    normal === '/' ||
+    under(normal, '/assets') ||
+    (metricsOpen && under(normal, '/metrics'))
+  );
 }

@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsNumber, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy } from 'class-validator';
 
 // class-validator runs the lowest decorator first; with stopAtFirstError the type check sits lowest.
 
@@ -6,6 +6,8 @@ export const CloudMatcherModes = ['int8', 'exact'] as const;
 export type CloudMatcherMode = (typeof CloudMatcherModes)[number];
 export const CloudAggregates = ['best', 'topk-mean'] as const;
 export type CloudAggregate = (typeof CloudAggregates)[number];
+export const CloudCenterings = ['gallery', 'none'] as const;
+export type CloudCentering = (typeof CloudCenterings)[number];
 
 /** Settings of the cloud (face-recognition) module. Every property needs class-validator decorators (unknown keys are errors). */
 export class CloudConfig {
@@ -19,10 +21,54 @@ export class CloudConfig {
   @MinLength(1) @IsString() descriptionModel = 'faceres';
 
   /**
-   * Cosine similarity at or above which a face is the best-matching person (and a stranger is the
-   * best-matching stored unknown). Chosen from ../shared/data/faces with `npm run eval:faces` (README).
+   * Feed the description model a face aligned by five facemesh landmarks to the ArcFace template
+   * (rather than Human's own crop). Embeddings of the two ways are not comparable (stored under
+   * different model names: re-enroll when switching).
    */
-  @Min(-1) @Max(1) @IsNumber() matchThreshold = 0.55;
+  @IsBoolean() alignFaces = true;
+
+  /**
+   * `gallery`: subtract the enrolled people's mean face (each person weighs the same) before the
+   * cosine; `none`: raw cosine. The thresholds below belong to the default (`gallery`); `none` needs
+   * its own (README, Figures).
+   */
+  @IsIn(CloudCenterings as unknown as string[], { message: `centering must be one of: ${CloudCenterings.join(', ')}` })
+  centering: CloudCentering = 'gallery';
+
+  /**
+   * Upper threshold: a track whose pooled similarity to its best person is at or above it is named
+   * (and a stranger is the best-matching stored unknown). Chosen by a rule from leave-one-person-out
+   * runs of `npm run eval:faces` (README, Figures).
+   */
+  @Min(-1) @Max(1) @IsNumber() matchThreshold = 0.29;
+
+  /**
+   * Lower threshold: below it a track is unknown (an intruder, given evidence); between the two it is
+   * undecided (no identity event, no alert: keep looking). Must not exceed `matchThreshold`.
+   */
+  @ValidateBy({
+    name: 'notAboveMatchThreshold',
+    validator: {
+      validate: (value: unknown, args) => typeof value === 'number' && value <= (args?.object as CloudConfig).matchThreshold,
+      defaultMessage: () => 'unknownThreshold must not exceed matchThreshold',
+    },
+  })
+  @Min(-1) @Max(1) @IsNumber() unknownThreshold = 0.2;
+
+  /** A track's similarity to a person: the quality-weighted mean of its best `trackTopK` faces' similarities. */
+  @Min(1) @Max(20) @IsInt() trackTopK = 3;
+
+  /** Smallest face (shorter side of its box, source pixels) that may count as evidence for an intruder. */
+  @Min(0) @Max(4096) @IsNumber() minFaceSize = 36;
+
+  /** Lowest face quality score (the fog's `quality.score`, or the cloud's own detector score) that may count as evidence. */
+  @Min(0) @Max(1) @IsNumber() minFaceQuality = 0.4;
+
+  /** Tracks remembered for pooling; the longest idle is forgotten first. */
+  @Min(1) @Max(100_000) @IsInt() maxTracks = 2000;
+
+  /** A track not seen for this long starts afresh (ms). */
+  @Min(1000) @Max(86_400_000) @IsInt() trackIdleMs = 120_000;
 
   /** Person score: its `best` enrolled face, or the mean of its best `topK` (`topk-mean`). */
   @IsIn(CloudAggregates as unknown as string[], { message: `aggregate must be one of: ${CloudAggregates.join(', ')}` })
@@ -53,6 +99,9 @@ export class CloudConfig {
 
   /** Strangers not seen for this many days are forgotten (checked at boot and hourly); 0 keeps them forever. */
   @Min(0) @Max(3650) @IsNumber() unknownRetentionDays = 30;
+
+  /** Identity decisions kept in the sightings table (`GET /sightings`); the oldest go first. */
+  @Min(100) @Max(100_000_000) @IsInt() maxSightings = 1_000_000;
 
   /** Alert kind raised for an unknown face. */
   @Matches(/^[a-z][a-z0-9-]{0,63}$/) @MaxLength(64) @IsString() intruderAlertKind = 'intruder';

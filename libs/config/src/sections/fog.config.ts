@@ -68,6 +68,24 @@ export class FogCropConfig {
   @Min(0) @Max(1) @IsNumber() minFaceScore = 0.5;
 }
 
+/**
+ * How often each camera's frames go through the detector. Between detector runs the tracker's
+ * prediction stands in for frames whose change the tracks explain; anything new, fast or unexplained
+ * runs the detector at once.
+ */
+export class FogCadenceConfig {
+  /** Detect at least every this many frames of a camera; 1 runs the detector on every frame. */
+  @Min(1) @Max(30) @IsInt() maxInterval = 1;
+  /** Share of the roof's change that must lie inside the tracks' grown boxes for the tracker to suffice. */
+  @Min(0) @Max(1) @IsNumber() minCoverage = 0.7;
+  /** Track boxes grow by this share of their size on each side before that test. */
+  @Min(0) @Max(2) @IsNumber() margin = 0.2;
+  /** ... and by this many pixels (the roof pads changed regions and aligns them to 16-px blocks). */
+  @Min(0) @Max(1024) @IsInt() marginPx = 16;
+  /** A track moving more than this share of its width per frame is too fast to predict from its velocity. */
+  @Min(0) @Max(10) @IsNumber() maxStepShare = 0.5;
+}
+
 const qualityWeightSum = (f: FogFaceConfig): number => [f.sizeWeight, f.scoreWeight, f.sharpnessWeight, f.frontalWeight].reduce((sum, w) => sum + (typeof w === 'number' ? w : 0), 0);
 
 /** The face search over a track's life (which faces are worth sending) and when a track ends because the person changed. */
@@ -127,6 +145,11 @@ export class FogSuspiciousConfig {
 export class FogConfig {
   /** onnxruntime intra-op threads of the detector session. */
   @IsInt() @Min(1) @Max(64) threads = 1;
+  /**
+   * Frames of different cameras in the detector at once, on the one shared session (each lane has its
+   * own input tensor; a camera's frames always run one at a time and in order).
+   */
+  @IsInt() @Min(1) @Max(16) lanes = 1;
 
   /**
    * Where the YOLO session runs. `cpu` (default) works everywhere; another provider must be in this
@@ -169,7 +192,11 @@ export class FogConfig {
    */
   @IsIn(RegionDetectionModes as unknown as string[], { message: `regionDetection must be one of: ${RegionDetectionModes.join(', ')}` })
   regionDetection: RegionDetectionMode = 'canvas';
-  /** Frames waiting for the detector at most; more are dropped (counted) while inference is busy. */
+  /**
+   * Frames of one camera waiting for the detector at most. Cameras take turns; a frame arriving at a
+   * full queue pushes out that camera's oldest waiting frame (counted per camera), so a saturated fog
+   * keeps every camera's freshest frames and a busy camera cannot starve a quiet one.
+   */
   @Min(1) @Max(1000) @IsInt() queueSize = 8;
   /** /health: the detector is down once its queue has stayed full this long (inference stuck or far too slow). */
   @Min(1) @IsInt() queueFullDownAfterMs = 10_000;
@@ -182,6 +209,7 @@ export class FogConfig {
 
   @ValidateNested() @Type(() => FogTrackerConfig) tracker: FogTrackerConfig = new FogTrackerConfig();
   @ValidateNested() @Type(() => FogCropConfig) crops: FogCropConfig = new FogCropConfig();
+  @ValidateNested() @Type(() => FogCadenceConfig) cadence: FogCadenceConfig = new FogCadenceConfig();
   @ValidateNested() @Type(() => FogFaceConfig) faces: FogFaceConfig = new FogFaceConfig();
   @ValidateNested() @Type(() => FogSuspiciousConfig) suspicious: FogSuspiciousConfig = new FogSuspiciousConfig();
 }

@@ -2,7 +2,13 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { LinkTlsConfig } from './link-security.config';
 
-export const TransportKinds = ['inproc', 'tcp', 'redis'] as const;
+export const WhenFullChoices = ['wait', 'drop'] as const;
+export type WhenFull = (typeof WhenFullChoices)[number];
+
+/** Names of streams, groups and consumers: safe in Redis keys and logs. */
+const REDIS_NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+export const TransportKinds = ['inproc', 'tcp', 'redis', 'redis-streams'] as const;
 export type TransportKind = (typeof TransportKinds)[number];
 
 /** One tier-to-tier link: how its messages travel. The consumer listens, producers connect. */
@@ -24,11 +30,45 @@ export class LinkConfig {
   @IsInt({ message: 'port is required for the tcp transport and must be an integer' })
   port?: number;
 
-  /** redis: e.g. redis://127.0.0.1:6379 */
-  @ValidateIf((l: LinkConfig) => l.transport === 'redis')
+  /** redis, redis-streams: e.g. redis://127.0.0.1:6379 */
+  @ValidateIf((l: LinkConfig) => l.transport === 'redis' || l.transport === 'redis-streams')
   @Matches(/^rediss?:\/\//, { message: 'url must be a redis:// or rediss:// URL' })
-  @IsString({ message: 'url is required for the redis transport' })
+  @IsString({ message: 'url is required for the redis transport and the redis-streams one' })
   url?: string;
+
+  /** redis-streams: the stream's key (default `sentinel:<link>`). */
+  @IsOptional() @Matches(REDIS_NAME, { message: 'stream must match [A-Za-z0-9_.:-]{1,128}' }) stream?: string;
+
+  /**
+   * redis-streams: bound of the stream (XADD MAXLEN ~). Producers of durable patterns wait while this
+   * many entries are unacknowledged (so trimming only removes acknowledged history), droppable ones drop.
+   */
+  @IsInt() @Min(10) @Max(10_000_000) maxLen = 10_000;
+
+  /** redis-streams: the consumer group (default `sentinel-<link>`); replicas of one consumer share it. */
+  @IsOptional() @Matches(REDIS_NAME, { message: 'group must match [A-Za-z0-9_.:-]{1,128}' }) group?: string;
+
+  /** redis-streams: this process's name in the group (default: the host name). Keep it stable across restarts. */
+  @IsOptional() @Matches(REDIS_NAME, { message: 'consumer must match [A-Za-z0-9_.:-]{1,128}' }) consumer?: string;
+
+  /** redis-streams: an entry pending this long (ms) on a consumer is re-claimed by another (XAUTOCLAIM). */
+  @IsInt() @Min(100) @Max(3_600_000) claimIdleMs = 30_000;
+
+  /** redis-streams: a message whose handler failed this many times goes to the dead-letter stream `<stream>:dead`. */
+  @IsInt() @Min(1) @Max(1000) maxDeliveries = 5;
+
+  /** redis-streams: how long (ms) a handled message's id is remembered, to ignore a second copy. */
+  @IsInt() @Min(1000) @Max(30 * 86_400_000) dedupeTtlMs = 86_400_000;
+
+  /**
+   * What a producer does with a droppable message (frames, detections) when the link is full; unset:
+   * the producer's choice (the roof: live and paced sources drop, unpaced files wait). Durable
+   * patterns always wait.
+   */
+  @IsOptional() @IsIn(WhenFullChoices as unknown as string[], { message: 'whenFull must be wait or drop' }) whenFull?: WhenFull;
+
+  /** Callers allowed to wait for room beyond `window`; past that a droppable message is dropped (bounded memory). */
+  @IsInt() @Min(0) @Max(100_000) maxQueued = 256;
 
   /** Messages in flight (sent, not yet acknowledged by the consumer) before a producer waits or drops. */
   @IsInt() @Min(1) @Max(10_000) window = 16;

@@ -1,4 +1,4 @@
-import type { BoxLike } from '../geometry/box';
+import type { Box } from '../geometry/box';
 import { pixelRect } from '../geometry/box';
 import type { RgbImage } from '../image/decode-image';
 
@@ -49,7 +49,7 @@ export function qualityScore(m: { size: number; detectorScore: number; sharpness
 }
 
 /** The region's luma, averaged over blocks so the patch is at most maxSide on its longer side. Null when the box is outside the image. */
-export function greyPatch(image: RgbImage, box: BoxLike, maxSide = 64): GreyPatch | null {
+export function greyPatch(image: RgbImage, box: Box, maxSide = 64): GreyPatch | null {
   const rect = pixelRect(box, image.width, image.height);
   if (!rect) return null;
   const step = Math.max(1, Math.ceil(Math.max(rect.width, rect.height) / maxSide));
@@ -104,7 +104,7 @@ export const SHARPNESS_HALF = 0.4;
  * correlation of the patch's left half with its mirrored right half (a face turned away is not
  * mirror-symmetric), times how square the box is (a profile's box is narrow). 0..1.
  */
-export function frontalScore(patch: GreyPatch, box: BoxLike): number {
+export function frontalScore(patch: GreyPatch, box: Box): number {
   const { data, width, height } = patch;
   const half = Math.floor(width / 2);
   if (half < 2 || height < 2) return 0;
@@ -138,7 +138,7 @@ export function frontalScore(patch: GreyPatch, box: BoxLike): number {
 }
 
 /** Every quality measure of a face box in an image. */
-export function assessFace(image: RgbImage, box: BoxLike, detectorScore: number, options: FaceQualityOptions): FaceMeasures {
+export function assessFace(image: RgbImage, box: Box, detectorScore: number, options: FaceQualityOptions): FaceMeasures {
   const size = Math.min(box.width, box.height);
   const patch = greyPatch(image, box);
   const sharpness = patch ? laplacianSharpness(patch) : 0;

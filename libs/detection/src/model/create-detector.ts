@@ -17,6 +17,7 @@ export async function createObjectDetector(config: FogConfig, announce: (message
       modelPath: isAbsolute(config.modelPath) ? config.modelPath : resolve(config.modelPath),
       family: config.family,
       threads: config.threads,
+      lanes: config.lanes,
       fallbackInputSize: config.inputSize,
       confidence: config.confidence,
       classes: config.classes,

@@ -37,6 +37,14 @@ export interface YoloDetectorOptions {
   alwaysKeep?: readonly number[];
   /** onnxruntime execution provider (default cpu); one this build cannot start is a ModelBootError. */
   executionProvider?: ExecutionProvider;
+  /** Images that may be in the detector at once (each with its own input tensor; one session for all). */
+  lanes?: number;
+}
+
+/** One image's way through the shared session: its own pre-processor and input tensor. */
+interface Lane {
+  preprocessor: Preprocessor;
+  input: ort.Tensor;
 }
 
 type TensorMeta = { name: string; isTensor: boolean; type?: string; shape?: ReadonlyArray<number | string> };
@@ -111,14 +119,18 @@ async function createSession(options: YoloDetectorOptions, where: string): Promi
 }
 
 /**
- * A YOLO model on onnxruntime-node: one session created, checked and warmed up once; one image at a
- * time through a reused input tensor.
+ * A YOLO model on onnxruntime-node: one session created, checked and warmed up once, shared by every
+ * camera. Images go through reused input tensors, one per lane: with several lanes, images of
+ * different cameras pre-process and infer at once on the one session (onnxruntime runs concurrent
+ * `run` calls on its thread pool).
  */
 export class YoloDetector implements ObjectDetector {
   readonly description: string;
   private readonly decodeOptions: DecodeOptions;
   private readonly scratch = new ChannelMajorScratch();
-  private readonly inputTensor: ort.Tensor;
+  private readonly lanes: Lane[];
+  private readonly freeLanes: Lane[];
+  private readonly laneWaiters: ((lane: Lane) => void)[] = [];
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -129,9 +141,12 @@ export class YoloDetector implements ObjectDetector {
     confidence: number,
     allowed: Uint8Array | null,
     modelPath: string,
+    laneCount: number,
   ) {
     const side = preprocessor.side;
-    this.inputTensor = new ort.Tensor(preprocessor.tensor.elementType, preprocessor.tensor.data, [1, 3, side, side]);
+    const lane = (p: Preprocessor): Lane => ({ preprocessor: p, input: new ort.Tensor(p.tensor.elementType, p.tensor.data, [1, 3, side, side]) });
+    this.lanes = [lane(preprocessor), ...Array.from({ length: Math.max(1, laneCount) - 1 }, () => lane(preprocessor.sibling()))];
+    this.freeLanes = [...this.lanes];
     this.decodeOptions = { confidence, allowed, half: outputType === 'float16' ? float16Table() : null };
     this.description = `${family} ${basename(modelPath)} ${side}x${side} ${preprocessor.tensor.elementType}`;
   }
@@ -160,7 +175,7 @@ export class YoloDetector implements ObjectDetector {
       warmOutput.dispose?.();
       const labels = labelsFor(classes);
       const allowed = classMask(keptLabels(options.classes, options.alsoByDefault ?? [], labels), labels, options.alwaysKeep ?? []);
-      return new YoloDetector(session, options.family, labels, preprocessor, outputType, options.confidence, allowed, options.modelPath);
+      return new YoloDetector(session, options.family, labels, preprocessor, outputType, options.confidence, allowed, options.modelPath, options.lanes ?? 1);
     } catch (error) {
       await session.release().catch(() => undefined);
       throw error;
@@ -171,24 +186,32 @@ export class YoloDetector implements ObjectDetector {
     return this.preprocessor.side;
   }
 
-  /** Runs the session on the current input tensor only (the bench's bare baseline). */
-  async runSession(): Promise<ort.Tensor> {
-    const out = await this.session.run({ [this.session.inputNames[0]]: this.inputTensor });
-    return out[this.session.outputNames[0]];
+  /** Runs the session on the first lane's current input tensor only (the bench's bare baseline). */
+  runSession(lane: Lane = this.lanes[0]): Promise<ort.Tensor> {
+    return this.session.run({ [this.session.inputNames[0]]: lane.input }).then((out) => out[this.session.outputNames[0]]);
   }
 
-  /** Pre-processes an image into the reused input tensor; exposed for the bench. */
+  /** Pre-processes an image into the first lane's input tensor; exposed for the bench. */
   preprocess(image: RgbImage) {
     return this.preprocessor.run(image);
   }
 
   async detect(image: RgbImage, placement: ImagePlacement, stages: StageSink): Promise<Candidate[]> {
+    const lane = await this.acquireLane();
+    try {
+      return await this.detectOn(lane, image, placement, stages);
+    } finally {
+      this.releaseLane(lane);
+    }
+  }
+
+  private async detectOn(lane: Lane, image: RgbImage, placement: ImagePlacement, stages: StageSink): Promise<Candidate[]> {
     let t = performance.now();
-    const lb = await this.preprocessor.run(image);
+    const lb = await lane.preprocessor.run(image);
     let now = performance.now();
     stages('preprocess', now - t);
     t = now;
-    const output = await this.runSession();
+    const output = await this.runSession(lane);
     now = performance.now();
     stages('inference', now - t);
     t = now;
@@ -196,6 +219,17 @@ export class YoloDetector implements ObjectDetector {
     output.dispose?.();
     stages('postprocess', performance.now() - t);
     return candidates;
+  }
+
+  private acquireLane(): Promise<Lane> {
+    const lane = this.freeLanes.pop();
+    return lane ? Promise.resolve(lane) : new Promise((resolve) => this.laneWaiters.push(resolve));
+  }
+
+  private releaseLane(lane: Lane): void {
+    const waiter = this.laneWaiters.shift();
+    if (waiter) waiter(lane);
+    else this.freeLanes.push(lane);
   }
 
   /** Output tensor -> input-pixel candidates, per family. */

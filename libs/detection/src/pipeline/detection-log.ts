@@ -7,8 +7,10 @@ export interface DetectionLogLine {
   cameraId: string;
   seq: number;
   capturedAt: number;
-  /** When the fog finished detecting and tracking the frame (epoch ms; absent in older logs). */
+  /** When the fog finished the frame (wall clock, ms): detectedAt - capturedAt is the capture-to-detection latency. */
   detectedAt?: number;
+  /** The detector skipped this frame and the tracker's prediction stood in (fog.cadence). */
+  coasted?: boolean;
   width: number;
   height: number;
   kind: 'frame' | 'regions';

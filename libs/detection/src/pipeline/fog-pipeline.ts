@@ -10,7 +10,7 @@ import type { DetectionLog } from './detection-log';
 import type { PlacedImage } from './frame-canvas';
 import { FrameRejectedError, frameRejection } from './frame-rejected';
 import type { FogStats } from './fog-stats';
-import { QueueFullError, SerialQueue } from './serial-queue';
+import { CameraQueueStats, FairScheduler, QueueFullError } from './fair-scheduler';
 import { FaceCropStage, SentCrop } from './stages/crops';
 import { CodecDecoder, FrameDecoder, JpegFrameDecoder } from './stages/decode';
 import { DetectResult, DetectStage, DetectorFailedError } from './stages/detect';
@@ -19,6 +19,8 @@ import { postProcess } from './stages/post-process';
 import { AlertOptions, buildDwellAlert } from './stages/alerts';
 import { DetectedOn, FrameRebuilder, RebuiltFrame } from './stages/rebuild';
 import { TrackStage, TrackedFrameDetection } from './stages/track';
+import { CameraCadence, CoastedTrack } from './stages/cadence';
+import type { FrameDetection } from '../postprocess/postprocess';
 
 /** `jpeg-decode`, not `decode`: the roof's `decode` (video) shares the StageTimer in an all-in-one process. */
 export type FogStage = 'jpeg-decode' | 'preprocess' | 'inference' | 'postprocess' | 'tracking' | 'face-crop';
@@ -60,6 +62,7 @@ interface CameraStages {
   rebuild: FrameRebuilder;
   track: TrackStage;
   crops: FaceCropStage;
+  cadence: CameraCadence;
   latest?: LatestFrame;
 }
 
@@ -84,7 +87,7 @@ export interface FogPipelineDeps {
  * its frame is finished, which is the producer's backpressure.
  */
 export class FogPipeline {
-  private readonly queue: SerialQueue;
+  private readonly queue: FairScheduler;
   private readonly cameras = new Map<string, CameraStages>();
   private readonly suspiciousIds: Set<number>;
   private readonly bootId = randomBytes(4).toString('hex');
@@ -94,7 +97,7 @@ export class FogPipeline {
   private readonly alertOptions: AlertOptions;
 
   constructor(private readonly deps: FogPipelineDeps) {
-    this.queue = new SerialQueue(deps.config.queueSize);
+    this.queue = new FairScheduler(deps.config.queueSize, deps.config.lanes);
     const labels = deps.detector.labels;
     this.suspiciousIds = new Set(deps.config.suspicious.classes.map((label) => labels.indexOf(label)).filter((id) => id >= 0));
     this.decoder = new CodecDecoder({ jpeg: new JpegFrameDecoder(deps.config.maxInputPixels, deps.stats, deps.warn), ...deps.decoders }, deps.stats);
@@ -118,7 +121,7 @@ export class FogPipeline {
   /** Processes one roof message; rejects with FrameRejectedError (already counted) on bad input. */
   async handle(message: FrameMessage): Promise<FrameOutcome> {
     try {
-      return await this.queue.run(() => this.process(message));
+      return await this.queue.run(message.cameraId, () => this.process(message));
     } catch (error) {
       if (error instanceof QueueFullError) {
         this.deps.stats.drop('queue-full');
@@ -126,8 +129,13 @@ export class FogPipeline {
       }
       throw error;
     } finally {
-      this.deps.stats.queueDepth(this.queue.depth);
+      this.deps.stats.queueDepth(this.queue.depth, Date.now(), this.queue.saturated);
     }
+  }
+
+  /** Per camera: frames processed, dropped to make room (oldest first) and waiting. */
+  cameraQueues(): Map<string, CameraQueueStats> {
+    return this.queue.stats();
   }
 
   /** Resolves once every frame accepted so far is finished. */
@@ -137,25 +145,26 @@ export class FogPipeline {
 
   private async process(message: FrameMessage): Promise<FrameOutcome> {
     const { config, stats, detector } = this.deps;
-    stats.queueDepth(this.queue.depth);
+    stats.queueDepth(this.queue.depth, Date.now(), this.queue.saturated);
     const camera = this.camera(message.cameraId);
     const at = streamClock(message);
     const clock = new StageClock(this.deps.recordStage);
 
     const decoded = await this.decoder.decode(message);
+    // Already counted; nothing to detect on until the roof's next keyframe.
+    if ('outOfStep' in decoded) return { detections: [], sentCrops: [], alerts: [], droppedRegions: 0, detectedOn: 'frame', needsWholeFrame: true };
     const frame = camera.rebuild.apply(message, decoded);
     clock.lap('jpeg-decode');
 
-    const found = await this.detect(message, frame.images);
-    clock.lap();
-    const detections = postProcess(found.candidates, message, { nmsIou: config.nmsIou, maxDetections: config.maxDetections, labels: detector.labels });
-    clock.record('preprocess', found.timings.preprocess);
-    clock.record('inference', found.timings.inference);
-    clock.lap('postprocess', found.timings.postprocess);
+    const cadence = camera.cadence.decide(message, at, frame.detectedOn !== 'regions', camera.track.active);
+    stats.cadence(cadence.decision.detect ? cadence.decision.why : 'coasted');
+    const detections = cadence.decision.detect ? await this.detectAndPostProcess(message, frame.images, clock) : coastedDetections(cadence.coasted, detector.labels);
     stats.frame(message.kind, frame.detectedOn);
     for (const d of detections) stats.detection(d.label);
 
-    const tracks = camera.track.update(detections, at, { images: frame.images, whole: frame.view });
+    // A coasted box is a prediction: its pixels say nothing about the person's appearance.
+    const appearanceImages = cadence.decision.detect ? frame.images : [];
+    const tracks = camera.track.update(detections, at, { images: appearanceImages, whole: frame.view });
     camera.crops.forget(tracks.ended);
     for (const reason of ['scene-change', 'appearance-change'] as const) if (tracks.reset[reason] > 0) stats.trackReset(reason, tracks.reset[reason]);
     for (const track of tracks.started) stats.trackStarted(detector.labels[track.classId] ?? `class-${track.classId}`);
@@ -170,8 +179,20 @@ export class FogPipeline {
     for (const dwell of tracks.dwellAlerts) await this.emitter.alert(await buildDwellAlert(message, at, dwell, tracks.tracked, frame.images, this.alertOptions));
     if (config.emitDetections) await this.emitter.detections(message, tracks.tracked);
     const sentCrops = delivered.map((c) => c.sent);
-    this.emitter.logLine(message, tracks.tracked, sentCrops);
+    this.emitter.logLine(message, tracks.tracked, sentCrops, !cadence.decision.detect);
     return { detections: tracks.tracked, sentCrops, alerts: tracks.dwellAlerts, droppedRegions: decoded.droppedRegions, detectedOn: frame.detectedOn, needsWholeFrame: frame.needsWholeFrame };
+  }
+
+  /** Stages 3 and 4: the detector on the frame's images, then NMS and boxes in frame pixels. */
+  private async detectAndPostProcess(message: FrameMessage, images: readonly PlacedImage[], clock: StageClock): Promise<FrameDetection[]> {
+    const { config, detector } = this.deps;
+    const found = await this.detect(message, images);
+    clock.lap();
+    const detections = postProcess(found.candidates, message, { nmsIou: config.nmsIou, maxDetections: config.maxDetections, labels: detector.labels });
+    clock.record('preprocess', found.timings.preprocess);
+    clock.record('inference', found.timings.inference);
+    clock.lap('postprocess', found.timings.postprocess);
+    return detections;
   }
 
   /** Stage 3, its failure counted as the frame's drop. */
@@ -193,11 +214,17 @@ export class FogPipeline {
         rebuild: new FrameRebuilder(config.regionDetection),
         track: new TrackStage(cameraId, config, this.suspiciousIds),
         crops: new FaceCropStage(config.crops, config.faces, faces, stats, warn),
+        cadence: new CameraCadence(config.cadence),
       };
       this.cameras.set(cameraId, stages);
     }
     return stages;
   }
+}
+
+/** The tracker's predicted boxes as this frame's detections (a frame the detector skipped). */
+function coastedDetections(coasted: readonly CoastedTrack[], labels: readonly string[]): FrameDetection[] {
+  return coasted.map((t) => ({ classId: t.classId, label: labels[t.classId] ?? `class-${t.classId}`, score: t.score, box: t.box, source: 0 }));
 }
 
 /** What the annotated view shows for a camera after this frame. */

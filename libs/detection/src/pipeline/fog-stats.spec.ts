@@ -12,6 +12,9 @@ describe('FogStats', () => {
     stats.detection('car');
     stats.cropSent('face', 1_000);
     stats.drop('queue-full');
+    stats.cadence('coasted');
+    stats.cadence('interval');
+    stats.cadence('coasted');
     expect(stats.snapshot()).toEqual({
       frames: 2,
       framesDetectedOn: { frame: 1, canvas: 1, regions: 0 },
@@ -25,8 +28,10 @@ describe('FogStats', () => {
       tracksReset: { 'scene-change': 0, 'appearance-change': 0 },
       alerts: 0,
       drops: { 'queue-full': 1 },
+      cadence: { coasted: 2, interval: 1 },
     });
     const text = await metrics.text();
+    expect(text).toContain('sentinel_fog_cadence_total{outcome="coasted"} 2');
     expect(text).toContain('sentinel_fog_detections_total{label="person"} 2');
     expect(text).toContain('sentinel_fog_frames_total{kind="regions",detected_on="canvas"} 1');
     expect(text).toContain('sentinel_fog_crop_bytes_total 1000');

@@ -8,6 +8,8 @@ export type DropReason =
   | 'too-many-pixels'
   | 'size-mismatch'
   | 'missing-image'
+  | 'video-out-of-step'
+  | 'video-decoder-error'
   | 'region-outside-frame'
   | 'region-outside-atlas'
   | 'queue-full'
@@ -35,7 +37,12 @@ export interface FogStatsSnapshot {
   tracksReset: { 'scene-change': number; 'appearance-change': number };
   alerts: number;
   drops: Partial<Record<DropReason, number>>;
+  /** Frames by why the detector ran on them, or `coasted` when the tracker's prediction sufficed (fog.cadence). */
+  cadence: Partial<Record<CadenceOutcome, number>>;
 }
+
+/** A CadenceReason, or `coasted`. */
+export type CadenceOutcome = 'every-frame' | 'interval' | 'heartbeat' | 'no-canvas' | 'no-tracks' | 'fast-motion' | 'unexplained-change' | 'coasted';
 
 type DetectedOn = keyof FogStatsSnapshot['framesDetectedOn'];
 
@@ -65,6 +72,7 @@ export class FogStats {
   private readonly resets: StatCounter<'reason'>;
   private readonly alerts: StatCounter;
   private readonly drops: StatCounter<'reason'>;
+  private readonly cadenceOutcomes: StatCounter<'outcome'>;
   private readonly queue: StatGauge;
   private readonly queueFull = new Sustained();
   private inferenceFailuresInARow = 0;
@@ -86,6 +94,7 @@ export class FogStats {
     this.resets = stat.counter('sentinel_fog_tracks_reset_total', 'Tracks ended because the person changed, per reason', ['reason']);
     this.alerts = stat.counter('sentinel_fog_alerts_total', 'Suspicious-object alerts raised');
     this.drops = stat.counter('sentinel_fog_drops_total', 'Frames, regions, crops or log lines dropped, per reason', ['reason']);
+    this.cadenceOutcomes = stat.counter('sentinel_fog_cadence_total', 'Frames by why the detector ran, or coasted on the tracker (fog.cadence)', ['outcome']);
     this.queue = stat.gauge('sentinel_fog_queue_depth', 'Frames waiting for or in the detector');
   }
 
@@ -135,9 +144,14 @@ export class FogStats {
     }
   }
 
-  queueDepth(depth: number, now = Date.now()): void {
+  cadence(outcome: CadenceOutcome): void {
+    this.cadenceOutcomes.inc({ outcome });
+  }
+
+  /** `full`: a camera's queue is full (queues are per camera); without it, the whole depth is compared with queueSize. */
+  queueDepth(depth: number, now = Date.now(), full?: boolean): void {
     this.queue.set(depth);
-    if (this.limits) this.queueFull.update(depth >= this.limits.queueSize, now);
+    if (this.limits) this.queueFull.update(full ?? depth >= this.limits.queueSize, now);
   }
 
   /**
@@ -180,6 +194,7 @@ export class FogStats {
       tracksReset: { 'scene-change': this.resets.value({ reason: 'scene-change' }), 'appearance-change': this.resets.value({ reason: 'appearance-change' }) },
       alerts: this.alerts.total,
       drops: this.drops.by('reason') as FogStatsSnapshot['drops'],
+      cadence: this.cadenceOutcomes.by('outcome') as FogStatsSnapshot['cadence'],
     };
   }
 }

@@ -19,6 +19,11 @@ export class Preprocessor {
     this.tensor = new InputTensor(side, elementType, family);
   }
 
+  /** Another pre-processor of the same input (its own tensor), for a second detector lane. */
+  sibling(): Preprocessor {
+    return new Preprocessor(this.side, this.tensor.elementType, this.family);
+  }
+
   async run(image: RgbImage): Promise<Letterbox> {
     const lb = computeLetterbox(image.width, image.height, this.side, this.family.anchor);
     const resized =

@@ -1,4 +1,4 @@
-import { BoxLike, pixelRect } from '../geometry/box';
+import { Box, pixelRect } from '../geometry/box';
 import type { RgbImage } from '../image/decode-image';
 
 /** Colour histogram: LEVELS^3 RGB bins that sum to 1. */
@@ -14,7 +14,7 @@ const INNER = 0.6;
 const BLEND = 0.3;
 
 /** Colour histogram of the central part of a box (the person more than the background); null when outside the image. */
-export function boxHistogram(image: RgbImage, box: BoxLike): ColourHistogram | null {
+export function boxHistogram(image: RgbImage, box: Box): ColourHistogram | null {
   const inner = { x: box.x + (box.width * (1 - INNER)) / 2, y: box.y + (box.height * (1 - INNER)) / 2, width: box.width * INNER, height: box.height * INNER };
   const rect = pixelRect(inner, image.width, image.height);
   if (!rect) return null;

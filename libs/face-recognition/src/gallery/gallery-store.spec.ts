@@ -34,7 +34,7 @@ describe('GalleryStore', () => {
     );
     db.close();
     const store = new GalleryStore(path);
-    expect(store.schemaVersion).toBe(2);
+    expect(store.schemaVersion).toBe(SCHEMA_VERSION_LATEST);
     expect(store.allFaceEmbeddings()).toEqual([{ id: 1, ownerId: 'p1', model: 'faceres', embedding: new Float32Array([1, 2, 3]) }]);
     expect(store.getPerson('p1')).toMatchObject({ name: 'Raj', notes: 'notes', faceCount: 1 });
     store.close();

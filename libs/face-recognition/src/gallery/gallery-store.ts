@@ -292,19 +292,36 @@ export class GalleryStore {
     person: { id: string; name: string; notes: string | null },
     now = Date.now(),
   ): { person: PersonRow; faces: { id: number; embedding: Float32Array }[]; removedUnknownFaceIds: number[] } | undefined {
+    return this.db.transaction(() => {
+      if (!this.getUnknown(unknownId)) return undefined;
+      const created = this.createPerson(person.id, person.name, person.notes, now);
+      const moved = this.mergeUnknownInto(unknownId, created.id, now)!;
+      return { person: this.getPerson(created.id)!, ...moved };
+    })();
+  }
+
+  /**
+   * Moves an unknown's stored faces (embeddings kept) to an existing person's enrolled faces and
+   * forgets the unknown. Undefined when either does not exist.
+   */
+  mergeUnknownInto(
+    unknownId: string,
+    personId: string,
+    now = Date.now(),
+  ): { faces: { id: number; embedding: Float32Array }[]; removedUnknownFaceIds: number[] } | undefined {
     const seq = unknownSeqOf(unknownId);
     if (seq === undefined) return undefined;
     return this.db.transaction(() => {
-      if (!this.getUnknown(unknownId)) return undefined;
+      if (!this.getUnknown(unknownId) || !this.getPerson(personId)) return undefined;
       const unknownFaces = this.db.prepare('SELECT id, embedding, model, quality FROM unknown_faces WHERE unknown_seq = ? ORDER BY id').all(seq) as Row[];
-      const created = this.createPerson(person.id, person.name, person.notes, now);
       const faces = unknownFaces.map((f) => {
         const embedding = fromBlob(f.embedding as Buffer);
-        const row = this.addFace(created.id, embedding, `unknown-face-${f.id as number}`, f.quality as number, f.model as string, now);
+        const hash = `unknown-face-${f.id as number}`;
+        const row = this.findFaceByHash(personId, hash) ?? this.addFace(personId, embedding, hash, f.quality as number, f.model as string, now);
         return { id: row.id, embedding };
       });
       this.db.prepare('DELETE FROM unknowns WHERE seq = ?').run(seq);
-      return { person: this.getPerson(created.id)!, faces, removedUnknownFaceIds: unknownFaces.map((f) => f.id as number) };
+      return { faces, removedUnknownFaceIds: unknownFaces.map((f) => f.id as number) };
     })();
   }
 

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { galleryCenter, projectEmbedding } from '../matching/centering';
 import { normalized } from '../matching/vectors';
 import { Gallery, GalleryOptions, NotFoundInGalleryError } from './gallery';
 import { GalleryStore } from './gallery-store';
@@ -168,5 +169,33 @@ describe('Gallery', () => {
     const [ranked] = topk.rankPeople(faceOf(1, 2));
     expect(ranked.similarity).toBeLessThanOrEqual(ranked.best);
     expect(ranked.similarity).toBeGreaterThan(0.6);
+  });
+
+  it('with gallery centering, compares embeddings minus the enrolled people\'s mean face and re-centres on every change', () => {
+    const centred = new Gallery(store, options({ centering: 'gallery', matcher: 'exact' }));
+    centred.load();
+    const people = [1, 2, 3].map((n) => centred.createPerson(`p${n}`));
+    people.forEach((person, n) => centred.enroll(person.id, faceOf(n + 1, 0).map((v) => v + 1), `h${n}`, 1));
+    const common = (face: Float32Array) => face.map((v) => v + 1); // a shared component all faces carry
+    const query = common(faceOf(2, 1));
+    const expected = projectEmbedding(query, galleryCenter([1, 2, 3].map((n) => [common(faceOf(n, 0))])));
+    const [best] = centred.rankPeople(query);
+    expect(best.ownerId).toBe(people[1].id);
+    const row = centred.knownMatrix();
+    const slot = row.keys.indexOf(centred.facesOf(people[1].id)[0].id);
+    const stored = projectEmbedding(common(faceOf(2, 0)), galleryCenter([1, 2, 3].map((n) => [common(faceOf(n, 0))])));
+    let dot = 0;
+    for (let i = 0; i < DIM; i++) dot += expected[i] * stored[i];
+    expect(best.similarity).toBeCloseTo(dot, 5);
+    // Raw cosine of these faces is high for everybody (the shared component); centred, strangers fall apart.
+    expect(centred.rankPeople(common(faceOf(9, 0)))[0].similarity).toBeLessThan(0.5);
+    expect(Array.from(row.vectors.subarray(slot * row.stride, slot * row.stride + DIM))).toEqual(Array.from(stored).map((v) => expect.closeTo(v, 5)));
+    // A fourth person moves the mean: the stored rows are rebuilt, and a reload gives the same answer.
+    centred.enroll(centred.createPerson('p4').id, common(faceOf(4, 0)), 'h4', 1);
+    const after = centred.rankPeople(query)[0].similarity;
+    expect(after).not.toBeCloseTo(best.similarity, 4);
+    const reloaded = new Gallery(store, options({ centering: 'gallery', matcher: 'exact' }));
+    reloaded.load();
+    expect(reloaded.rankPeople(query)[0].similarity).toBeCloseTo(after, 6);
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Centering, galleryCenter, projectEmbedding } from '../matching/centering';
 import { Aggregate, Decision, OwnerMatch, decideIdentity, rankOwners } from '../matching/match-policy';
 import { MatcherMode, VectorIndex } from '../matching/vector-index';
 import { FaceRow, GalleryStore, PersonRow, StoredEmbedding, UnknownRow } from './gallery-store';
@@ -12,6 +13,8 @@ export interface GalleryOptions {
   topK: number;
   threshold: number;
   unknownFacesPerIdentity: number;
+  /** Subtract the enrolled people's mean face before comparing (default `none`). */
+  centering?: Centering;
 }
 
 export interface Sighting {
@@ -47,11 +50,18 @@ export class NotFoundInGalleryError extends Error {
  * then to the index, in the same synchronous call, so the two never drift apart and concurrent
  * async callers cannot interleave between a match and the write it decides.
  */
+interface HeldFace {
+  ownerId: string;
+  /** The embedding as the model gave it (the index holds its projection). */
+  raw: Float32Array;
+}
+
 export class Gallery {
   private known: VectorIndex | undefined;
   private unknown: VectorIndex | undefined;
-  private readonly ownerOfFace = new Map<number, string>();
-  private readonly ownerOfUnknownFace = new Map<number, string>();
+  private readonly knownFaces = new Map<number, HeldFace>();
+  private readonly unknownFaces = new Map<number, HeldFace>();
+  private center: Float32Array | undefined;
   private dim: number | undefined;
 
   constructor(
@@ -61,27 +71,27 @@ export class Gallery {
 
   /** Fills the indexes from the database (boot, or after a restart). */
   load(): LoadReport {
-    this.known = undefined;
-    this.unknown = undefined;
-    this.ownerOfFace.clear();
-    this.ownerOfUnknownFace.clear();
+    this.knownFaces.clear();
+    this.unknownFaces.clear();
+    this.dim = undefined;
     const report: LoadReport = { faces: 0, unknownFaces: 0, skipped: 0 };
     const usable = (row: StoredEmbedding) => row.model === this.options.model && (this.dim === undefined || row.embedding.length === this.dim);
-    const fill = (rows: Iterable<StoredEmbedding>, index: (dim: number) => VectorIndex, owners: Map<number, string>): number => {
+    const fill = (rows: Iterable<StoredEmbedding>, held: Map<number, HeldFace>): number => {
       let loaded = 0;
       for (const row of rows) {
         if (!usable(row)) {
           report.skipped++;
           continue;
         }
-        index(row.embedding.length).add(row.id, row.embedding);
-        owners.set(row.id, row.ownerId);
+        this.dim ??= row.embedding.length;
+        held.set(row.id, { ownerId: row.ownerId, raw: row.embedding });
         loaded++;
       }
       return loaded;
     };
-    report.faces = fill(this.store.allFaceEmbeddings(), (dim) => this.knownIndex(dim), this.ownerOfFace);
-    report.unknownFaces = fill(this.store.allUnknownEmbeddings(), (dim) => this.unknownIndex(dim), this.ownerOfUnknownFace);
+    report.faces = fill(this.store.allFaceEmbeddings(), this.knownFaces);
+    report.unknownFaces = fill(this.store.allUnknownEmbeddings(), this.unknownFaces);
+    this.rebuild();
     return report;
   }
 
@@ -131,6 +141,7 @@ export class Gallery {
     const faceIds = this.store.deletePerson(id);
     if (!faceIds) throw new NotFoundInGalleryError(`person ${id}`);
     for (const faceId of faceIds) this.forgetKnownFace(faceId);
+    this.recenter();
   }
 
   /**
@@ -143,8 +154,8 @@ export class Gallery {
     const existing = this.store.findFaceByHash(personId, imageHash);
     if (existing) return { face: existing, duplicate: true };
     const face = this.store.addFace(personId, embedding, imageHash, quality, this.options.model);
-    this.knownIndex(embedding.length).add(face.id, embedding);
-    this.ownerOfFace.set(face.id, personId);
+    this.holdKnownFace(face.id, personId, embedding);
+    this.recenter();
     return { face, duplicate: false };
   }
 
@@ -153,6 +164,7 @@ export class Gallery {
     if (!face || face.personId !== personId) throw new NotFoundInGalleryError(`face ${faceId} of person ${personId}`);
     this.store.deleteFace(faceId);
     this.forgetKnownFace(faceId);
+    this.recenter();
   }
 
   // --- matching -----------------------------------------------------------------------------
@@ -161,9 +173,9 @@ export class Gallery {
   rankPeople(embedding: Float32Array): OwnerMatch[] {
     if (!this.known || this.known.size === 0) return [];
     this.checkDim(embedding);
-    const candidates = this.known.search(embedding, this.poolSize());
+    const candidates = this.known.search(this.project(embedding), this.poolSize());
     return rankOwners(
-      candidates.map((c) => ({ ownerId: this.ownerOfFace.get(c.key)!, score: c.score })),
+      candidates.map((c) => ({ ownerId: this.knownFaces.get(c.key)!.ownerId, score: c.score })),
       this.options.aggregate,
       this.options.topK,
     );
@@ -178,28 +190,58 @@ export class Gallery {
   }
 
   /**
-   * Identifies a face seen by a camera: a known person, a returning unknown, or a new unknown. Unknown
-   * faces are stored (embedding and crop, bounded per identity). Synchronous on purpose.
+   * Identifies one face on its own (no track pooling): a known person at or above the threshold, a
+   * returning unknown, or a new unknown (stored). Synchronous on purpose.
    */
   identify(embedding: Float32Array, sighting: Sighting): Identification {
     this.checkDim(embedding);
     const known = this.rankPeople(embedding);
-    const unknown = this.rankUnknowns(embedding);
-    const decision: Decision = decideIdentity(known, unknown, this.options.threshold);
+    const decision: Decision = decideIdentity(known, [], this.options.threshold);
     if (decision.kind === 'known') {
       const person = this.store.getPerson(decision.personId);
       if (person) return { known: true, personId: person.id, name: person.name, similarity: decision.similarity };
     }
-    const bestKnown = known[0] ? { personId: known[0].ownerId, similarity: known[0].similarity } : undefined;
+    return this.matchUnknown(embedding, sighting, known[0]);
+  }
+
+  /**
+   * A face decided unknown: the same stranger as a stored unknown at or above the threshold, else a
+   * new unknown. Its embedding and crop are stored either way (bounded per unknown).
+   */
+  matchUnknown(embedding: Float32Array, sighting: Sighting, nearestKnown?: OwnerMatch): Extract<Identification, { known: false }> {
+    this.checkDim(embedding);
+    const bestKnown = nearestKnown ? { personId: nearestKnown.ownerId, similarity: nearestKnown.similarity } : undefined;
+    const decision = decideIdentity([], this.rankUnknowns(embedding), this.options.threshold);
     if (decision.kind === 'unknown-seen') {
-      this.store.recordSighting(decision.unknownId, sighting.cameraId, sighting.capturedAt);
-      this.storeUnknownFace(decision.unknownId, embedding, sighting);
-      const row = this.store.getUnknown(decision.unknownId);
-      return { known: false, unknownId: decision.unknownId, isNew: false, similarity: decision.similarity, sightings: row?.sightings ?? 1, bestKnown };
+      const sightings = this.addUnknownSighting(decision.unknownId, embedding, sighting);
+      return { known: false, unknownId: decision.unknownId, isNew: false, similarity: decision.similarity, sightings, bestKnown };
     }
     const created = this.store.createUnknown(sighting.cameraId, sighting.capturedAt);
     this.storeUnknownFace(created.id, embedding, sighting);
     return { known: false, unknownId: created.id, isNew: true, similarity: bestKnown?.similarity ?? 0, sightings: 1, bestKnown };
+  }
+
+  /** The stored unknown most like this face, if any (for merging a false reject into the person it was). */
+  nearestUnknown(embedding: Float32Array): OwnerMatch | undefined {
+    this.checkDim(embedding);
+    return this.rankUnknowns(embedding)[0];
+  }
+
+  /** One more sighting (and face) of a stored unknown; returns its sightings count. */
+  addUnknownSighting(unknownId: string, embedding: Float32Array, sighting: Sighting): number {
+    this.getUnknown(unknownId);
+    this.store.recordSighting(unknownId, sighting.cameraId, sighting.capturedAt);
+    this.storeUnknownFace(unknownId, embedding, sighting);
+    return this.store.getUnknown(unknownId)?.sightings ?? 1;
+  }
+
+  /** The unknown was an enrolled person after all: its faces become theirs (embeddings kept), the unknown is gone. */
+  mergeUnknownInto(unknownId: string, personId: string): { faces: number } {
+    this.getPerson(personId);
+    const result = this.store.mergeUnknownInto(unknownId, personId);
+    if (!result) throw new NotFoundInGalleryError(`unknown ${unknownId}`);
+    this.moveToKnown(result, personId);
+    return { faces: result.faces.length };
   }
 
   // --- unknowns -----------------------------------------------------------------------------
@@ -238,22 +280,26 @@ export class Gallery {
   promoteUnknown(id: string, name: string, notes?: string | null): PersonRow {
     const result = this.store.promoteUnknown(id, { id: randomUUID(), name, notes: notes ?? null });
     if (!result) throw new NotFoundInGalleryError(`unknown ${id}`);
+    this.moveToKnown(result, result.person.id);
+    return result.person;
+  }
+
+  private moveToKnown(result: { faces: { id: number; embedding: Float32Array }[]; removedUnknownFaceIds: number[] }, personId: string): void {
     for (const faceId of result.removedUnknownFaceIds) this.forgetUnknownFace(faceId);
     for (const face of result.faces) {
       if (this.dim !== undefined && face.embedding.length !== this.dim) continue;
-      this.knownIndex(face.embedding.length).add(face.id, face.embedding);
-      this.ownerOfFace.set(face.id, result.person.id);
+      this.holdKnownFace(face.id, personId, face.embedding);
     }
-    return result.person;
+    this.recenter();
   }
 
   // --- internals ----------------------------------------------------------------------------
 
   private rankUnknowns(embedding: Float32Array): OwnerMatch[] {
     if (!this.unknown || this.unknown.size === 0) return [];
-    const candidates = this.unknown.search(embedding, this.poolSize());
+    const candidates = this.unknown.search(this.project(embedding), this.poolSize());
     return rankOwners(
-      candidates.map((c) => ({ ownerId: this.ownerOfUnknownFace.get(c.key)!, score: c.score })),
+      candidates.map((c) => ({ ownerId: this.unknownFaces.get(c.key)!.ownerId, score: c.score })),
       this.options.aggregate,
       this.options.topK,
     );
@@ -269,19 +315,60 @@ export class Gallery {
       capturedAt: sighting.capturedAt,
       quality: sighting.quality,
     });
-    this.unknownIndex(embedding.length).add(faceId, embedding);
-    this.ownerOfUnknownFace.set(faceId, unknownId);
+    this.dim ??= embedding.length;
+    this.unknownFaces.set(faceId, { ownerId: unknownId, raw: embedding });
+    this.unknownIndex(embedding.length).add(faceId, this.project(embedding));
     for (const removed of this.store.pruneUnknownFaces(unknownId, this.options.unknownFacesPerIdentity)) this.forgetUnknownFace(removed);
+  }
+
+  private holdKnownFace(faceId: number, ownerId: string, raw: Float32Array): void {
+    this.dim ??= raw.length;
+    this.knownFaces.set(faceId, { ownerId, raw });
+    // Without centering the projection never changes: add in place; with it, `recenter` rebuilds.
+    if (this.centering === 'none') this.knownIndex(raw.length).add(faceId, this.project(raw));
   }
 
   private forgetKnownFace(faceId: number): void {
     this.known?.remove(faceId);
-    this.ownerOfFace.delete(faceId);
+    this.knownFaces.delete(faceId);
   }
 
   private forgetUnknownFace(faceId: number): void {
     this.unknown?.remove(faceId);
-    this.ownerOfUnknownFace.delete(faceId);
+    this.unknownFaces.delete(faceId);
+  }
+
+  private get centering(): Centering {
+    return this.options.centering ?? 'none';
+  }
+
+  /** The vector the indexes compare: the embedding minus the gallery's mean face (when centering), unit length. */
+  project(embedding: ArrayLike<number>): Float32Array {
+    return projectEmbedding(embedding, this.center);
+  }
+
+  /** The gallery's mean face changes with the enrolled people: recompute it and rebuild both indexes. */
+  private recenter(): void {
+    if (this.centering !== 'none') this.rebuild();
+  }
+
+  /** Refills both indexes from the held raw vectors, with the current mean face. O(faces x dim). */
+  private rebuild(): void {
+    if (this.centering === 'gallery') {
+      const byPerson = new Map<string, Float32Array[]>();
+      for (const { ownerId, raw } of this.knownFaces.values()) {
+        const list = byPerson.get(ownerId);
+        if (list) list.push(raw);
+        else byPerson.set(ownerId, [raw]);
+      }
+      this.center = galleryCenter(byPerson.values());
+    } else {
+      this.center = undefined;
+    }
+    this.known = undefined;
+    this.unknown = undefined;
+    for (const [faceId, face] of this.knownFaces) this.knownIndex(face.raw.length).add(faceId, this.project(face.raw));
+    for (const [faceId, face] of this.unknownFaces) this.unknownIndex(face.raw.length).add(faceId, this.project(face.raw));
   }
 
   private poolSize(): number {

@@ -55,6 +55,30 @@ export const MIGRATIONS: readonly { version: number; description: string; sql: s
       CREATE INDEX unknown_faces_by_unknown ON unknown_faces(unknown_seq);
     `,
   },
+  {
+    version: 3,
+    description: 'every identity decision of the cloud (named, unknown, undecided): sightings',
+    sql: `
+      CREATE TABLE sightings (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        camera_id     TEXT NOT NULL,
+        track_id      INTEGER NOT NULL,
+        captured_at   INTEGER NOT NULL,
+        decided_at    INTEGER NOT NULL,
+        decision      TEXT NOT NULL CHECK (decision IN ('named', 'unknown', 'undecided')),
+        identity_id   TEXT,
+        name          TEXT,
+        similarity    REAL NOT NULL,
+        faces_pooled  INTEGER NOT NULL,
+        face_size     REAL NOT NULL,
+        face_quality  REAL NOT NULL,
+        merged_from   TEXT
+      );
+      CREATE INDEX sightings_by_time ON sightings(captured_at, id);
+      CREATE INDEX sightings_by_camera ON sightings(camera_id, captured_at);
+      CREATE INDEX sightings_by_identity ON sightings(identity_id, captured_at);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION_LATEST = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -2,9 +2,7 @@ import {
   BadRequestException,
   Body,
   Controller,
-  Delete,
   Get,
-  HttpCode,
   Param,
   ParseIntPipe,
   Patch,
@@ -20,6 +18,7 @@ import { ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestj
 import { EnrollmentService, UploadedImage } from '../enrollment.service';
 import { GalleryService } from '../gallery.service';
 import { CreatePersonDto, ENROLL_BODY, EnrollResultDto, ErrorDto, PersonDetailDto, PersonDto, UpdatePersonDto } from './dto';
+import { DeleteRoute } from './delete-route';
 import { GalleryErrorsFilter } from './gallery-errors.filter';
 
 export const VALIDATION = new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true });
@@ -69,11 +68,7 @@ export class PeopleController {
     return this.gallery.updatePerson(id, body);
   }
 
-  @Delete(':id')
-  @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a person and their enrolled faces' })
-  @ApiResponse({ status: 204, description: 'deleted' })
-  @ApiResponse({ status: 404, description: 'unknown person', type: ErrorDto })
+  @DeleteRoute(':id', 'Delete a person and their enrolled faces', 'unknown person')
   remove(@Param('id') id: string): void {
     this.gallery.deletePerson(id);
   }
@@ -94,11 +89,7 @@ export class PeopleController {
     return { personId: id, faces: await this.enrollment.enroll(id, files) };
   }
 
-  @Delete(':id/faces/:faceId')
-  @HttpCode(204)
-  @ApiOperation({ summary: 'Remove one enrolled face of a person' })
-  @ApiResponse({ status: 204, description: 'removed' })
-  @ApiResponse({ status: 404, description: 'unknown person or face', type: ErrorDto })
+  @DeleteRoute(':id/faces/:faceId', 'Remove one enrolled face of a person', 'unknown person or face', 'removed')
   removeFace(@Param('id') id: string, @Param('faceId', ParseIntPipe) faceId: number): void {
     this.gallery.deleteFace(id, faceId);
   }

@@ -1,7 +1,8 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, StreamableFile, UseFilters, UsePipes } from '@nestjs/common';
+import { Body, Controller, Get, Header, Param, Post, Query, StreamableFile, UseFilters, UsePipes } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { GalleryService } from '../gallery.service';
 import { ErrorDto, ListUnknownsQuery, PersonDto, PromoteUnknownDto, UnknownDto } from './dto';
+import { DeleteRoute } from './delete-route';
 import { GalleryErrorsFilter } from './gallery-errors.filter';
 import { VALIDATION } from './people.controller';
 
@@ -50,11 +51,7 @@ export class UnknownsController {
     return this.gallery.promoteUnknown(id, body.name, body.notes);
   }
 
-  @Delete(':id')
-  @HttpCode(204)
-  @ApiOperation({ summary: 'Forget an unknown and its stored faces' })
-  @ApiResponse({ status: 204, description: 'deleted' })
-  @ApiResponse({ status: 404, description: 'no such unknown', type: ErrorDto })
+  @DeleteRoute(':id', 'Forget an unknown and its stored faces', 'no such unknown')
   remove(@Param('id') id: string): void {
     this.gallery.deleteUnknown(id);
   }

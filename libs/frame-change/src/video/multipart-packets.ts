@@ -1,3 +1,5 @@
+import { isKeyframe, nalTypes } from '@sentinel/contracts';
+
 const HEADER_END = Buffer.from('\r\n\r\n');
 const LENGTH = /content-length:\s*(\d+)/i;
 /** A part header is a few short lines; more than this without its end is not ffmpeg's mpjpeg output. */
@@ -39,19 +41,5 @@ export class MultipartPackets {
   }
 }
 
-/** NAL unit types of an Annex-B access unit. */
-export function nalTypes(packet: Uint8Array): number[] {
-  const types: number[] = [];
-  for (let i = 0; i + 3 < packet.length; i++) {
-    if (packet[i] === 0 && packet[i + 1] === 0 && packet[i + 2] === 1) {
-      types.push(packet[i + 3] & 0x1f);
-      i += 3;
-    }
-  }
-  return types;
-}
-
-/** An access unit holding an IDR slice (NAL type 5) decodes on its own. */
-export function isKeyframe(packet: Uint8Array): boolean {
-  return nalTypes(packet).includes(5);
-}
+// Packet inspection is shared with the fog (@sentinel/contracts).
+export { isKeyframe, nalTypes };

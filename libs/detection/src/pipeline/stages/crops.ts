@@ -2,7 +2,7 @@ import type { FogCropConfig, FogFaceConfig } from '@sentinel/config';
 import { FaceCropMessage, FaceQuality, FrameMessage, SCHEMA_VERSION } from '@sentinel/contracts';
 import { CropRefusedError, assertNotAFrame, encodeCrop } from '../../faces/crop-encoder';
 import type { FaceFinder, FoundFace } from '../../faces/face-finder';
-import { BoxLike, expandBox } from '../../geometry/box';
+import { Box, expandBox } from '../../geometry/box';
 import { PERSON_CLASS } from '../../model/labels';
 import { FaceMeasures, assessFace } from '../../faces/face-quality';
 import { CropPolicy, SearchResult } from '../../tracking/crop-policy';
@@ -14,8 +14,8 @@ import type { TrackedFrameDetection } from './track';
 export interface SentCrop {
   trackId: number;
   kind: 'face' | 'person';
-  personBox: BoxLike;
-  faceBox?: BoxLike;
+  personBox: Box;
+  faceBox?: Box;
   bytes: number;
   width: number;
   height: number;
@@ -41,7 +41,7 @@ interface MeasuredFace {
 }
 
 /** A detection's box in the pixels of the image it was found in. */
-export function localBox(box: BoxLike, placed: PlacedImage): BoxLike {
+export function localBox(box: Box, placed: PlacedImage): Box {
   return { x: box.x - placed.offsetX, y: box.y - placed.offsetY, width: box.width, height: box.height };
 }
 
@@ -137,7 +137,7 @@ export class FaceCropStage {
           ? await encodeCrop(placed.image, expandBox(face.box, options.faceMargin), { maxSide: options.faceMaxSide, quality: options.jpegQuality, maxBytes: options.maxBytes })
           : await encodeCrop(placed.image, local, { maxSide: options.personMaxSide, quality: options.jpegQuality, maxBytes: options.maxBytes });
       assertNotAFrame({ width: encoded.width, height: encoded.height, bytes: encoded.jpeg.length }, message, options.maxBytes);
-      const toFrame = (b: BoxLike): BoxLike => ({ x: b.x + placed.offsetX, y: b.y + placed.offsetY, width: b.width, height: b.height });
+      const toFrame = (b: Box): Box => ({ x: b.x + placed.offsetX, y: b.y + placed.offsetY, width: b.width, height: b.height });
       const faceBox = face && kind === 'face' ? toFrame(face.box) : undefined;
       const crop = Object.assign(new FaceCropMessage(), {
         v: SCHEMA_VERSION,

@@ -12,12 +12,18 @@ export interface DecodedMessage {
   droppedRegions: number;
 }
 
+/** A video packet the camera's decoder cannot take (no keyframe since it started, a gap): the fog asks the roof to resync. */
+export interface OutOfStep {
+  outOfStep: true;
+}
+
 /**
- * Stage 1: the message's image bytes to pixels. JPEG today; a video decoder can implement the same
- * interface. Rejects (FrameRejectedError, counted) a message it cannot use.
+ * Stage 1: the message's image bytes to pixels (JPEG, or H.264 packets through a per-camera video
+ * decoder). Rejects (FrameRejectedError, counted) a message it cannot use; `OutOfStep` (counted)
+ * when a video packet cannot be decoded until the next keyframe.
  */
 export interface FrameDecoder {
-  decode(message: FrameMessage): Promise<DecodedMessage>;
+  decode(message: FrameMessage): Promise<DecodedMessage | OutOfStep>;
 }
 
 export interface DecodeCounters extends DropCounter {
@@ -94,7 +100,7 @@ export class CodecDecoder implements FrameDecoder {
     private readonly counters: DropCounter,
   ) {}
 
-  decode(message: FrameMessage): Promise<DecodedMessage> {
+  decode(message: FrameMessage): Promise<DecodedMessage | OutOfStep> {
     const codec = message.codec ?? 'jpeg';
     const decoder = this.byCodec[codec];
     if (!decoder) {

@@ -1,6 +1,6 @@
 import { AlertMessage, DetectionsMessage, FrameMessage, Patterns, SCHEMA_VERSION, TrackedDetection } from '@sentinel/contracts';
 import type { LinkEmitter } from '@sentinel/transport';
-import type { BoxLike } from '../../geometry/box';
+import type { Box } from '../../geometry/box';
 import type { DetectionLog, DetectionLogLine } from '../detection-log';
 import type { FogStats } from '../fog-stats';
 import type { PendingCrop, SentCrop } from './crops';
@@ -52,13 +52,14 @@ export class FogEmitter {
     await this.links.emit(Patterns.Detections, body, { whenFull: 'drop' });
   }
 
-  logLine(message: FrameMessage, tracked: readonly TrackedFrameDetection[], sentCrops: readonly SentCrop[]): void {
+  logLine(message: FrameMessage, tracked: readonly TrackedFrameDetection[], sentCrops: readonly SentCrop[], coasted = false): void {
     if (!this.log) return;
     const line: DetectionLogLine = {
       cameraId: message.cameraId,
       seq: message.seq,
       capturedAt: message.capturedAt,
       detectedAt: Date.now(),
+      ...(coasted ? { coasted } : {}),
       width: message.width,
       height: message.height,
       kind: message.kind,
@@ -70,4 +71,4 @@ export class FogEmitter {
 }
 
 const round = (v: number, digits: number): number => Number(v.toFixed(digits));
-const roundBox = (b: BoxLike): BoxLike => ({ x: round(b.x, 1), y: round(b.y, 1), width: round(b.width, 1), height: round(b.height, 1) });
+const roundBox = (b: Box): Box => ({ x: round(b.x, 1), y: round(b.y, 1), width: round(b.width, 1), height: round(b.height, 1) });

@@ -4,7 +4,7 @@ import { FrameMessage, SCHEMA_VERSION } from '@sentinel/contracts';
 import type { RgbImage } from '../../image/decode-image';
 import { FogStats } from '../fog-stats';
 import { FrameRejectedError } from '../frame-rejected';
-import { CodecDecoder, JpegFrameDecoder } from './decode';
+import { CodecDecoder, DecodedMessage, JpegFrameDecoder } from './decode';
 import { postProcess } from './post-process';
 import { FrameRebuilder } from './rebuild';
 import { TrackStage } from './track';
@@ -56,7 +56,7 @@ describe('CodecDecoder (stage 1 by codec)', () => {
     const stats = new FogStats();
     const decoder = new CodecDecoder({ jpeg: new JpegFrameDecoder(1_000_000, stats) }, stats);
     const jpeg = await jpegOf(solid(64, 48, 10));
-    expect((await decoder.decode(message({ jpeg }))).picture.width).toBe(64);
+    expect(((await decoder.decode(message({ jpeg }))) as DecodedMessage).picture.width).toBe(64);
     const h264 = message({ codec: 'h264', packet: new Uint8Array([0, 0, 0, 1, 0x65]), keyframe: true, jpeg: undefined as unknown as Uint8Array });
     await expect(decoder.decode(h264)).rejects.toMatchObject({ reason: 'missing-image', message: 'c#0: codec h264: no decoder for it on this fog (it decodes jpeg)' });
     expect(stats.snapshot().drops['missing-image']).toBe(1);

@@ -53,6 +53,11 @@ export class TrackStage {
     this.appearance = new AppearanceWatch(faces.appearanceMinOverlap);
   }
 
+  /** The camera's live tracks (for the detection cadence's prediction). */
+  get active(): readonly Track[] {
+    return this.tracker.active;
+  }
+
   update(detections: readonly FrameDetection[], at: number, pixels: TrackPixels): TrackResult {
     const reset = { 'scene-change': 0, 'appearance-change': 0 };
     const ended: Track[] = [];

@@ -1,0 +1,132 @@
+import { DecisionThresholds, FaceEvidence, PooledPerson, decide, poolTrack } from './open-set';
+
+/** A face of a track that passed the quality gate, with what is needed to store it or show it. */
+export interface TrackFace<Extra = unknown> extends FaceEvidence {
+  at: number;
+  extra: Extra;
+}
+
+type TrackState = { kind: 'undecided' } | { kind: 'named'; personId: string } | { kind: 'unknown'; unknownId?: string };
+
+/** What the cloud does with a track after one more face. */
+export type TrackStep =
+  /** Name the track. `mergeUnknownId`: the track had been an unknown: merge it into this person. */
+  | { action: 'name'; personId: string; similarity: number; faces: number; mergeUnknownId?: string }
+  /**
+   * The track is a stranger. `raiseAlert` once per track (the first time); `unknownId` is set when the
+   * track already has one (otherwise the caller matches the stored unknowns and calls `assignUnknown`).
+   */
+  | { action: 'unknown'; unknownId?: string; raiseAlert: boolean; nearest?: PooledPerson; faces: number }
+  /** Keep looking: no identity event, no alert. */
+  | { action: 'undecided'; nearest?: PooledPerson; faces: number };
+
+export interface TrackBookOptions {
+  thresholds: DecisionThresholds;
+  /** Best faces per person pooled. */
+  topK: number;
+  /** Faces remembered per track (the lowest-weight one is dropped first). */
+  maxFacesPerTrack: number;
+  maxTracks: number;
+  /** A track idle this long is forgotten. */
+  idleMs: number;
+}
+
+interface Track<Extra> {
+  faces: TrackFace<Extra>[];
+  state: TrackState;
+  lastAt: number;
+}
+
+/**
+ * Per-track open-set decisions (pure, no I/O): each new face is pooled with the track's earlier ones
+ * and the two-threshold rule decides. A named track stays named (a later bad frame never makes it an
+ * intruder); an unknown track that later pools above the upper threshold is named and its unknown is
+ * to be merged into that person. Bounded in tracks and faces per track.
+ */
+export class TrackBook<Extra = unknown> {
+  private readonly tracks = new Map<string, Track<Extra>>();
+
+  constructor(private readonly options: TrackBookOptions) {
+    if (options.thresholds.lower > options.thresholds.upper) {
+      throw new Error(`unknown threshold ${options.thresholds.lower} is above the match threshold ${options.thresholds.upper}`);
+    }
+  }
+
+  get size(): number {
+    return this.tracks.size;
+  }
+
+  /** Adds a face to the track (created on first sight) and decides what to do. */
+  observe(key: string, face: TrackFace<Extra>): TrackStep {
+    this.evictIdle(face.at);
+    const track = this.tracks.get(key) ?? { faces: [], state: { kind: 'undecided' } as TrackState, lastAt: face.at };
+    this.tracks.delete(key); // re-insert: Map order is least recently seen first
+    this.tracks.set(key, track);
+    while (this.tracks.size > this.options.maxTracks) this.tracks.delete(this.tracks.keys().next().value as string);
+    track.lastAt = face.at;
+    track.faces.push(face);
+    if (track.faces.length > this.options.maxFacesPerTrack) {
+      // The weakest earlier face goes (never the one just added: it is what the caller stores or shows).
+      const earlier = track.faces.length - 1;
+      let weakest = 0;
+      for (let i = 1; i < earlier; i++) if (track.faces[i].weight < track.faces[weakest].weight) weakest = i;
+      track.faces.splice(weakest, 1);
+    }
+    const pooled = poolTrack(track.faces, this.options.topK);
+    const verdict = decide(pooled, this.options.thresholds);
+    const faces = track.faces.length;
+    const state = track.state;
+
+    if (verdict.decision === 'named') {
+      track.state = { kind: 'named', personId: verdict.personId };
+      const mergeUnknownId = state.kind === 'unknown' ? state.unknownId : undefined;
+      return { action: 'name', personId: verdict.personId, similarity: verdict.similarity, faces: verdict.faces, ...(mergeUnknownId ? { mergeUnknownId } : {}) };
+    }
+    if (state.kind === 'named') {
+      // Sticky: the pool fell below the upper threshold after naming; still that person, never an intruder.
+      const own = pooled.find((p) => p.personId === state.personId);
+      return { action: 'name', personId: state.personId, similarity: own?.similarity ?? verdict.nearest?.similarity ?? 0, faces: own?.faces ?? faces };
+    }
+    if (state.kind === 'unknown') return { action: 'unknown', unknownId: state.unknownId, raiseAlert: false, nearest: verdict.nearest, faces };
+    if (verdict.decision === 'unknown') {
+      track.state = { kind: 'unknown' };
+      return { action: 'unknown', raiseAlert: true, nearest: verdict.nearest, faces };
+    }
+    return { action: 'undecided', nearest: verdict.nearest, faces };
+  }
+
+  /** Records the unknown id the caller gave (or found for) the track's stranger. */
+  assignUnknown(key: string, unknownId: string): void {
+    const track = this.tracks.get(key);
+    if (track && track.state.kind === 'unknown') track.state = { kind: 'unknown', unknownId };
+  }
+
+  /** The track's most recent face. */
+  lastFace(key: string): TrackFace<Extra> | undefined {
+    return this.tracks.get(key)?.faces.at(-1);
+  }
+
+  /** The track's face with the highest weight (the alert's evidence). */
+  bestFace(key: string): TrackFace<Extra> | undefined {
+    const faces = this.tracks.get(key)?.faces ?? [];
+    return faces.reduce<TrackFace<Extra> | undefined>((best, f) => (!best || f.weight > best.weight ? f : best), undefined);
+  }
+
+  /**
+   * The unknown is gone from the gallery: tracks that were it become `personId` (merged or promoted
+   * into that person) or undecided again (deleted, forgotten).
+   */
+  unknownGone(unknownId: string, personId?: string): void {
+    for (const track of this.tracks.values()) {
+      if (track.state.kind !== 'unknown' || track.state.unknownId !== unknownId) continue;
+      track.state = personId ? { kind: 'named', personId } : { kind: 'undecided' };
+    }
+  }
+
+  private evictIdle(now: number): void {
+    for (const [key, track] of this.tracks) {
+      if (now - track.lastAt <= this.options.idleMs) break; // least recently seen first: the rest are newer
+      this.tracks.delete(key);
+    }
+  }
+}
