@@ -13,14 +13,12 @@ export interface HumanRuntimeOptions {
 type HumanModule = { Human: new (config?: Partial<Config>) => Human };
 
 /** Modules Human must not run for our calls; every call passes the full switch set because `detect` merges configs permanently. */
-const EVERYTHING_OFF: Partial<Config> = {
-  body: { enabled: false },
-  hand: { enabled: false },
-  gesture: { enabled: false },
-  segmentation: { enabled: false },
-  filter: { enabled: false },
-  object: { enabled: false },
-};
+const EVERYTHING_OFF: Partial<Config> = switchedOff<Config>('body', 'hand', 'gesture', 'segmentation', 'filter', 'object');
+
+/** `{ module: { enabled: false } }` for each named module of a Human config (or of its `face` section). */
+function switchedOff<T>(...modules: (keyof T & string)[]): Partial<T> {
+  return Object.fromEntries(modules.map((module) => [module, { enabled: false }])) as Partial<T>;
+}
 
 function loadHumanModule(): HumanModule {
   // Load order matters: tfjs, then the wasm backend (registers 'wasm'), then Human's wasm build, which
@@ -50,11 +48,7 @@ export function baseHumanConfig(options: HumanRuntimeOptions): Partial<Config> {
       enabled: true,
       detector: { rotation: false, maxDetected: 20, skipFrames: 0, skipTime: 0, minConfidence: 0.2, return: false },
       mesh: { enabled: true },
-      iris: { enabled: false },
-      emotion: { enabled: false },
-      attention: { enabled: false },
-      antispoof: { enabled: false },
-      liveness: { enabled: false },
+      ...switchedOff<Config['face']>('iris', 'emotion', 'attention', 'antispoof', 'liveness'),
       description: { enabled: true, skipFrames: 0, skipTime: 0, modelPath: `${FILE_URL_PREFIX}${resolveModelJson(options.descriptionModel ?? 'faceres')}` },
     } as Config['face'],
     ...EVERYTHING_OFF,

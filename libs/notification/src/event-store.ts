@@ -80,6 +80,14 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/** The columns of one delivery, the same in the outbox and in dead_letters (a dead letter is its outbox row moved). */
+const DELIVERY_COLUMNS = `  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  alert_id TEXT NOT NULL,
+  target TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  camera_id TEXT NOT NULL,
+  body TEXT NOT NULL,`;
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -100,12 +108,7 @@ CREATE INDEX IF NOT EXISTS events_camera ON events (camera_id, seq);
 CREATE INDEX IF NOT EXISTS events_kind ON events (kind, seq);
 CREATE INDEX IF NOT EXISTS events_received ON events (received_at);
 CREATE TABLE IF NOT EXISTS outbox (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  alert_id TEXT NOT NULL,
-  target TEXT NOT NULL,
-  channel TEXT NOT NULL,
-  camera_id TEXT NOT NULL,
-  body TEXT NOT NULL,
+${DELIVERY_COLUMNS}
   attempts INTEGER NOT NULL DEFAULT 0,
   created_at INTEGER NOT NULL,
   next_attempt_at INTEGER NOT NULL,
@@ -114,12 +117,7 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_head ON outbox (target, camera_id, seq);
 CREATE TABLE IF NOT EXISTS dead_letters (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  alert_id TEXT NOT NULL,
-  target TEXT NOT NULL,
-  channel TEXT NOT NULL,
-  camera_id TEXT NOT NULL,
-  body TEXT NOT NULL,
+${DELIVERY_COLUMNS}
   attempts INTEGER NOT NULL,
   reason TEXT NOT NULL,
   status INTEGER,

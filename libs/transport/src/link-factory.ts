@@ -24,6 +24,11 @@ function unknownTransport(link: string, transport: never): never {
   throw new Error(`links.${link}.transport: unknown transport ${JSON.stringify(transport)}`);
 }
 
+/** What both ends of a redis-streams link agree on: the server, the stream and its consumer group. */
+function streamsEndpoint(link: LinkName, config: LinkConfig): { url: string; stream: string; group: string; tls: LinkConfig['tls'] } {
+  return { url: config.url!, stream: config.stream ?? defaultStreamOf(link), group: config.group ?? defaultGroupOf(link), tls: config.tls };
+}
+
 /** The consumer's end of a link: a Nest transport strategy that validates every message it receives. */
 export function createLinkServer(link: LinkName, config: LinkConfig, { ledger, bus, onTransfer, metrics }: LinkDeps): Server {
   let server: Server;
@@ -39,18 +44,15 @@ export function createLinkServer(link: LinkName, config: LinkConfig, { ledger, b
       break;
     case 'redis-streams':
       server = new RedisStreamsServer({
-        url: config.url!,
+        ...streamsEndpoint(link, config),
         link,
         ledger,
         metrics,
-        stream: config.stream ?? defaultStreamOf(link),
-        group: config.group ?? defaultGroupOf(link),
         consumer: config.consumer,
         batch: config.window,
         claimIdleMs: config.claimIdleMs,
         maxDeliveries: config.maxDeliveries,
         dedupeTtlMs: config.dedupeTtlMs,
-        tls: config.tls,
       });
       break;
     default:
@@ -72,15 +74,7 @@ export function createLinkClient(link: LinkName, config: LinkConfig, { ledger, b
     case 'redis':
       return new BinaryRedisClient({ url: config.url!, link, ledger, ...redisLinkSettings(config) }) as unknown as ClientProxy;
     case 'redis-streams':
-      return new RedisStreamsClient({
-        url: config.url!,
-        link,
-        ledger,
-        stream: config.stream ?? defaultStreamOf(link),
-        group: config.group ?? defaultGroupOf(link),
-        maxLen: config.maxLen,
-        tls: config.tls,
-      });
+      return new RedisStreamsClient({ ...streamsEndpoint(link, config), link, ledger, maxLen: config.maxLen });
     default:
       return unknownTransport(link, config.transport);
   }

@@ -115,61 +115,54 @@ describe('VideoFrameDecoder', () => {
     return { drops: [], drop(reason) { this.drops.push(reason); } };
   }
 
-  it('decodes a chain from its keyframe; drops (out of step) what follows a gap until the next keyframe', async () => {
+  /** Runs `body` on a fresh decoder that records its drops, and closes the decoder after. */
+  async function withDecoder(body: (video: VideoFrameDecoder, counters: ReturnType<typeof counting>) => Promise<void>): Promise<void> {
     const counters = counting();
     const video = new VideoFrameDecoder(resolveFfmpegPath(), counters, 5_000);
     try {
-      // A fresh decoder and no keyframe: dropped, resync.
-      expect(await video.decode(message(1, packets[1], 0))).toEqual({ outOfStep: true });
-      const first = await video.decode(message(0, packets[0]));
-      expect('picture' in first && first.picture.data.length).toBe(W * H * 3);
-      expect('picture' in (await video.decode(message(1, packets[1], 0)))).toBe(true);
-      // seq 2 lost: 3 builds on it.
-      expect(await video.decode(message(3, packets[3], 2))).toEqual({ outOfStep: true });
-      // A keyframe claimed by a packet with no IDR slice is not one.
-      expect(await video.decode({ ...message(4, packets[4], 3), keyframe: true } as FrameMessage)).toEqual({ outOfStep: true });
-      // Bytes with no slice never reach the decoder.
-      expect(await video.decode({ ...message(5, packets[5], 4), packet: Buffer.alloc(500, 0x5a) } as FrameMessage)).toEqual({ outOfStep: true });
-      expect(counters.drops).toEqual(['video-out-of-step', 'video-out-of-step', 'video-out-of-step', 'corrupt']);
-      expect(video.figures()).toEqual({ framesDecoded: 2, decoderStarts: 1, decoderErrors: 0, outOfStep: 3 });
+      await body(video, counters);
     } finally {
       video.close();
     }
-  });
+  }
 
-  it('a garbage packet: counted, the decoder restarted, the next keyframe decodes', async () => {
-    const counters = counting();
-    const video = new VideoFrameDecoder(resolveFfmpegPath(), counters, 5_000);
-    try {
-      await video.decode(message(0, packets[0]));
-      const pid = video.decoderPid('cam');
-      expect(await video.decode({ ...message(1, packets[1], 0), packet: garbage } as FrameMessage)).toEqual({ outOfStep: true });
-      expect(video.decoderPid('cam')).not.toBe(pid);
-      expect(await video.decode(message(2, packets[2], 1))).toEqual({ outOfStep: true });
-      expect('picture' in (await video.decode(message(3, packets[0])))).toBe(true);
-      expect(counters.drops).toEqual(['video-decoder-error', 'video-out-of-step']);
-      expect(video.figures()).toEqual({ framesDecoded: 2, decoderStarts: 2, decoderErrors: 1, outOfStep: 1 });
-    } finally {
-      video.close();
-    }
-  });
+  it('decodes a chain from its keyframe; drops (out of step) what follows a gap until the next keyframe', () => withDecoder(async (video, counters) => {
+    // A fresh decoder and no keyframe: dropped, resync.
+    expect(await video.decode(message(1, packets[1], 0))).toEqual({ outOfStep: true });
+    const first = await video.decode(message(0, packets[0]));
+    expect('picture' in first && first.picture.data.length).toBe(W * H * 3);
+    expect('picture' in (await video.decode(message(1, packets[1], 0)))).toBe(true);
+    // seq 2 lost: 3 builds on it.
+    expect(await video.decode(message(3, packets[3], 2))).toEqual({ outOfStep: true });
+    // A keyframe claimed by a packet with no IDR slice is not one.
+    expect(await video.decode({ ...message(4, packets[4], 3), keyframe: true } as FrameMessage)).toEqual({ outOfStep: true });
+    // Bytes with no slice never reach the decoder.
+    expect(await video.decode({ ...message(5, packets[5], 4), packet: Buffer.alloc(500, 0x5a) } as FrameMessage)).toEqual({ outOfStep: true });
+    expect(counters.drops).toEqual(['video-out-of-step', 'video-out-of-step', 'video-out-of-step', 'corrupt']);
+    expect(video.figures()).toEqual({ framesDecoded: 2, decoderStarts: 1, decoderErrors: 0, outOfStep: 3 });
+  }));
 
-  it('replaces a dead decoder: the error counted once, the next keyframe decodes on a new one', async () => {
-    const counters = counting();
-    const video = new VideoFrameDecoder(resolveFfmpegPath(), counters, 5_000);
-    try {
-      await video.decode(message(0, packets[0]));
-      const pid = video.decoderPid('cam')!;
-      process.kill(pid, 'SIGKILL');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(await video.decode(message(1, packets[1], 0))).toEqual({ outOfStep: true });
-      expect('picture' in (await video.decode(message(2, packets[0])))).toBe(true);
-      expect(video.decoderPid('cam')).not.toBe(pid);
-      expect(video.figures()).toEqual({ framesDecoded: 2, decoderStarts: 2, decoderErrors: 1, outOfStep: 1 });
-      expect(counters.drops).toEqual(['video-out-of-step']);
-      await expect(video.decode({ ...message(3, packets[1], 2), packet: Buffer.alloc(0) } as FrameMessage)).rejects.toThrow(/without packet/);
-    } finally {
-      video.close();
-    }
-  });
+  it('a garbage packet: counted, the decoder restarted, the next keyframe decodes', () => withDecoder(async (video, counters) => {
+    await video.decode(message(0, packets[0]));
+    const pid = video.decoderPid('cam');
+    expect(await video.decode({ ...message(1, packets[1], 0), packet: garbage } as FrameMessage)).toEqual({ outOfStep: true });
+    expect(video.decoderPid('cam')).not.toBe(pid);
+    expect(await video.decode(message(2, packets[2], 1))).toEqual({ outOfStep: true });
+    expect('picture' in (await video.decode(message(3, packets[0])))).toBe(true);
+    expect(counters.drops).toEqual(['video-decoder-error', 'video-out-of-step']);
+    expect(video.figures()).toEqual({ framesDecoded: 2, decoderStarts: 2, decoderErrors: 1, outOfStep: 1 });
+  }));
+
+  it('replaces a dead decoder: the error counted once, the next keyframe decodes on a new one', () => withDecoder(async (video, counters) => {
+    await video.decode(message(0, packets[0]));
+    const pid = video.decoderPid('cam')!;
+    process.kill(pid, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await video.decode(message(1, packets[1], 0))).toEqual({ outOfStep: true });
+    expect('picture' in (await video.decode(message(2, packets[0])))).toBe(true);
+    expect(video.decoderPid('cam')).not.toBe(pid);
+    expect(video.figures()).toEqual({ framesDecoded: 2, decoderStarts: 2, decoderErrors: 1, outOfStep: 1 });
+    expect(counters.drops).toEqual(['video-out-of-step']);
+    await expect(video.decode({ ...message(3, packets[1], 2), packet: Buffer.alloc(0) } as FrameMessage)).rejects.toThrow(/without packet/);
+  }));
 });

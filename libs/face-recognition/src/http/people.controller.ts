@@ -9,17 +9,17 @@ import {
   Post,
   UploadedFiles,
   UseFilters,
-  UseInterceptors,
   UsePipes,
   ValidationPipe,
 } from '@nestjs/common';
 import { FilesInterceptor } from '@nestjs/platform-express';
-import { ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { EnrollmentService, UploadedImage } from '../enrollment.service';
 import { GalleryService } from '../gallery.service';
 import { CreatePersonDto, ENROLL_BODY, EnrollResultDto, ErrorDto, PersonDetailDto, PersonDto, UpdatePersonDto } from './dto';
 import { DeleteRoute } from './delete-route';
 import { GalleryErrorsFilter } from './gallery-errors.filter';
+import { UploadRoute } from './upload-route';
 
 export const VALIDATION = new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true });
 
@@ -74,15 +74,18 @@ export class PeopleController {
   }
 
   @Post(':id/faces')
-  @UseInterceptors(FilesInterceptor('images'))
-  @ApiOperation({ summary: 'Enroll one or several images of a person (multipart field `images`); each must show exactly one face' })
-  @ApiConsumes('multipart/form-data')
-  @ApiBody(ENROLL_BODY)
-  @ApiResponse({ status: 201, type: EnrollResultDto })
-  @ApiResponse({ status: 400, description: 'no file, or a file that is not an image', type: ErrorDto })
-  @ApiResponse({ status: 404, description: 'unknown person', type: ErrorDto })
-  @ApiResponse({ status: 413, description: 'a file over cloud.maxUploadBytes', type: ErrorDto })
-  @ApiResponse({ status: 422, description: 'no face found, or several faces (faceCount says how many); nothing enrolled', type: ErrorDto })
+  @UploadRoute({
+    interceptor: FilesInterceptor('images'),
+    summary: 'Enroll one or several images of a person (multipart field `images`); each must show exactly one face',
+    body: ENROLL_BODY,
+    ok: { status: 201, type: EnrollResultDto },
+    errors: {
+      400: 'no file, or a file that is not an image',
+      404: 'unknown person',
+      413: 'a file over cloud.maxUploadBytes',
+      422: 'no face found, or several faces (faceCount says how many); nothing enrolled',
+    },
+  })
   async enroll(@Param('id') id: string, @UploadedFiles() files: UploadedImage[] | undefined): Promise<EnrollResultDto> {
     this.gallery.getPerson(id);
     if (!files?.length) throw new BadRequestException('no image uploaded (multipart field "images")');
