@@ -5,6 +5,7 @@ import {
   Policy,
   RunCounts,
   RunReport,
+  cameraReport,
   formulaRates,
   linkBalance,
   measuredParameters,
@@ -42,6 +43,17 @@ export function cameraProbe(result: PipelineRunResult, cameraId: string): Camera
     if (probe) return probe as unknown as CameraProbe;
   }
   throw new Error(`no process reported camera ${cameraId}`);
+}
+
+const SUMMED_PROBE_FIELDS = [
+  'framesDecoded', 'framesChanged', 'framesForwarded', 'fullFramesForwarded', 'regionFramesForwarded', 'regionsForwarded', 'bytesForwarded', 'rawJpegFrames', 'rawJpegBytes',
+] as const;
+
+/** Several cameras' probes as one: counters and bytes added up, size and rate of the first (all read the same source). */
+export function combinedProbe(probes: readonly CameraProbe[]): CameraProbe {
+  const combined: CameraProbe = { ...probes[0] };
+  for (const field of SUMMED_PROBE_FIELDS) combined[field] = probes.reduce((sum, probe) => sum + probe[field], 0);
+  return combined;
 }
 
 function counts(camera: CameraProbe, metrics: MetricSample[], result: PipelineRunResult): RunCounts {
@@ -102,21 +114,33 @@ export function evaluateRun(truth: ReadonlyMap<number, readonly TruthBox[]>, log
   return { accuracy, coverage: trackCoverage(truth, accuracy.pairs, log.tracksWithCrops) };
 }
 
+/** One camera of a run: its detection-log lines and, with ground truth, its accuracy. */
+export interface RunCamera {
+  id: string;
+  log: DetectionLogSummary;
+  evaluation?: Evaluation;
+}
+
+/**
+ * The run's report. With several cameras the run-wide counts and bytes add all cameras up, the
+ * video and the run-wide accuracy are the first camera's, and `perCamera` has one row each.
+ */
 export function buildRun(options: {
   placement: Placement;
   policy: Policy;
   paced: boolean;
-  cameraId: string;
+  cameras: readonly RunCamera[];
   result: PipelineRunResult;
-  log: DetectionLogSummary;
-  evaluation?: Evaluation;
 }): RunReport {
   const { result } = options;
-  const camera = cameraProbe(result, options.cameraId);
+  const probes = options.cameras.map((c) => cameraProbe(result, c.id));
+  const first = probes[0];
+  const camera = combinedProbe(probes);
+  const evaluation = options.cameras[0].evaluation;
   const metrics = Object.values(result.snapshots).flatMap((s) => s.metrics);
   const ledger = mergeLedgers(Object.values(result.snapshots).map((s) => s.links));
   const c = counts(camera, metrics, result);
-  const seconds = camera.fps > 0 ? camera.framesDecoded / camera.fps : Number.NaN;
+  const seconds = first.fps > 0 ? first.framesDecoded / first.fps : Number.NaN;
   const roofToFog = patternTraffic(ledger, 'roofToFog', Patterns.FrameChanged);
   const fogToCloud = patternTraffic(ledger, 'fogToCloud', Patterns.FaceCrop);
   const totals = { raw: camera.rawJpegBytes, roofToFog: roofToFog.bytes, fogToCloud: fogToCloud.bytes };
@@ -132,13 +156,13 @@ export function buildRun(options: {
     processedFrames: c.fogFrames,
   });
   const stagesByProcess: Record<string, Record<string, LatencySummary>> = Object.fromEntries(Object.entries(result.snapshots).map(([name, s]) => [name, s.stages]));
-  const { pairs: _pairs, ...accuracy } = options.evaluation?.accuracy ?? ({ pairs: [] } as unknown as AccuracyResult);
+  const { pairs: _pairs, ...accuracy } = evaluation?.accuracy ?? ({ pairs: [] } as unknown as AccuracyResult);
   return {
     placement: options.placement,
     policy: options.policy,
     wallSeconds: result.wallSeconds,
     paced: options.paced,
-    video: { width: camera.width, height: camera.height, fps: camera.fps, frames: camera.framesDecoded, seconds },
+    video: { width: first.width, height: first.height, fps: first.fps, frames: first.framesDecoded, seconds },
     counts: c,
     bandwidth: {
       totals,
@@ -151,7 +175,10 @@ export function buildRun(options: {
     links: ledger,
     balance: linkBalance(ledger),
     stages: stageRows(mergeStages(stagesByProcess)),
-    ...(options.evaluation ? { accuracy, coverage: options.evaluation.coverage } : {}),
-    detectionLogLines: options.log.lines,
+    ...(evaluation ? { accuracy, coverage: evaluation.coverage } : {}),
+    detectionLogLines: options.cameras.reduce((sum, c) => sum + c.log.lines, 0),
+    perCamera: options.cameras.map((c, i) =>
+      cameraReport({ cameraId: c.id, roof: probes[i], ledger, lines: [...c.log.bySeq.values()], evaluation: c.evaluation }),
+    ),
   };
 }

@@ -13,6 +13,7 @@ import {
   Report,
   RunReport,
   bandwidthSvg,
+  cameraIdsFor,
   consistencyChecks,
   formulaRates,
   renderMarkdown,
@@ -21,7 +22,7 @@ import {
 } from '@sentinel/report';
 import { TruthBox, evaluateDetections, parseMotGroundTruth } from '@sentinel/evaluation';
 import { runBaseline } from './baseline';
-import { buildRun, cameraProbe, evaluateRun } from './build-run';
+import { RunCamera, buildRun, cameraProbe, evaluateRun } from './build-run';
 import { readDetectionLog } from './detection-log';
 import { enrollGalleryFolder, identitiesOfRun } from './identities';
 import { runPipeline } from './run-pipeline';
@@ -34,6 +35,8 @@ Runs the whole pipeline on a video as fast as it can and writes report.md, repor
   --placement LIST         all | split-tcp | split-redis, comma-separated (default: all)
   --policy LIST            frame | regions | video, comma-separated, or both = frame,regions (default: both)
   --gt FILE                MOTChallenge ground truth: person precision/recall/AP50 and track coverage
+  --cameras N              run N copies of the source as N cameras (ids <source-id>, <source-id>-2, ...)
+                           and report each camera (default: 1)
   --gallery DIR            enroll <person>/<images> of DIR before each run; report.json gets identities per run
   --out DIR                output folder (default: ./var/report)
   --model PATH             YOLO ONNX model (default: ../shared/models/yolov5n_fp16_640.onnx when present)
@@ -51,6 +54,8 @@ export interface ReportOptions {
   source: string;
   placements: Placement[];
   policies: Policy[];
+  /** Copies of the source run as that many cameras through the same run. */
+  cameras: number;
   gt?: string;
   gallery?: string;
   out: string;
@@ -74,10 +79,18 @@ function defaultDistDir(): string {
   return existsSync(join(compiled, 'main.js')) ? compiled : resolve('dist');
 }
 
+/** `--cameras N`: a whole number from 1 up (default 1). */
+export function parseCameraCount(value: string | undefined): number {
+  if (value === undefined) return 1;
+  const cameras = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(cameras) || cameras < 1) throw new ReportUsageError(`--cameras ${value}: expected a whole number from 1 up`);
+  return cameras;
+}
+
 export function parseReportArgs(argv: readonly string[]): ReportOptions | 'help' | { render: string; out: string } {
   const values: Record<string, string[]> = {};
   const flags = new Set<string>();
-  const valued = new Set(['--render', '--source', '--placement', '--policy', '--gt', '--gallery', '--out', '--model', '--family', '--set', '--redis', '--timeout', '--dist']);
+  const valued = new Set(['--render', '--source', '--placement', '--policy', '--cameras', '--gt', '--gallery', '--out', '--model', '--family', '--set', '--redis', '--timeout', '--dist']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '-h' || arg === '--help') return 'help';
@@ -104,6 +117,7 @@ export function parseReportArgs(argv: readonly string[]): ReportOptions | 'help'
   for (const p of policies) if (!(Policies as readonly string[]).includes(p)) throw new ReportUsageError(`--policy ${p}: expected ${Policies.join(', ')} (comma-separated) or both`);
   const timeout = Number(one('--timeout') ?? 3600);
   if (!Number.isFinite(timeout) || timeout <= 0) throw new ReportUsageError('--timeout must be a positive number of seconds');
+  const cameras = parseCameraCount(one('--cameras'));
   let model = one('--model');
   let family = one('--family');
   if (!model && existsSync(resolve(DEFAULT_MODEL))) {
@@ -115,6 +129,7 @@ export function parseReportArgs(argv: readonly string[]): ReportOptions | 'help'
     source,
     placements: [...new Set(placements)] as Placement[],
     policies: [...new Set(policies)] as Policy[],
+    cameras,
     gt: one('--gt'),
     gallery: one('--gallery'),
     out: one('--out') ?? join('var', 'report'),
@@ -135,11 +150,21 @@ function truthWithin(truth: Map<number, TruthBox[]>, frames: number): Map<number
   return new Map([...truth].filter(([frame]) => frame <= frames));
 }
 
+/** Each camera's detection-log lines, scored against the ground truth when there is one (every camera against the same). */
+async function readRunCameras(detectionLogPath: string, cameraIds: readonly string[], truth: Map<number, TruthBox[]> | undefined): Promise<RunCamera[]> {
+  const cameras: RunCamera[] = [];
+  for (const id of cameraIds) {
+    const log = await readDetectionLog(detectionLogPath, id);
+    cameras.push({ id, log, ...(truth ? { evaluation: evaluateRun(truth, log) } : {}) });
+  }
+  return cameras;
+}
+
 /** Runs every requested placement x policy, the baseline, and writes report.md/json and bandwidth.svg. */
 export async function generateReport(options: ReportOptions, log: (line: string) => void = (line) => console.log(line)): Promise<Report> {
   if (!existsSync(options.source)) throw new ReportUsageError(`--source ${options.source}: no such file`);
   if (options.gt && !existsSync(options.gt)) throw new ReportUsageError(`--gt ${options.gt}: no such file`);
-  const cameraId = cameraIdOfSource(options.source, 0);
+  const cameraIds = cameraIdsFor(cameraIdOfSource(options.source, 0), options.cameras);
   const modelSets = options.model ? [`fog.modelPath=${resolve(options.model)}`, `fog.family=${options.family}`] : [];
   const config = loadConfig({ sets: [...modelSets, ...options.sets] });
   const gtText = options.gt ? await readFile(options.gt, 'utf8') : undefined;
@@ -158,7 +183,7 @@ export async function generateReport(options: ReportOptions, log: (line: string)
         }
         const result = await runPipeline({
           source: options.source,
-          cameraId,
+          cameraIds,
           policy,
           placement,
           dataDir,
@@ -171,11 +196,11 @@ export async function generateReport(options: ReportOptions, log: (line: string)
           timeoutMs: options.timeoutMs,
           log,
         });
-        const camera = cameraProbe(result, cameraId);
+        const camera = cameraProbe(result, cameraIds[0]);
         video ??= { width: camera.width, height: camera.height, frames: camera.framesDecoded };
         if (gtText && !truth) truth = truthWithin(parseMotGroundTruth(gtText, camera.width, camera.height), camera.framesDecoded);
-        const detectionLog = await readDetectionLog(result.detectionLogPath, cameraId);
-        const run = buildRun({ placement, policy, paced: options.pace, cameraId, result, log: detectionLog, evaluation: truth ? evaluateRun(truth, detectionLog) : undefined });
+        const cameras = await readRunCameras(result.detectionLogPath, cameraIds, truth);
+        const run = buildRun({ placement, policy, paced: options.pace, cameras, result });
         if (options.gallery) run.identities = identitiesOfRun(config, dataDir, { intruderAlerts: run.counts.intruderAlerts, faceCrops: run.counts.cropsSent });
         runs.push(run);
         const share = (v: number) => `${((100 * v) / run.bandwidth.totals.raw).toFixed(2)}%`;
@@ -183,6 +208,7 @@ export async function generateReport(options: ReportOptions, log: (line: string)
           `  ${run.counts.frames} frames in ${run.wallSeconds.toFixed(1)} s; roof→fog ${share(run.bandwidth.totals.roofToFog)} of raw, fog→cloud ${share(run.bandwidth.totals.fogToCloud)}` +
             (run.accuracy ? `; AP50 ${run.accuracy.ap50.toFixed(3)}, coverage ${run.coverage!.covered}/${run.coverage!.identities}` : ''),
         );
+        if (cameraIds.length > 1) for (const c of run.perCamera ?? []) log(`  camera ${c.cameraId}: ${c.framesProcessed}/${c.framesDecoded} frames processed, ${c.detections} detections${c.accuracy ? `, AP50 ${c.accuracy.ap50.toFixed(3)}` : ''}`);
       } finally {
         if (!options.keep) await rm(dataDir, { recursive: true, force: true });
       }

@@ -12,7 +12,8 @@ import { TierProcess, freePort, startTier } from './tier-process';
 
 export interface PipelineRunOptions {
   source: string;
-  cameraId: string;
+  /** One camera per id, each reading the same source. */
+  cameraIds: readonly string[];
   policy: Policy;
   placement: Placement;
   /** Fresh folder for this run's databases, detection log and config file. */
@@ -56,7 +57,7 @@ async function writeRunConfig(options: PipelineRunOptions): Promise<string> {
     http: { host: '127.0.0.1', port: 0, auth: 'none' },
     links: await linkSettings(options.placement, options.redisUrl),
     roof: {
-      cameras: [{ id: options.cameraId, source: resolve(options.source), pace: options.pace, policy: options.policy }],
+      cameras: options.cameraIds.map((id) => ({ id, source: resolve(options.source), pace: options.pace, policy: options.policy })),
       measureRawJpeg: true,
       demo: { enabled: false },
     },
@@ -100,20 +101,20 @@ async function runSplit(options: PipelineRunOptions, configFile: string): Promis
     }
     const started = performance.now();
     const [cloud, fog, roof] = tiers;
-    const camera = `roof.camera.${options.cameraId}`;
-    // Done when the camera has ended and every frame message it sent has an outcome (acknowledged after the fog finished it).
+    // Done when every camera has ended and every frame message sent has an outcome (acknowledged after the fog finished it).
     await pollUntil(
       async () => {
         const stats = await fetchStats(roof.port);
-        const state = stats.components[camera]?.state;
-        if (state === 'failed') throw new Error(`camera failed: ${String(stats.components[camera]?.lastError)}`);
+        const states = options.cameraIds.map((id) => stats.components[`roof.camera.${id}`]);
+        const failed = states.findIndex((probe) => probe?.state === 'failed');
+        if (failed >= 0) throw new Error(`camera ${options.cameraIds[failed]} failed: ${String(states[failed]?.lastError)}`);
         const link = stats.links.roofToFog;
         const sent = Object.values(link?.byPattern['frame.changed'] ?? {}).reduce((sum, cell) => sum + cell.sent.messages, 0);
         const settled = Object.values(link?.outcomes ?? {}).reduce((sum: number, n) => sum + (n ?? 0), 0);
-        return state === 'ended' && settled >= sent ? true : undefined;
+        return states.every((probe) => probe?.state === 'ended') && settled >= sent ? true : undefined;
       },
       options.timeoutMs,
-      'the roof to finish the video',
+      'every camera to finish the video',
       500,
     );
     const wallSeconds = (performance.now() - started) / 1000;

@@ -25,6 +25,7 @@ describeWithSharedData('evaluation report on a vtest.avi clip', () => {
     source: clip,
     placements: ['all'],
     policies: ['frame', 'regions'],
+    cameras: 1,
     gt: sharedPath('data', 'vtest-gt-sample.txt'),
     out,
     model: sharedPath('models', 'yolov5n_fp16_640.onnx'),
@@ -62,6 +63,9 @@ describeWithSharedData('evaluation report on a vtest.avi clip', () => {
     expect(svg).toMatch(/^<svg[^>]+xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg).toContain('regions (measured)');
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    // One camera: one per-camera row per run, no per-camera table.
+    expect(md).not.toContain('## Per camera');
+    for (const run of json.runs) expect(run.perCamera!.map((c) => [c.cameraId, c.framesDecoded, c.framesProcessed])).toEqual([['vtest-clip', FRAMES, run.counts.fogFrames]]);
   });
 
   it('counts exactly the bytes sent as received on every link', () => {

@@ -90,7 +90,8 @@ function badMessages(pattern: string): unknown[] {
  * the app keeps serving valid requests, and Object.prototype stays untouched.
  */
 describe('bad-input sweep over every route and link pattern', () => {
-  jest.setTimeout(120_000);
+  // Hundreds of sequential requests, uploads among them (Human runs on each well-formed image): minutes on a busy 2-core box.
+  jest.setTimeout(300_000);
   const data = tempDir('bad-input-');
   const linkPorts = {} as Record<LinkName, number>;
   let sentinel: SentinelApp;

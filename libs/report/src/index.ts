@@ -4,5 +4,6 @@ export * from './formula';
 export * from './latency';
 export * from './links';
 export * from './markdown';
+export * from './per-camera';
 export * from './prometheus';
 export * from './report-data';

@@ -46,6 +46,23 @@ const COUNT_ROWS: readonly [string, (r: RunReport) => string][] = [
   ['wall time (s), frames/s processed', (r) => `${num(r.wallSeconds, 1)}, ${num(r.counts.frames / r.wallSeconds, 1)}`],
 ];
 
+function perCameraTable(run: RunReport): string[] {
+  const evaluated = run.perCamera!.some((c) => c.accuracy);
+  const lines = [
+    `### ${runName(run)}`,
+    '',
+    `| camera | frames decoded / forwarded / processed | roof→fog | fog→cloud | detections (persons) | face crops | capture→detection p50 / p95 (ms) |${evaluated ? ' AP50 | precision | recall | track coverage |' : ''}`,
+    `|---|---|---|---|---|---|---|${evaluated ? '---|---|---|---|' : ''}`,
+  ];
+  for (const c of run.perCamera!) {
+    const quality = evaluated ? ` ${c.accuracy ? `${num(c.accuracy.ap50, 3)} | ${num(c.accuracy.precision, 3)} | ${num(c.accuracy.recall, 3)}` : '| |'} | ${c.coverage ? `${c.coverage.covered}/${c.coverage.identities}` : ''} |` : '';
+    lines.push(
+      `| ${c.cameraId} | ${c.framesDecoded} / ${c.framesForwarded} / ${c.framesProcessed} | ${bytes(c.roofToFogBytes)} | ${bytes(c.fogToCloudBytes)} | ${c.detections} (${c.personDetections}) | ${c.faceCrops} | ${ms(c.captureToDetectionMs.p50)} / ${ms(c.captureToDetectionMs.p95)} |${quality}`,
+    );
+  }
+  return lines;
+}
+
 /** The report as Markdown (tables reference `bandwidth.svg` beside it). */
 export function renderMarkdown(report: Report): string {
   const out: string[] = [];
@@ -130,6 +147,13 @@ export function renderMarkdown(report: Report): string {
       for (const run of covered) out.push(`| ${runName(run)} | ${run.coverage!.identities} | ${run.coverage!.covered} | **${pct(run.coverage!.coverage)}** | ${run.coverage!.uncoveredIds.join(', ') || '-'} |`);
       out.push('');
     }
+  }
+
+  const multiCamera = runs.filter((r) => (r.perCamera?.length ?? 0) > 1);
+  if (multiCamera.length) {
+    out.push('## Per camera', '');
+    out.push('Each camera is a copy of the source (scored against the same ground truth). Latency: frame capture at the roof to detection done at the fog, from the detection log (not paced, it includes the time a frame waits behind earlier frames of every camera).', '');
+    for (const run of multiCamera) out.push(...perCameraTable(run), '');
   }
 
   out.push('## Targets (issue 4)', '');

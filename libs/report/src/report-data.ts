@@ -2,6 +2,7 @@ import type { AccuracyResult, CoverageResult } from '@sentinel/evaluation';
 import type { BandwidthRates, FormulaParameters } from './formula';
 import type { BalanceRow, LedgerSnapshot } from './links';
 import type { StageRow } from './latency';
+import type { CameraReport } from './per-camera';
 
 export const Placements = ['all', 'split-tcp', 'split-redis'] as const;
 export type Placement = (typeof Placements)[number];
@@ -86,6 +87,8 @@ export interface RunReport {
   coverage?: CoverageResult;
   detectionLogLines: number;
   identities?: RunIdentities;
+  /** One row per camera (`--cameras N`; absent in older reports). */
+  perCamera?: CameraReport[];
 }
 
 export interface ReportCheck {

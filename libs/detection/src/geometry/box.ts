@@ -3,8 +3,6 @@ import type { Box } from '@sentinel/contracts';
 export { area, clipBox, iou } from '@sentinel/contracts';
 export type { Box };
 
-/** @deprecated the contracts' Box: kept one merge round so branches that still name BoxLike compile. */
-export type BoxLike = Box;
 
 /** Grows a box by `margin` of its size on every side (0.25 adds a quarter of the width left and right). */
 export function expandBox(box: Box, margin: number): Box {
