@@ -17,7 +17,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudConfig } from '@sentinel/config';
-import { Gallery, GalleryStore, SightingsStore, TrackBook, VectorIndex, embeddingModelName, faceQuality, normalized } from '@sentinel/face-recognition';
+import { Gallery, GalleryStore, SightingsStore, TrackBook, VectorIndex, embeddingModelName, faceQuality, galleryOptionsOf, normalized } from '@sentinel/face-recognition';
 import { HumanRuntime, alignedFaceCrop, describeAligned, descriptionInputSize, embedFaces, prepareImage, runFacePipeline } from '@sentinel/human';
 import { quantile } from '@sentinel/telemetry';
 import { sharedPath } from '@sentinel/testing';
@@ -72,12 +72,9 @@ async function perFace(options: Options): Promise<void> {
   // A gallery of the real faces (image 1 and 2 of each person) in a temporary SQLite file.
   const dir = mkdtempSync(join(tmpdir(), 'cloud-bench-'));
   const store = new GalleryStore(join(dir, 'gallery.sqlite'));
-  const gallery = new Gallery(store, {
-    model: embeddingModelName(cloud.descriptionModel, cloud.alignFaces), matcher: cloud.matcher, rerankCandidates: cloud.rerankCandidates, aggregate: cloud.aggregate,
-    topK: cloud.topK, threshold: cloud.matchThreshold, unknownFacesPerIdentity: cloud.unknownFacesPerIdentity, centering: cloud.centering,
-  });
+  const gallery = new Gallery(store, galleryOptionsOf(cloud, embeddingModelName(cloud.descriptionModel, cloud.alignFaces)));
   const sightings = new SightingsStore(store.db, cloud.maxSightings);
-  const tracks = new TrackBook({ thresholds: { upper: cloud.matchThreshold, lower: cloud.unknownThreshold }, topK: cloud.trackTopK, maxFacesPerTrack: 16, maxTracks: cloud.maxTracks, idleMs: cloud.trackIdleMs });
+  const tracks = new TrackBook({ thresholds: () => gallery.thresholds(), topK: cloud.trackTopK, maxFacesPerTrack: 16, maxTracks: cloud.maxTracks, idleMs: cloud.trackIdleMs });
   gallery.load();
   const people = (await readdir(options.faces)).sort();
   for (const name of people) {

@@ -1,7 +1,8 @@
 /**
  * npm run eval:faces -- --gallery DIR --probe DIR [--json]
  * npm run eval:faces -- --loo DIR | --lopo DIR [--json]          (DIR alone means --loo DIR)
- *   options: --upper T --lower T (default cloud.matchThreshold / cloud.unknownThreshold),
+ *   options: --upper T --lower T (default: the thresholds of the similarity space in use, `thresholdsFor`:
+ *            cloud.matchThreshold / cloud.unknownThreshold centered, cloud.rawMatchThreshold / cloud.rawUnknownThreshold raw),
  *            --centering gallery|none, --align true|false, --model NAME|/abs/model.json (default: CloudConfig),
  *            --cache DIR (embeddings cached per model variant and file; reused on the next run)
  *
@@ -22,14 +23,17 @@ import { CloudConfig, CloudCentering, CloudCenterings } from '@sentinel/config';
 import {
   LabelledEmbedding,
   ProbeCase,
+  SimilaritySpace,
   Thresholds,
   countOutcomes,
   embeddingModelName,
   leaveOneOut,
   leaveOnePersonOut,
   scoreProbes,
+  similaritySpaceOf,
   sweep,
   thresholdsByRule,
+  thresholdsFor,
 } from '@sentinel/face-recognition';
 import { HumanRuntime, embedFaces } from '@sentinel/human';
 
@@ -42,7 +46,8 @@ interface Options {
   probe?: string;
   dir?: string;
   json: boolean;
-  thresholds: Thresholds;
+  /** --upper / --lower given on the command line; the rest come from the similarity space in use. */
+  thresholds: Partial<Thresholds>;
   centering: CloudCentering;
   align: boolean;
   model: string;
@@ -69,13 +74,13 @@ function parseArgs(argv: string[]): Options {
   }
   const known = ['gallery', 'probe', 'loo', 'lopo', 'upper', 'lower', 'centering', 'align', 'model', 'cache'];
   for (const key of values.keys()) if (!known.includes(key)) fail(`unknown option --${key}`);
-  const number = (key: string, fallback: number): number => {
-    const value = values.has(key) ? Number(values.get(key)) : fallback;
+  const number = (key: string): number | undefined => {
+    if (!values.has(key)) return undefined;
+    const value = Number(values.get(key));
     if (!Number.isFinite(value) || value < -1 || value > 1) fail(`--${key} must be a number in -1..1`);
     return value;
   };
-  const thresholds = { upper: number('upper', cloud.matchThreshold), lower: number('lower', cloud.unknownThreshold) };
-  if (thresholds.lower > thresholds.upper) fail('--lower must not exceed --upper');
+  const thresholds = { upper: number('upper'), lower: number('lower') };
   const centering = (values.get('centering') ?? cloud.centering) as CloudCentering;
   if (!CloudCenterings.includes(centering)) fail(`--centering must be one of ${CloudCenterings.join(', ')}`);
   const alignText = values.get('align') ?? String(cloud.alignFaces);
@@ -155,6 +160,8 @@ class FolderEmbedder {
   }
 }
 
+const definedOnly = (given: Partial<Thresholds>): Partial<Thresholds> => Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+
 const pct = (part: number, whole: number): string => (whole ? `${((100 * part) / whole).toFixed(1)}%` : 'n/a');
 
 async function main(): Promise<void> {
@@ -162,24 +169,29 @@ async function main(): Promise<void> {
   const embedder = new FolderEmbedder(options);
   let cases: ProbeCase[];
   let source: string;
+  let space: SimilaritySpace;
   if (options.mode === 'gallery-probe') {
     const gallery = await embedder.embedFolder(options.gallery!);
     const probes = await embedder.embedFolder(options.probe!);
+    space = similaritySpaceOf(gallery, options.centering);
     cases = scoreProbes(gallery, probes, options.centering);
     source = `gallery ${resolve(options.gallery!)} (${gallery.length} images), probes ${resolve(options.probe!)} (${probes.length})`;
   } else {
     const items = await embedder.embedFolder(options.dir!);
+    space = similaritySpaceOf(items, options.centering);
     cases = options.mode === 'loo' ? leaveOneOut(items, options.centering) : leaveOnePersonOut(items, options.centering);
     source = `${resolve(options.dir!)} (${items.length} images, ${new Set(items.map((i) => i.label)).size} people)`;
   }
-  const counts = countOutcomes(cases, options.thresholds);
+  const thresholds: Thresholds = { ...thresholdsFor(space, new CloudConfig()), ...definedOnly(options.thresholds) };
+  if (thresholds.lower > thresholds.upper) fail(`lower threshold ${thresholds.lower} must not exceed upper ${thresholds.upper}`);
+  const counts = countOutcomes(cases, thresholds);
   const rows = sweep(cases, -0.1, 0.9, 0.025);
   const rule = options.mode === 'lopo' ? thresholdsByRule(cases) : undefined;
   const msPerImage = embedder.embedded ? embedder.embedMs / embedder.embedded : undefined;
-  const { upper, lower } = options.thresholds;
+  const { upper, lower } = thresholds;
 
   console.log(`\nFace evaluation (${options.mode}) of ${source}`);
-  console.log(`model ${embedder.variant}, centering ${options.centering}, thresholds upper ${upper} / lower ${lower}` +
+  console.log(`model ${embedder.variant}, centering ${options.centering} (${space} cosines), thresholds upper ${upper} / lower ${lower}` +
     (msPerImage !== undefined ? `, ${msPerImage.toFixed(0)} ms per image embedded (decode + Human)` : ', all embeddings from the cache'));
   for (const problem of embedder.problems) console.log(`  ! ${problem}`);
   console.log('\n| metric | value |\n|---|---|');
@@ -199,7 +211,7 @@ async function main(): Promise<void> {
     console.log(`| ${row.threshold.toFixed(3)}${mark} | ${pct(row.wrongPersonAcceptRate, 1)} | ${pct(row.strangerAcceptRate, 1)} | ${pct(row.falseRejectRate, 1)} |`);
   }
   if (options.json) {
-    console.log(JSON.stringify({ mode: options.mode, model: embedder.variant, centering: options.centering, thresholds: options.thresholds, counts, sweep: rows, rule, msPerImage }));
+    console.log(JSON.stringify({ mode: options.mode, model: embedder.variant, centering: options.centering, space, thresholds, counts, sweep: rows, rule, msPerImage }));
   }
 }
 

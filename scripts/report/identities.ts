@@ -1,7 +1,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { SentinelConfig } from '@sentinel/config';
-import { Gallery, GalleryStore, SightingsStore, embeddingModelName, faceQuality } from '@sentinel/face-recognition';
+import { Gallery, GalleryStore, SightingsStore, embeddingModelName, faceQuality, galleryOptionsOf } from '@sentinel/face-recognition';
 import { HumanRuntime, embedFaces } from '@sentinel/human';
 import type { RunIdentities } from '@sentinel/report';
 
@@ -20,16 +20,7 @@ export async function enrollGalleryFolder(folder: string, dataDir: string, confi
   const cloud = config.cloud;
   const runtime = HumanRuntime.shared({ descriptionModel: cloud.descriptionModel });
   const store = new GalleryStore(galleryFile(config, dataDir));
-  const gallery = new Gallery(store, {
-    model: embeddingModelName(cloud.descriptionModel, cloud.alignFaces),
-    matcher: cloud.matcher,
-    rerankCandidates: cloud.rerankCandidates,
-    aggregate: cloud.aggregate,
-    topK: cloud.topK,
-    threshold: cloud.matchThreshold,
-    unknownFacesPerIdentity: cloud.unknownFacesPerIdentity,
-    centering: cloud.centering,
-  });
+  const gallery = new Gallery(store, galleryOptionsOf(cloud, embeddingModelName(cloud.descriptionModel, cloud.alignFaces)));
   const result = { people: 0, faces: 0, skipped: [] as string[] };
   try {
     gallery.load();

@@ -15,7 +15,7 @@ describe('cloud configuration', () => {
 
   it('has working defaults', () => {
     const { cloud } = loadConfig({});
-    expect(cloud).toMatchObject({ galleryPath: 'gallery.sqlite', descriptionModel: 'faceres', alignFaces: true, centering: 'gallery', matchThreshold: 0.29, unknownThreshold: 0.2, matcher: 'int8', aggregate: 'best' });
+    expect(cloud).toMatchObject({ galleryPath: 'gallery.sqlite', descriptionModel: 'faceres', alignFaces: true, centering: 'gallery', matchThreshold: 0.29, unknownThreshold: 0.2, rawMatchThreshold: 0.63, rawUnknownThreshold: 0.54, matcher: 'int8', aggregate: 'best' });
   });
 
   it('lists every bad cloud key clearly', () => {
@@ -24,6 +24,8 @@ describe('cloud configuration', () => {
     expect(problemsOf(['cloud.matchThreshold=1.5'])[0]).toMatch(/cloud.matchThreshold: matchThreshold must not be greater than 1/);
     expect(problemsOf(['cloud.matchThreshold=high'])[0]).toMatch(/cloud.matchThreshold: .*number/);
     expect(problemsOf(['cloud.unknownThreshold=0.5'])[0]).toMatch(/cloud.unknownThreshold: unknownThreshold must not exceed matchThreshold/);
+    expect(problemsOf(['cloud.rawUnknownThreshold=0.7'])[0]).toMatch(/cloud.rawUnknownThreshold: rawUnknownThreshold must not exceed rawMatchThreshold/);
+    expect(problemsOf(['cloud.rawMatchThreshold=2'])[0]).toMatch(/cloud.rawMatchThreshold: rawMatchThreshold must not be greater than 1/);
     expect(problemsOf(['cloud.centering=whiten'])[0]).toMatch(/cloud.centering: centering must be one of: gallery, none/);
     expect(problemsOf(['cloud.maxUploadBytes=10'])[0]).toMatch(/cloud.maxUploadBytes: maxUploadBytes must not be less than 1024/);
     expect(problemsOf(['cloud.galleryPath=""'])[0]).toMatch(/cloud.galleryPath/);

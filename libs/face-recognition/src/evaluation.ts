@@ -1,4 +1,5 @@
 import { Centering, galleryCenter, projectEmbedding } from './matching/centering';
+import { SimilaritySpace } from './matching/similarity-space';
 import { dot } from './matching/vectors';
 
 /** One embedded image of a `<person>/<images>` folder. */
@@ -61,6 +62,11 @@ function centerOf(gallery: readonly LabelledEmbedding[], centering: Centering): 
   const byPerson = new Map<string, Float32Array[]>();
   for (const item of gallery) byPerson.set(item.label, [...(byPerson.get(item.label) ?? []), item.embedding]);
   return galleryCenter(byPerson.values());
+}
+
+/** The similarity space scoring against this gallery uses (`raw` without a mean face), hence its thresholds. */
+export function similaritySpaceOf(gallery: readonly LabelledEmbedding[], centering: Centering): SimilaritySpace {
+  return centerOf(gallery, centering) ? 'centered' : 'raw';
 }
 
 /**

@@ -12,6 +12,7 @@ import { TrackBook, TrackFace, TrackStep } from './decision/track-book';
 import { NotFoundInGalleryError } from './gallery/gallery';
 import { SightingDecision } from './gallery/sightings-store';
 import { GalleryService } from './gallery.service';
+import { SimilaritySpace } from './matching/similarity-space';
 
 export type CropOutcome =
   | { status: 'identified'; known: boolean; identityId: string; similarity: number; decision: IdentityDecision; facesPooled: number }
@@ -54,6 +55,8 @@ export class FaceRecognitionService {
   private readonly counts: CloudStats;
   private readonly tracks: TrackBook<FaceExtra>;
   private readonly gate: QualityGate;
+  /** The similarity space of the faces the track book pools (it starts afresh when the gallery's changes). */
+  private pooledSpace: SimilaritySpace | undefined;
 
   constructor(
     @Inject(SENTINEL_CONFIG) private readonly config: SentinelConfig,
@@ -68,6 +71,8 @@ export class FaceRecognitionService {
     health.register('face-recognition', () => ({
       status: embedder.ready && gallery.store.db.open ? 'up' : 'down',
       matcher: config.cloud.matcher,
+      similaritySpace: gallery.gallery.space,
+      thresholds: gallery.gallery.thresholds(),
       knownVectors: gallery.gallery.knownVectors,
       unknownVectors: gallery.gallery.unknownVectors,
       ...this.stats(),
@@ -76,7 +81,7 @@ export class FaceRecognitionService {
     const cloud = config.cloud;
     this.gate = { minFaceSize: cloud.minFaceSize, minFaceQuality: cloud.minFaceQuality };
     this.tracks = new TrackBook<FaceExtra>({
-      thresholds: { upper: cloud.matchThreshold, lower: cloud.unknownThreshold },
+      thresholds: () => gallery.gallery.thresholds(),
       topK: cloud.trackTopK,
       maxFacesPerTrack: MAX_FACES_PER_TRACK,
       maxTracks: cloud.maxTracks,
@@ -126,7 +131,13 @@ export class FaceRecognitionService {
     const key = `${message.cameraId}#${message.trackId}`;
     const { embedding } = face;
     const step = await this.timer.time('matching', () => {
-      const people = this.gallery.gallery.rankPeople(embedding);
+      const gallery = this.gallery.gallery;
+      if (gallery.space !== this.pooledSpace) {
+        if (this.pooledSpace) this.logger.log(`similarity space ${this.pooledSpace} -> ${gallery.space}: tracks pool afresh`);
+        this.tracks.forgetFaces();
+        this.pooledSpace = gallery.space;
+      }
+      const people = gallery.rankPeople(embedding);
       const extra: FaceExtra = { embedding, crop: message.jpeg, size: facts.size, quality: facts.score };
       return this.tracks.observe(key, { people, weight: Math.max(facts.score, MIN_WEIGHT), at: Date.now(), extra });
     });
@@ -149,7 +160,7 @@ export class FaceRecognitionService {
     // The track was an unknown before; or this face of a named person also matches a stored unknown
     // (a false reject of this person from earlier): either way that unknown was this person.
     const nearestUnknown = step.mergeUnknownId ? undefined : this.gallery.gallery.nearestUnknown(embedding);
-    const mergeId = step.mergeUnknownId ?? (nearestUnknown && nearestUnknown.similarity >= this.config.cloud.matchThreshold ? nearestUnknown.ownerId : undefined);
+    const mergeId = step.mergeUnknownId ?? (nearestUnknown && nearestUnknown.similarity >= this.gallery.gallery.thresholds().upper ? nearestUnknown.ownerId : undefined);
     if (mergeId) {
       try {
         const { faces } = this.gallery.gallery.mergeUnknownInto(mergeId, person.id);

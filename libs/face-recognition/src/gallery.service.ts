@@ -1,17 +1,32 @@
 import { isAbsolute, resolve } from 'node:path';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { SENTINEL_CONFIG, SentinelConfig } from '@sentinel/config';
+import { CloudConfig, SENTINEL_CONFIG, SentinelConfig } from '@sentinel/config';
 import { MetricsService } from '@sentinel/telemetry';
 import { FaceEmbedder } from './embedder.service';
-import { Gallery } from './gallery/gallery';
+import { Gallery, GalleryOptions } from './gallery/gallery';
 import { GalleryStore } from './gallery/gallery-store';
 import { SightingsStore } from './gallery/sightings-store';
+import { thresholdsFor } from './matching/similarity-space';
 
 /** Gallery file: `cloud.galleryPath`, relative to `dataDir` unless absolute (`:memory:` for a throwaway gallery). */
 export function galleryFileOf(config: SentinelConfig): string {
   const path = config.cloud.galleryPath;
   if (path === ':memory:' || isAbsolute(path)) return path;
   return resolve(config.dataDir, path);
+}
+
+/** The gallery's options from `cloud.*` (the thresholds follow the similarity space in use). */
+export function galleryOptionsOf(cloud: CloudConfig, model: string): GalleryOptions {
+  return {
+    model,
+    matcher: cloud.matcher,
+    rerankCandidates: cloud.rerankCandidates,
+    aggregate: cloud.aggregate,
+    topK: cloud.topK,
+    thresholds: (space) => thresholdsFor(space, cloud),
+    unknownFacesPerIdentity: cloud.unknownFacesPerIdentity,
+    centering: cloud.centering,
+  };
 }
 
 const RETENTION_CHECK_MS = 3_600_000;
@@ -36,16 +51,7 @@ export class GalleryService implements OnModuleInit, OnModuleDestroy {
     this.retentionDays = cloud.unknownRetentionDays;
     this.store = new GalleryStore(galleryFileOf(config));
     this.sightings = new SightingsStore(this.store.db, cloud.maxSightings);
-    this.gallery = new Gallery(this.store, {
-      model: embedder.model,
-      matcher: cloud.matcher,
-      rerankCandidates: cloud.rerankCandidates,
-      aggregate: cloud.aggregate,
-      topK: cloud.topK,
-      threshold: cloud.matchThreshold,
-      unknownFacesPerIdentity: cloud.unknownFacesPerIdentity,
-      centering: cloud.centering,
-    });
+    this.gallery = new Gallery(this.store, galleryOptionsOf(cloud, embedder.model));
     const vectors = metrics.gauge('sentinel_cloud_gallery_vectors', 'Face embeddings held by the matcher', ['kind']);
     const people = metrics.gauge('sentinel_cloud_gallery_people', 'People enrolled in the gallery');
     // prom-client calls a gauge's `collect` at scrape time: the figures are never stale.

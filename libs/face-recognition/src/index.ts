@@ -14,5 +14,6 @@ export * from './matching/vector-index';
 export * from './matching/match-policy';
 export * from './matching/vectors';
 export * from './matching/centering';
+export * from './matching/similarity-space';
 export * from './matching/simd-kernels';
 export * from './evaluation';

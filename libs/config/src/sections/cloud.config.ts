@@ -29,8 +29,8 @@ export class CloudConfig {
 
   /**
    * `gallery`: subtract the enrolled people's mean face (each person weighs the same) before the
-   * cosine; `none`: raw cosine. The thresholds below belong to the default (`gallery`); `none` needs
-   * its own (README, Figures).
+   * cosine; `none`: raw cosine. `matchThreshold`/`unknownThreshold` apply to centered similarities,
+   * `rawMatchThreshold`/`rawUnknownThreshold` to raw ones (README, Figures).
    */
   @IsIn(CloudCenterings as unknown as string[], { message: `centering must be one of: ${CloudCenterings.join(', ')}` })
   centering: CloudCentering = 'gallery';
@@ -54,6 +54,23 @@ export class CloudConfig {
     },
   })
   @Min(-1) @Max(1) @IsNumber() unknownThreshold = 0.2;
+
+  /**
+   * Upper threshold for raw cosines: used instead of `matchThreshold` whenever the gallery compares
+   * raw embeddings (`centering: none`, or `gallery` with fewer than 2 enrolled people, so no mean
+   * face). Same rule, measured with `centering: none` (README, Figures).
+   */
+  @Min(-1) @Max(1) @IsNumber() rawMatchThreshold = 0.63;
+
+  /** Lower threshold for raw cosines (see `rawMatchThreshold`). Must not exceed `rawMatchThreshold`. */
+  @ValidateBy({
+    name: 'notAboveRawMatchThreshold',
+    validator: {
+      validate: (value: unknown, args) => typeof value === 'number' && value <= (args?.object as CloudConfig).rawMatchThreshold,
+      defaultMessage: () => 'rawUnknownThreshold must not exceed rawMatchThreshold',
+    },
+  })
+  @Min(-1) @Max(1) @IsNumber() rawUnknownThreshold = 0.54;
 
   /** A track's similarity to a person: the quality-weighted mean of its best `trackTopK` faces' similarities. */
   @Min(1) @Max(20) @IsInt() trackTopK = 3;

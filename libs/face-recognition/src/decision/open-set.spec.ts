@@ -43,7 +43,7 @@ describe('open-set decision (pure)', () => {
 });
 
 describe('TrackBook (per-track decisions)', () => {
-  const book = () => new TrackBook<string>({ thresholds, topK: 3, maxFacesPerTrack: 4, maxTracks: 3, idleMs: 1000 });
+  const book = () => new TrackBook<string>({ thresholds: () => thresholds, topK: 3, maxFacesPerTrack: 4, maxTracks: 3, idleMs: 1000 });
   const at = (t: number, scores: Record<string, number>, weight = 1, extra = `f${t}`): TrackFace<string> => ({ ...face(scores, weight), at: t, extra });
 
   it('keeps looking while undecided, names when the pool passes the upper threshold', () => {
@@ -87,6 +87,21 @@ describe('TrackBook (per-track decisions)', () => {
     expect(tracks.observe('b', at(2, { amy: 0.0 }))).toMatchObject({ action: 'unknown', raiseAlert: true });
   });
 
+  it('asks for the thresholds on every decision and pools afresh after the similarity space changes', () => {
+    let current = thresholds;
+    const tracks = new TrackBook<string>({ thresholds: () => current, topK: 3, maxFacesPerTrack: 4, maxTracks: 3, idleMs: 1000 });
+    expect(tracks.observe('x', at(1, { amy: 0.4 }))).toMatchObject({ action: 'name', personId: 'amy' });
+    current = { upper: 0.63, lower: 0.54 };
+    expect(tracks.observe('y', at(2, { amy: 0.4 }))).toMatchObject({ action: 'unknown', raiseAlert: true });
+    expect(tracks.observe('z', at(3, { amy: 0.6 }))).toMatchObject({ action: 'undecided' });
+    tracks.forgetFaces();
+    // z's earlier 0.6 (another space) no longer counts; x stays named.
+    expect(tracks.observe('z', at(4, { amy: 0.1 }))).toMatchObject({ action: 'unknown', faces: 1 });
+    expect(tracks.observe('x', at(5, { amy: 0.1 }))).toMatchObject({ action: 'name', personId: 'amy', faces: 1 });
+    current = { upper: 0.1, lower: 0.2 };
+    expect(() => tracks.observe('x', at(6, { amy: 0.1 }))).toThrow(/above the match threshold/);
+  });
+
   it('is bounded: faces per track (weakest dropped), tracks (least recently seen), idle tracks', () => {
     const tracks = book();
     for (let t = 0; t < 6; t++) tracks.observe('x', at(t, { amy: 0.5 }, t + 1));
@@ -96,6 +111,6 @@ describe('TrackBook (per-track decisions)', () => {
     expect(tracks.bestFace('x')).toBeUndefined();
     tracks.observe('s', at(5000, { amy: 0.0 }));
     expect(tracks.size).toBe(1);
-    expect(() => new TrackBook({ thresholds: { upper: 0.1, lower: 0.2 }, topK: 1, maxFacesPerTrack: 1, maxTracks: 1, idleMs: 1 })).toThrow(/above the match threshold/);
+    expect(() => new TrackBook({ thresholds: () => ({ upper: 0.1, lower: 0.2 }), topK: 1, maxFacesPerTrack: 1, maxTracks: 1, idleMs: 1 })).toThrow(/above the match threshold/);
   });
 });

@@ -21,7 +21,11 @@ export type TrackStep =
   | { action: 'undecided'; nearest?: PooledPerson; faces: number };
 
 export interface TrackBookOptions {
-  thresholds: DecisionThresholds;
+  /**
+   * The thresholds of the similarity space the faces' similarities are in, asked on every decision
+   * (they change when the gallery switches between raw and centered cosines: `Gallery.thresholds`).
+   */
+  thresholds: () => DecisionThresholds;
   /** Best faces per person pooled. */
   topK: number;
   /** Faces remembered per track (the lowest-weight one is dropped first). */
@@ -47,9 +51,7 @@ export class TrackBook<Extra = unknown> {
   private readonly tracks = new Map<string, Track<Extra>>();
 
   constructor(private readonly options: TrackBookOptions) {
-    if (options.thresholds.lower > options.thresholds.upper) {
-      throw new Error(`unknown threshold ${options.thresholds.lower} is above the match threshold ${options.thresholds.upper}`);
-    }
+    this.thresholds();
   }
 
   get size(): number {
@@ -73,7 +75,7 @@ export class TrackBook<Extra = unknown> {
       track.faces.splice(weakest, 1);
     }
     const pooled = poolTrack(track.faces, this.options.topK);
-    const verdict = decide(pooled, this.options.thresholds);
+    const verdict = decide(pooled, this.thresholds());
     const faces = track.faces.length;
     const state = track.state;
 
@@ -121,6 +123,21 @@ export class TrackBook<Extra = unknown> {
       if (track.state.kind !== 'unknown' || track.state.unknownId !== unknownId) continue;
       track.state = personId ? { kind: 'named', personId } : { kind: 'undecided' };
     }
+  }
+
+  /**
+   * The similarity space changed (e.g. the gallery's second person was enrolled: raw to centered
+   * cosines): earlier faces' similarities are not comparable with new ones, so every track pools
+   * afresh. What tracks were decided to be (named, unknown) stays.
+   */
+  forgetFaces(): void {
+    for (const track of this.tracks.values()) track.faces = [];
+  }
+
+  private thresholds(): DecisionThresholds {
+    const thresholds = this.options.thresholds();
+    if (thresholds.lower > thresholds.upper) throw new Error(`unknown threshold ${thresholds.lower} is above the match threshold ${thresholds.upper}`);
+    return thresholds;
   }
 
   private evictIdle(now: number): void {

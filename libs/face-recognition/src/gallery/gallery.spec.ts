@@ -32,7 +32,7 @@ const options = (overrides: Partial<GalleryOptions> = {}): GalleryOptions => ({
   rerankCandidates: 16,
   aggregate: 'best',
   topK: 3,
-  threshold: 0.6,
+  thresholds: () => ({ upper: 0.6, lower: 0.5 }),
   unknownFacesPerIdentity: 3,
   ...overrides,
 });
@@ -197,5 +197,31 @@ describe('Gallery', () => {
     const reloaded = new Gallery(store, options({ centering: 'gallery', matcher: 'exact' }));
     reloaded.load();
     expect(reloaded.rankPeople(query)[0].similarity).toBeCloseTo(after, 6);
+  });
+
+  it('compares raw cosines with the raw thresholds until a second person gives a mean face, then centered ones', () => {
+    const spaces: string[] = [];
+    const centred = new Gallery(store, options({
+      centering: 'gallery',
+      matcher: 'exact',
+      thresholds: (space) => (spaces.push(space), space === 'raw' ? { upper: 0.99, lower: 0.9 } : { upper: 0.3, lower: 0.2 }),
+    }));
+    centred.load();
+    const common = (face: Float32Array) => face.map((v) => v + 1);
+    expect(centred.space).toBe('raw');
+    const first = centred.createPerson('p1');
+    centred.enroll(first.id, common(faceOf(1, 0)), 'h1', 1);
+    expect(centred.space).toBe('raw');
+    // A stranger shares the common component: a raw cosine far above the centered threshold, below the raw one.
+    const stranger = centred.recognize(common(faceOf(9, 0)));
+    expect(stranger.similarity).toBeGreaterThan(0.3);
+    expect(stranger.person).toBeUndefined();
+    expect(centred.thresholds()).toEqual({ upper: 0.99, lower: 0.9 });
+    centred.enroll(centred.createPerson('p2').id, common(faceOf(2, 0)), 'h2', 1);
+    expect(centred.space).toBe('centered');
+    expect(centred.thresholds()).toEqual({ upper: 0.3, lower: 0.2 });
+    expect(centred.recognize(common(faceOf(1, 1))).person?.id).toBe(first.id);
+    expect(spaces).toContain('raw');
+    expect(new Gallery(store, options({ centering: 'none' })).space).toBe('raw');
   });
 });

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { DecisionThresholds } from '../decision/open-set';
 import { Centering, galleryCenter, projectEmbedding } from '../matching/centering';
+import { SimilaritySpace } from '../matching/similarity-space';
 import { Aggregate, Decision, OwnerMatch, decideIdentity, rankOwners } from '../matching/match-policy';
 import { MatcherMode, VectorIndex } from '../matching/vector-index';
 import { FaceRow, GalleryStore, PersonRow, StoredEmbedding, UnknownRow } from './gallery-store';
@@ -11,7 +13,8 @@ export interface GalleryOptions {
   rerankCandidates: number;
   aggregate: Aggregate;
   topK: number;
-  threshold: number;
+  /** The thresholds of a similarity space (`thresholdsFor`): the match threshold used is the current space's. */
+  thresholds: (space: SimilaritySpace) => DecisionThresholds;
   unknownFacesPerIdentity: number;
   /** Subtract the enrolled people's mean face before comparing (default `none`). */
   centering?: Centering;
@@ -93,6 +96,16 @@ export class Gallery {
     report.unknownFaces = fill(this.store.allUnknownEmbeddings(), this.unknownFaces);
     this.rebuild();
     return report;
+  }
+
+  /** `centered` while a mean face is subtracted, else `raw` (`centering: none`, or too few people for a mean). */
+  get space(): SimilaritySpace {
+    return this.center ? 'centered' : 'raw';
+  }
+
+  /** The decision thresholds of the current similarity space. */
+  thresholds(): DecisionThresholds {
+    return this.options.thresholds(this.space);
   }
 
   get knownVectors(): number {
@@ -185,7 +198,7 @@ export class Gallery {
   recognize(embedding: Float32Array): { person?: PersonRow; similarity: number } {
     const [best] = this.rankPeople(embedding);
     if (!best) return { similarity: 0 };
-    if (best.similarity < this.options.threshold) return { similarity: best.similarity };
+    if (best.similarity < this.thresholds().upper) return { similarity: best.similarity };
     return { person: this.store.getPerson(best.ownerId), similarity: best.similarity };
   }
 
@@ -196,7 +209,7 @@ export class Gallery {
   identify(embedding: Float32Array, sighting: Sighting): Identification {
     this.checkDim(embedding);
     const known = this.rankPeople(embedding);
-    const decision: Decision = decideIdentity(known, [], this.options.threshold);
+    const decision: Decision = decideIdentity(known, [], this.thresholds().upper);
     if (decision.kind === 'known') {
       const person = this.store.getPerson(decision.personId);
       if (person) return { known: true, personId: person.id, name: person.name, similarity: decision.similarity };
@@ -211,7 +224,7 @@ export class Gallery {
   matchUnknown(embedding: Float32Array, sighting: Sighting, nearestKnown?: OwnerMatch): Extract<Identification, { known: false }> {
     this.checkDim(embedding);
     const bestKnown = nearestKnown ? { personId: nearestKnown.ownerId, similarity: nearestKnown.similarity } : undefined;
-    const decision = decideIdentity([], this.rankUnknowns(embedding), this.options.threshold);
+    const decision = decideIdentity([], this.rankUnknowns(embedding), this.thresholds().upper);
     if (decision.kind === 'unknown-seen') {
       const sightings = this.addUnknownSighting(decision.unknownId, embedding, sighting);
       return { known: false, unknownId: decision.unknownId, isNew: false, similarity: decision.similarity, sightings, bestKnown };

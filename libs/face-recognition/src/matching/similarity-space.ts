@@ -1,0 +1,18 @@
+import type { CloudConfig } from '@sentinel/config';
+import type { DecisionThresholds } from '../decision/open-set';
+
+/**
+ * The space the gallery's similarities live in: `centered` (cosine after subtracting the gallery's
+ * mean face) or `raw` (plain cosine: `centering: none`, or `gallery` with too few people for a mean).
+ * The two spaces need different thresholds (raw cosines between different people are ~0.35-0.45).
+ */
+export type SimilaritySpace = 'centered' | 'raw';
+
+export type ThresholdConfig = Pick<CloudConfig, 'matchThreshold' | 'unknownThreshold' | 'rawMatchThreshold' | 'rawUnknownThreshold'>;
+
+/** The two decision thresholds that belong to a similarity space. */
+export function thresholdsFor(space: SimilaritySpace, config: ThresholdConfig): DecisionThresholds {
+  return space === 'centered'
+    ? { upper: config.matchThreshold, lower: config.unknownThreshold }
+    : { upper: config.rawMatchThreshold, lower: config.rawUnknownThreshold };
+}
