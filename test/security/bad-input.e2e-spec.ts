@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import sharp from 'sharp';
 import { SentinelApp, createSentinelApp } from '@sentinel/app';
 import { loadConfig } from '@sentinel/config';
-import { LinkName, LinkNames, LinkPatterns, SCHEMA_VERSION } from '@sentinel/contracts';
+import { CAMERA_ID_PATTERN, LinkName, LinkNames, LinkPatterns, SCHEMA_VERSION } from '@sentinel/contracts';
 import { FRAME_HEADER_BYTES } from '@sentinel/transport';
 import { tcpFrame } from '../support/messages';
 import { TEST_KEY_HEADERS, TEST_KEY_SETS } from '../support/api-key';
@@ -15,7 +15,8 @@ const HOSTILE_IDS = [...HOSTILE_NAMES, '..%2F..%2Fetc%2Fpasswd', 'x'.repeat(5000
 const PUBLIC = (path: string) => path.startsWith('/health') || path === '/auth/session';
 
 type Operation = { path: string; method: string; multipart: boolean };
-type Answer = { status: number; body: string };
+/** `stream`: a live view (MJPEG) that waits for its camera's first frame; its body is never read. */
+type Answer = { status: number; body: string; stream?: boolean };
 type Body = string | Buffer;
 
 /** Every operation of the running app's OpenAPI document: new routes are swept without editing this test. */
@@ -26,8 +27,13 @@ async function operations(base: string): Promise<Operation[]> {
   );
 }
 
+/** A request that cannot hang the sweep: a live stream is answered by its headers, anything else within 60 s. */
 async function call(base: string, method: string, path: string, init: { headers?: Record<string, string>; body?: Body } = {}): Promise<Answer> {
-  const response = await fetch(`${base}${path}`, { method, headers: { ...TEST_KEY_HEADERS, ...init.headers }, body: init.body });
+  const response = await fetch(`${base}${path}`, { method, headers: { ...TEST_KEY_HEADERS, ...init.headers }, body: init.body, signal: AbortSignal.timeout(60_000) });
+  if (response.headers.get('content-type')?.startsWith('multipart/x-mixed-replace')) {
+    await response.body?.cancel();
+    return { status: response.status, body: '', stream: true };
+  }
   return { status: response.status, body: await response.text() };
 }
 
@@ -90,8 +96,8 @@ function badMessages(pattern: string): unknown[] {
  * the app keeps serving valid requests, and Object.prototype stays untouched.
  */
 describe('bad-input sweep over every route and link pattern', () => {
-  // Hundreds of sequential requests, uploads among them (Human runs on each well-formed image): minutes on a busy 2-core box.
-  jest.setTimeout(300_000);
+  // Hundreds of sequential requests (seconds on a quiet machine, more on a busy one).
+  jest.setTimeout(180_000);
   const data = tempDir('bad-input-');
   const linkPorts = {} as Record<LinkName, number>;
   let sentinel: SentinelApp;
@@ -123,7 +129,9 @@ describe('bad-input sweep over every route and link pattern', () => {
     expect(ops.length).toBeGreaterThan(15);
     const jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#808080' } }).jpeg().toBuffer();
     const failures: string[] = [];
-    const expect4xx = (what: string, answer: Answer) => {
+    const expect4xx = (what: string, answer: Answer, id?: string) => {
+      // A well-formed camera id (e.g. `-1`) may name a camera that has not sent a frame yet: its live view waits for it.
+      if (answer.stream && answer.status === 200 && id !== undefined && CAMERA_ID_PATTERN.test(id)) return;
       if (answer.status < 400 || answer.status >= 500) failures.push(`${what}: ${answer.status} ${answer.body.slice(0, 160)}`);
       else if (!/"message"/.test(answer.body) && answer.status !== 404 && answer.status !== 413) failures.push(`${what}: ${answer.status} without a message`);
     };
@@ -136,7 +144,7 @@ describe('bad-input sweep over every route and link pattern', () => {
       }
       for (const id of hasParams ? HOSTILE_IDS : []) {
         const path = op.path.replace(/\{[^}]+\}/g, encodeURIComponent(id).replace(/%25/g, '%'));
-        expect4xx(`${op.method} ${op.path} id=${id.slice(0, 20)}`, await call(base, op.method, path, op.method === 'GET' || op.method === 'DELETE' ? {} : json('{}')));
+        expect4xx(`${op.method} ${op.path} id=${id.slice(0, 20)}`, await call(base, op.method, path, op.method === 'GET' || op.method === 'DELETE' ? {} : json('{}')), id);
         requests += 1;
       }
       const path = op.path.replace(/\{[^}]+\}/g, 'no-such-id');
