@@ -3,7 +3,7 @@ import { NotificationService } from '@sentinel/notification';
 import { NotificationHarness, bootNotification, makeAlert, tempDataDir, waitUntil } from '../notification/support';
 
 /** The store's SQLite connection (private to EventStore): the test makes SQLite itself refuse writes. */
-const sqliteOf = (harness: NotificationHarness) => (harness.app.get(NotificationService).store as unknown as { db: { pragma(sql: string): unknown } }).db;
+const sqliteOf = (harness: NotificationHarness) => (harness.app.get(NotificationService).store as unknown as { db: { exec(sql: string): unknown } }).db;
 
 describe('notification health reads the database and the channels', () => {
   let harness: NotificationHarness;
@@ -25,14 +25,16 @@ describe('notification health reads the database and the channels', () => {
     await harness.link.handleAlert(makeAlert({ id: 'before' }));
     expect(await harness.health.check('notification.store')).toMatchObject({ status: 'up', lastWriteAt: expect.any(Number) });
 
-    sqliteOf(harness).pragma('query_only = 1'); // SQLite now refuses every write of this connection
+    // SQLite itself now refuses every new event of this connection (a temporary trigger; query_only did not
+    // hold in full-suite runs).
+    sqliteOf(harness).exec("CREATE TEMP TRIGGER refuse_events BEFORE INSERT ON main.events BEGIN SELECT RAISE(ABORT, 'attempt to write a readonly database (refused by the test)'); END");
     await expect(harness.link.handleAlert(makeAlert({ id: 'refused' }))).rejects.toThrow();
     expect(await harness.health.check('notification.store')).toMatchObject({ status: 'down', reason: expect.stringMatching(/^last write failed: .*readonly/) });
     const report = await harness.health.report();
     expect(report.ready).toBe(false);
     expect(report.reasons).toContainEqual(expect.stringMatching(/^notification.store: last write failed/));
 
-    sqliteOf(harness).pragma('query_only = 0');
+    sqliteOf(harness).exec('DROP TRIGGER temp.refuse_events');
     await harness.link.handleAlert(makeAlert({ id: 'after' }));
     expect(await harness.health.check('notification.store')).toMatchObject({ status: 'up' });
 
