@@ -3,7 +3,9 @@ import { NotificationService } from '@sentinel/notification';
 import { NotificationHarness, bootNotification, makeAlert, tempDataDir, waitUntil } from '../notification/support';
 
 /** The store's SQLite connection (private to EventStore): the test makes SQLite itself refuse writes. */
-const sqliteOf = (harness: NotificationHarness) => (harness.app.get(NotificationService).store as unknown as { db: { exec(sql: string): unknown } }).db;
+/** The service behind the link handler the test calls (the one whose store the handler writes to). */
+const serviceOf = (harness: NotificationHarness) => (harness.link as unknown as { notifications: NotificationService }).notifications;
+const sqliteOf = (harness: NotificationHarness) => (serviceOf(harness).store as unknown as { db: { exec(sql: string): unknown } }).db;
 
 describe('notification health reads the database and the channels', () => {
   let harness: NotificationHarness;
@@ -44,7 +46,7 @@ describe('notification health reads the database and the channels', () => {
     expect(degraded).toMatchObject({ ready: true, status: 'degraded' });
     expect(degraded.reasons).toContainEqual(expect.stringMatching(/^notification.webhook: failing: http:\/\/127.0.0.1:9\/hook/));
 
-    harness.app.get(NotificationService).store.close();
+    serviceOf(harness).store.close();
     expect(await harness.health.check('notification.store')).toMatchObject({ status: 'down', reason: 'database closed' });
     expect((await harness.health.report()).ready).toBe(false);
   });
