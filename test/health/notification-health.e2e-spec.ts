@@ -27,16 +27,16 @@ describe('notification health reads the database and the channels', () => {
     await harness.link.handleAlert(makeAlert({ id: 'before' }));
     expect(await harness.health.check('notification.store')).toMatchObject({ status: 'up', lastWriteAt: expect.any(Number) });
 
-    // SQLite itself now refuses every new event of this connection (a temporary trigger; query_only did not
-    // hold in full-suite runs).
-    sqliteOf(harness).exec("CREATE TEMP TRIGGER refuse_events BEFORE INSERT ON main.events BEGIN SELECT RAISE(ABORT, 'attempt to write a readonly database (refused by the test)'); END");
+    // SQLite itself now refuses every new event, on any connection to the file (a trigger in the database;
+    // a per-connection PRAGMA query_only did not hold in full-suite runs).
+    sqliteOf(harness).exec("CREATE TRIGGER refuse_events BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'attempt to write a readonly database (refused by the test)'); END");
     await expect(harness.link.handleAlert(makeAlert({ id: 'refused' }))).rejects.toThrow();
     expect(await harness.health.check('notification.store')).toMatchObject({ status: 'down', reason: expect.stringMatching(/^last write failed: .*readonly/) });
     const report = await harness.health.report();
     expect(report.ready).toBe(false);
     expect(report.reasons).toContainEqual(expect.stringMatching(/^notification.store: last write failed/));
 
-    sqliteOf(harness).exec('DROP TRIGGER temp.refuse_events');
+    sqliteOf(harness).exec('DROP TRIGGER refuse_events');
     await harness.link.handleAlert(makeAlert({ id: 'after' }));
     expect(await harness.health.check('notification.store')).toMatchObject({ status: 'up' });
 
