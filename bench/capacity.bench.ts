@@ -143,7 +143,7 @@ async function runOnce(model: ModelName, scene: Scene, path: Path, cameras: numb
   const dir = mkdtempSync(join(tmpdir(), `capacity-${scene}-${cameras}-`));
   const config = {
     dataDir: dir,
-    http: { host: '127.0.0.1', port: 0 },
+    http: { host: '127.0.0.1', port: 0, auth: 'none' }, // loopback only; the bench reads /stats
     roof: {
       cameras: Array.from({ length: cameras }, (_, i) => ({ id: `cam${i}`, source: resolve(source), pace: true, policy: 'regions' })),
       demo: { enabled: false },
