@@ -152,8 +152,8 @@ export class ThreadedDetector implements ObjectDetector {
   static async create(options: YoloDetectorOptions, lanes: number): Promise<ThreadedDetector> {
     const script = detectorWorkerScript();
     if (!script) throw new ModelBootError(`fog.detectorThread worker: the compiled ${WORKER_FILE} is missing (run \`npm run build\`, or set fog.detectorThread: main)`);
-    let detector: ThreadedDetector | undefined;
-    const onDeath = (thread: DetectorThread, reason: string) => detector?.replace(thread, reason);
+    const created: { detector?: ThreadedDetector } = {};
+    const onDeath = (thread: DetectorThread, reason: string) => created.detector?.replace(thread, reason);
     const started = await Promise.allSettled(Array.from({ length: Math.max(1, lanes) }, () => DetectorThread.start(script, { ...options, lanes: 1 }, onDeath)));
     const ready = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const failure = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
@@ -161,8 +161,8 @@ export class ThreadedDetector implements ObjectDetector {
       await Promise.all(ready.map((t) => t.close()));
       throw failure.reason;
     }
-    detector = new ThreadedDetector(script, options, ready);
-    return detector;
+    created.detector = new ThreadedDetector(script, options, ready);
+    return created.detector;
   }
 
   get workerCount(): number {
