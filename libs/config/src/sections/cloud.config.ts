@@ -108,7 +108,8 @@ export class CloudConfig {
 
   /**
    * Track end, centered cosines: an ended undecided track whose pooled best similarity is below this
-   * (never below `unknownThreshold`) is a stranger; chosen by the rule in README "Track end".
+   * (never below `unknownThreshold`) is a stranger. Both track-end values come from the rule in the
+   * face-recognition README "Track end" (`eval:faces --lopo` prints them).
    */
   @Min(-1) @Max(1) @IsNumber() trackEndThreshold = 0.2;
 
@@ -118,8 +119,8 @@ export class CloudConfig {
   /** `trackEndThreshold` for raw cosines (never below `rawUnknownThreshold`). */
   @Min(-1) @Max(1) @IsNumber() rawTrackEndThreshold = 0.54;
 
-  /** `trackEndMargin` for raw cosines. */
-  @Min(0) @Max(2) @IsNumber() rawTrackEndMargin = 0.04;
+  /** `trackEndMargin` for raw cosines (the rule gives 0 there: raw margins do not separate strangers). */
+  @Min(0) @Max(2) @IsNumber() rawTrackEndMargin = 0;
 
   /** Person score: its `best` enrolled face, or the mean of its best `topK` (`topk-mean`). */
   @IsIn(CloudAggregates as unknown as string[], { message: `aggregate must be one of: ${CloudAggregates.join(', ')}` })
