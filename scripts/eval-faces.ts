@@ -267,6 +267,8 @@ async function main(): Promise<void> {
     console.log(row('configured, with the track-end rule (in-sample)', t.oneEnrolled.after));
     console.log(row('nested, no track-end rule', t.oneEnrolled.nested.before));
     console.log(row('nested, with the track-end rule', t.oneEnrolled.nested.after));
+    const f = t.nested.fitted;
+    if (f) console.log(`  nested fits (one per held-out person or pair): upper ${f.upper.join('..')}, lower ${f.lower.join('..')}, endThreshold ${f.endThreshold.join('..')}, minMargin ${f.minMargin.join('..')}`);
     if (t.nested.skipped) console.log(`  (${t.nested.skipped} nested fits skipped: too few people)`);
   }
   if (options.json) {

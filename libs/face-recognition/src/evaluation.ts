@@ -393,6 +393,8 @@ export interface NestedTrackEstimate {
   after: TrackCounts;
   /** Fits that could not be made (too few people left). */
   skipped: number;
+  /** The range of the values the nested fits gave (thresholds and track end). */
+  fitted?: { upper: [number, number]; lower: [number, number]; endThreshold: [number, number]; minMargin: [number, number] };
 }
 
 /**
@@ -406,11 +408,13 @@ export function nestedTrackEstimate(items: readonly LabelledEmbedding[], centeri
   const before = emptyTrackCounts();
   const after = emptyTrackCounts();
   let skipped = 0;
+  const fits: NonNullable<ReturnType<typeof fitRules>>[] = [];
   const run = (tracks: readonly TrackCase[], fit: ReturnType<typeof fitRules>) => {
     if (!fit) {
       skipped++;
       return;
     }
+    fits.push(fit);
     for (const track of tracks) {
       countTrack(before, track, simulateTrack(track, fit.thresholds, undefined, topK));
       countTrack(after, track, simulateTrack(track, fit.thresholds, fit.endRule, topK));
@@ -423,5 +427,14 @@ export function nestedTrackEstimate(items: readonly LabelledEmbedding[], centeri
       run(knownTracks(others, known, centering, minEnrolled), fitRules(others.filter((item) => item.label !== known), centering, topK));
     }
   }
-  return { before, after, skipped };
+  const range = (values: number[]): [number, number] => [Math.min(...values), Math.max(...values)];
+  const fitted = fits.length
+    ? {
+        upper: range(fits.map((f) => f.thresholds.upper)),
+        lower: range(fits.map((f) => f.thresholds.lower)),
+        endThreshold: range(fits.map((f) => f.endRule.endThreshold)),
+        minMargin: range(fits.map((f) => f.endRule.minMargin)),
+      }
+    : undefined;
+  return { before, after, skipped, ...(fitted ? { fitted } : {}) };
 }
