@@ -72,6 +72,8 @@ describeWithSharedData('cloud track end: an undecided stranger track becomes an 
     if (evidence.endReason === 'far-from-everyone') expect(evidence.nearestSimilarity).toBeLessThan(cfg.trackEndThreshold);
     expect(alert.snapshot && crops.some((c) => Buffer.from(alert.snapshot!).equals(c))).toBe(true);
     expect(validateContract<AlertMessage>(Patterns.Alert, alert)).toMatchObject({ ok: true });
+    expect(validateContract(Patterns.Alert, { ...alert, evidence: { ...evidence, decidedAt: 'later' } })).toMatchObject({ ok: false });
+    expect(validateContract(Patterns.Alert, { ...alert, evidence: { ...evidence, endReason: 'hunch' } })).toMatchObject({ ok: false });
     // The identity went out first, then the alert; the decision is listed, and nothing more comes.
     expect(cloud.links.sent.map((s) => s.pattern)).toEqual([Patterns.Identity, Patterns.Alert]);
     expect(cloud.links.identities()).toEqual([expect.objectContaining({ known: false, identityId: 'unknown-1', trackId: 7, decision: 'unknown', facesPooled: 2 })]);

@@ -256,7 +256,8 @@ export class FaceRecognitionService implements OnModuleInit, OnModuleDestroy {
     const face = this.tracks.bestFace(key)!;
     const sighting = { cameraId: message.cameraId, capturedAt: message.capturedAt, trackId: message.trackId, crop: message.jpeg, quality: facts.score };
     const nearest = step.nearest ? { ownerId: step.nearest.personId, similarity: step.nearest.similarity, best: step.nearest.similarity } : undefined;
-    let unknownId = step.unknownId;
+    // The step's id, or one a crop of this track got meanwhile (a track ended by time while its next crop was in flight).
+    let unknownId = step.unknownId ?? this.tracks.unknownIdOf(key);
     let isNew = false;
     let sightings = 1;
     if (unknownId) {

@@ -158,6 +158,12 @@ export class TrackBook<Extra = unknown> {
     if (track && track.state.kind === 'unknown') track.state = { kind: 'unknown', unknownId };
   }
 
+  /** The unknown id the track's stranger has, if it was assigned one. */
+  unknownIdOf(key: string): string | undefined {
+    const state = this.tracks.get(key)?.state;
+    return state?.kind === 'unknown' ? state.unknownId : undefined;
+  }
+
   /** The track's most recent face. */
   lastFace(key: string): TrackFace<Extra> | undefined {
     return this.tracks.get(key)?.faces.at(-1);

@@ -66,6 +66,10 @@ describe('TrackBook track end', () => {
     expect(tracks.endIdle(5000)).toEqual([]);
     // The stranger track stays a stranger for its later faces, without a second alert.
     expect(tracks.observe('s', face(2000, { amy: 0.25 }))).toMatchObject({ action: 'unknown', raiseAlert: false });
+    expect(tracks.unknownIdOf('s')).toBeUndefined();
+    tracks.assignUnknown('s', 'unknown-7');
+    expect(tracks.unknownIdOf('s')).toBe('unknown-7');
+    expect(tracks.unknownIdOf('k')).toBeUndefined();
   });
 
   it('named and unknown tracks are not ended again; a track seen recently is not ended', () => {
