@@ -19,24 +19,29 @@ const STRANGER_IMAGES = [2, 3];
 /** Long enough that the second face (one Human embedding away) arrives before the track ends. */
 const END_MS = 5000;
 
+/** Enrolls ENROLLED with all three images each through REST; returns their ids. */
+async function enrollOthers(cloud: CloudTestApp): Promise<Record<string, string>> {
+  const http = () => request(cloud.app.getHttpServer());
+  const ids: Record<string, string> = {};
+  for (const name of ENROLLED) {
+    ids[name] = (await http().post('/people').send({ name }).expect(201)).body.id;
+    let upload = http().post(`/people/${ids[name]}/faces`);
+    for (const n of [1, 2, 3]) upload = upload.attach('images', await faceImage(name, n), `${name}${n}.png`);
+    await upload.expect(201);
+  }
+  return ids;
+}
+
 describeWithSharedData('cloud track end: an undecided stranger track becomes an intruder decision (real Human, real SQLite)', () => {
   jest.setTimeout(180_000);
   const data = tempDataDir('track-end-');
   let cloud: CloudTestApp;
-  const ids: Record<string, string> = {};
+  let ids: Record<string, string> = {};
   const http = () => request(cloud.app.getHttpServer());
 
   beforeAll(async () => {
     cloud = await createCloudTestApp(data.dir, [`cloud.trackEndMs=${END_MS}`, 'cloud.trackEndFaces=0']);
-    for (const name of ENROLLED) {
-      ids[name] = (await http().post('/people').send({ name }).expect(201)).body.id;
-      await http()
-        .post(`/people/${ids[name]}/faces`)
-        .attach('images', await faceImage(name, 1), `${name}1.png`)
-        .attach('images', await faceImage(name, 2), `${name}2.png`)
-        .attach('images', await faceImage(name, 3), `${name}3.png`)
-        .expect(201);
-    }
+    ids = await enrollOthers(cloud);
   });
 
   afterAll(async () => {
@@ -90,5 +95,39 @@ describeWithSharedData('cloud track end: an undecided stranger track becomes an 
     expect(cloud.links.identities().at(-1)).toMatchObject({ known: true, identityId: ids.sheldon, decision: 'named' });
     expect(await cloud.app.get(FaceRecognitionService).endIdleTracks(Date.now() + 10 * END_MS)).toBe(0);
     expect(cloud.links.alerts()).toEqual([]);
+  });
+});
+
+describeWithSharedData('cloud track end by count: the face that brings an undecided track to cloud.trackEndFaces decides it (real Human)', () => {
+  jest.setTimeout(180_000);
+  const data = tempDataDir('track-end-faces-');
+  let cloud: CloudTestApp;
+  let ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    cloud = await createCloudTestApp(data.dir, ['cloud.trackEndMs=0', `cloud.trackEndFaces=${STRANGER_IMAGES.length}`]);
+    ids = await enrollOthers(cloud);
+  });
+
+  afterAll(async () => {
+    await cloud?.close();
+    data.remove();
+  });
+
+  it('the first face keeps looking; the second decides the track a stranger and raises the alert in the same call', async () => {
+    const handler = cloud.app.get(FaceCropController);
+    cloud.links.clear();
+    const crops = await Promise.all(STRANGER_IMAGES.map((n) => faceJpeg(STRANGER, n)));
+    expect(await handler.handleFaceCrop(cropMessage(crops[0], 'cam-gate', 9))).toMatchObject({ status: 'undecided', facesPooled: 1 });
+    expect(cloud.links.sent).toEqual([]);
+    expect(await handler.handleFaceCrop(cropMessage(crops[1], 'cam-gate', 9))).toMatchObject({ status: 'identified', known: false, identityId: 'unknown-1', decision: 'unknown', facesPooled: 2 });
+    const [alert] = cloud.links.alerts();
+    expect(cloud.links.alerts()).toHaveLength(1);
+    expect(alert.message).toMatch(/decided at track end \(enough faces/);
+    expect(alert.evidence).toMatchObject({ decidedAt: 'track-end', endTrigger: 'faces', facesPooled: 2 });
+    expect(Object.values(ids)).toContain(alert.evidence!.nearestPersonId);
+    // Time-based ends are off here: nothing more happens however long the track stays silent.
+    expect(await cloud.app.get(FaceRecognitionService).endIdleTracks(Date.now() + 3_600_000)).toBe(0);
+    expect(cloud.links.alerts()).toHaveLength(1);
   });
 });
