@@ -80,11 +80,15 @@ export interface FogPipelineDeps {
   decoders?: Partial<Record<FrameCodec, FrameDecoder>>;
 }
 
+/** Crop deliveries in flight to the cloud before the next frame waits for one of them. */
+const MAX_BACKGROUND_DELIVERIES = 32;
+
 /**
  * The fog's per-frame work, one straight line of stages: decode, rebuild (regions into the camera's
- * canvas), detect, post-process, track, crops and alerts, emit. Frames run one at a time through a
- * bounded queue (inference is the bottleneck and tracks need frame order); `handle` resolves when
- * its frame is finished, which is the producer's backpressure.
+ * canvas), detect, post-process, track, crops and alerts, emit. Frames wait in bounded per-camera
+ * queues; a camera's frames run one at a time and in order (tracks need it), up to `concurrentFrames`
+ * cameras' frames at once (the detector takes `lanes` of them at a time); `handle` resolves when its
+ * frame is finished, which is the producer's backpressure.
  */
 export class FogPipeline {
   private readonly queue: FairScheduler;
@@ -95,9 +99,10 @@ export class FogPipeline {
   private readonly detector: DetectStage;
   private readonly emitter: FogEmitter;
   private readonly alertOptions: AlertOptions;
+  private readonly deliveries = new Set<Promise<void>>();
 
   constructor(private readonly deps: FogPipelineDeps) {
-    this.queue = new FairScheduler(deps.config.queueSize, deps.config.lanes);
+    this.queue = new FairScheduler(deps.config.queueSize, Math.max(deps.config.concurrentFrames, deps.config.lanes));
     const labels = deps.detector.labels;
     this.suspiciousIds = new Set(deps.config.suspicious.classes.map((label) => labels.indexOf(label)).filter((id) => id >= 0));
     this.decoder = new CodecDecoder({ jpeg: new JpegFrameDecoder(deps.config.maxInputPixels, deps.stats, deps.warn), ...deps.decoders }, deps.stats);
@@ -139,8 +144,23 @@ export class FogPipeline {
   }
 
   /** Resolves once every frame accepted so far is finished. */
-  idle(): Promise<void> {
-    return this.queue.idle();
+  async idle(): Promise<void> {
+    await this.queue.idle();
+    while (this.deliveries.size > 0) await Promise.all(this.deliveries);
+  }
+
+  /**
+   * Tracks a delivery the frame does not wait for; once MAX_BACKGROUND_DELIVERIES are outstanding the
+   * next frame waits for one (the cloud is behind: backpressure instead of an unbounded backlog).
+   */
+  private async sendInBackground(delivery: Promise<unknown>): Promise<void> {
+    const settled = delivery.then(
+      () => undefined,
+      (error: unknown) => this.deps.warn?.(`crop delivery failed: ${(error as Error).message}`),
+    );
+    this.deliveries.add(settled);
+    void settled.finally(() => this.deliveries.delete(settled));
+    while (this.deliveries.size > MAX_BACKGROUND_DELIVERIES) await Promise.race(this.deliveries);
   }
 
   private async process(message: FrameMessage): Promise<FrameOutcome> {
@@ -156,8 +176,9 @@ export class FogPipeline {
     const frame = camera.rebuild.apply(message, decoded);
     clock.lap('jpeg-decode');
 
-    const cadence = camera.cadence.decide(message, at, frame.detectedOn !== 'regions', camera.track.active);
-    stats.cadence(cadence.decision.detect ? cadence.decision.why : 'coasted');
+    const behind = this.queue.waitingOf(message.cameraId) > 0;
+    const cadence = camera.cadence.decide(message, at, frame.detectedOn !== 'regions', camera.track.active, behind);
+    stats.cadence(cadence.decision.detect ? cadence.decision.why : cadence.decision.behind ? 'coasted-behind' : 'coasted');
     const detections = cadence.decision.detect ? await this.detectAndPostProcess(message, frame.images, clock) : coastedDetections(cadence.coasted, detector.labels);
     stats.frame(message.kind, frame.detectedOn);
     for (const d of detections) stats.detection(d.label);
@@ -174,11 +195,13 @@ export class FogPipeline {
     clock.lap('face-crop');
     camera.latest = latestFrame(message, frame, tracks.tracked, camera.latest);
 
-    const delivered = await this.emitter.crops(pendingCrops);
-    for (const crop of delivered) camera.crops.confirmSent(crop);
+    // Crops go up without holding the frame until the cloud has processed them (face recognition there
+    // takes ~100 ms a crop, a WAN round trip more); the track's later crops must beat these from now on.
+    for (const crop of pendingCrops) camera.crops.confirmSent(crop);
+    await this.sendInBackground(this.emitter.crops(pendingCrops));
     for (const dwell of tracks.dwellAlerts) await this.emitter.alert(await buildDwellAlert(message, at, dwell, tracks.tracked, frame.images, this.alertOptions));
     if (config.emitDetections) await this.emitter.detections(message, tracks.tracked);
-    const sentCrops = delivered.map((c) => c.sent);
+    const sentCrops = pendingCrops.map((c) => c.sent);
     this.emitter.logLine(message, tracks.tracked, sentCrops, !cadence.decision.detect);
     return { detections: tracks.tracked, sentCrops, alerts: tracks.dwellAlerts, droppedRegions: decoded.droppedRegions, detectedOn: frame.detectedOn, needsWholeFrame: frame.needsWholeFrame };
   }
