@@ -76,6 +76,12 @@ export class FogCropConfig {
 export class FogCadenceConfig {
   /** Detect at least every this many frames of a camera; 1 runs the detector on every frame. */
   @Min(1) @Max(30) @IsInt() maxInterval = 1;
+  /**
+   * While a camera's frames queue up in the fog (it falls behind its source), detect on at least every
+   * this many of its frames and let the tracker carry the others, whatever changed: under overload a
+   * camera's detections thin out instead of its frames being dropped. 1 turns this off.
+   */
+  @Min(1) @Max(30) @IsInt() maxIntervalWhenBehind = 3;
   /** Share of the roof's change that must lie inside the tracks' grown boxes for the tracker to suffice. */
   @Min(0) @Max(1) @IsNumber() minCoverage = 0.7;
   /** Track boxes grow by this share of their size on each side before that test. */
@@ -151,6 +157,13 @@ export class FogConfig {
    * main thread the lanes share one session, whose `run` blocks that thread (no real overlap).
    */
   @IsInt() @Min(1) @Max(16) lanes = 1;
+
+  /**
+   * Frames of different cameras in the fog at once (decode, detect, track, face search, emit; a camera's
+   * own frames always run one at a time and in order). The detector itself still takes `lanes` images at
+   * a time: while one camera's frame infers, the others decode, track and search faces.
+   */
+  @IsInt() @Min(1) @Max(64) concurrentFrames = 4;
 
   /**
    * Where a YOLO model infers: `worker` (default) on worker threads, so inference (onnxruntime-node's

@@ -55,6 +55,8 @@ describe('FairScheduler', () => {
     const all = [scheduler.run('a', a0.task), scheduler.run('a', a1.task), scheduler.run('b', b0.task), scheduler.run('c', c0.task)];
     await tick();
     expect(log).toEqual(['a0', 'b0']);
+    // Frames waiting per camera: a's behind its running one, c's for a free slot; b has none.
+    expect([scheduler.waitingOf('a'), scheduler.waitingOf('b'), scheduler.waitingOf('c'), scheduler.waitingOf('nobody')]).toEqual([1, 0, 1, 0]);
     b0.open();
     await tick();
     expect(log).toEqual(['a0', 'b0', 'c0']);

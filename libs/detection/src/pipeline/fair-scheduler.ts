@@ -58,6 +58,11 @@ export class FairScheduler {
     return waiting + this.running;
   }
 
+  /** Frames of this camera waiting behind the one it is running: it is falling behind its source. */
+  waitingOf(cameraId: string): number {
+    return this.cameras.get(cameraId)?.waiting.length ?? 0;
+  }
+
   /** Some camera has a full queue: its next frame pushes one out. */
   get saturated(): boolean {
     for (const queue of this.cameras.values()) if (queue.waiting.length >= this.perCamera) return true;

@@ -42,7 +42,7 @@ export interface FogStatsSnapshot {
 }
 
 /** A CadenceReason, or `coasted`. */
-export type CadenceOutcome = 'every-frame' | 'interval' | 'heartbeat' | 'no-canvas' | 'no-tracks' | 'fast-motion' | 'unexplained-change' | 'coasted';
+export type CadenceOutcome = 'every-frame' | 'interval' | 'heartbeat' | 'no-canvas' | 'no-tracks' | 'fast-motion' | 'unexplained-change' | 'coasted' | 'coasted-behind';
 
 type DetectedOn = keyof FogStatsSnapshot['framesDetectedOn'];
 

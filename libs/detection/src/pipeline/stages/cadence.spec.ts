@@ -1,6 +1,6 @@
 import { CadenceOptions, CameraCadence, coveredShare, decideCadence } from './cadence';
 
-const options: CadenceOptions = { maxInterval: 3, minCoverage: 0.8, margin: 0.25, marginPx: 0, maxStepShare: 0.2 };
+const options: CadenceOptions = { maxInterval: 3, minCoverage: 0.8, margin: 0.25, marginPx: 0, maxStepShare: 0.2, maxIntervalWhenBehind: 4 };
 const person = { x: 100, y: 100, width: 40, height: 100 };
 const regions = (...rs: { x: number; y: number; width: number; height: number }[]) => ({ kind: 'regions' as const, changeScore: 0.02, width: 640, height: 480, regions: rs });
 const inStep = { framesSinceDetection: 0, canvasInStep: true, tracks: [{ box: person, step: 2 }] };
@@ -31,6 +31,20 @@ describe('decideCadence', () => {
     expect(decideCadence(r, { ...inStep, canvasInStep: false }, options)).toEqual({ detect: true, why: 'no-canvas' });
     expect(decideCadence(r, { ...inStep, tracks: [] }, options)).toEqual({ detect: true, why: 'no-tracks' });
     expect(decideCadence(r, { ...inStep, tracks: [{ box: person, step: 12 }] }, options)).toEqual({ detect: true, why: 'fast-motion' });
+  });
+  it('behind its source, a camera coasts between detector runs maxIntervalWhenBehind apart, whatever changed', () => {
+    const newcomer = regions({ x: 400, y: 300, width: 30, height: 60 });
+    const behind = { ...inStep, behind: true };
+    // Without the backlog this change (away from every track) runs the detector; behind, it coasts.
+    expect(decideCadence(newcomer, inStep, options)).toEqual({ detect: true, why: 'unexplained-change' });
+    expect(decideCadence(newcomer, behind, options)).toEqual({ detect: false, behind: true });
+    expect(decideCadence({ ...newcomer, heartbeat: true }, { ...behind, tracks: [], canvasInStep: false }, options)).toEqual({ detect: false, behind: true });
+    expect(decideCadence(newcomer, { ...behind, framesSinceDetection: 3 }, options)).toEqual({ detect: true, why: 'interval' });
+    // Every-frame detection when in step still thins out when behind; 1 turns the rule off.
+    expect(decideCadence(newcomer, behind, { ...options, maxInterval: 1 })).toEqual({ detect: false, behind: true });
+    expect(decideCadence(newcomer, behind, { ...options, maxInterval: 1, maxIntervalWhenBehind: 1 })).toEqual({ detect: true, why: 'every-frame' });
+    // The longer of the two intervals holds.
+    expect(decideCadence(newcomer, { ...behind, framesSinceDetection: 3 }, { ...options, maxInterval: 6 })).toEqual({ detect: false, behind: true });
   });
   it('coasts a still scene without tracks (nothing changed), detects a whole frame whose change exceeds what the tracks cover', () => {
     expect(decideCadence(regions(), { ...inStep, tracks: [] }, options)).toEqual({ detect: false });

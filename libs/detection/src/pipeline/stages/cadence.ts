@@ -5,6 +5,8 @@ import type { Box } from '../../geometry/box';
 export interface CadenceOptions {
   /** Detect at least every this many frames; 1 detects every frame. */
   maxInterval: number;
+  /** While the camera's frames queue up in the fog: detect at least every this many frames, coast the rest. */
+  maxIntervalWhenBehind: number;
   /** A change is explained by the tracks when at least this share of it lies inside their (grown) boxes. */
   minCoverage: number;
   /** Track boxes are grown by this share of their size on each side before testing coverage. */
@@ -22,7 +24,7 @@ export interface PredictedTrack {
   step: number;
 }
 
-export type CadenceDecision = { detect: true; why: CadenceReason } | { detect: false };
+export type CadenceDecision = { detect: true; why: CadenceReason } | { detect: false; behind?: true };
 export type CadenceReason = 'every-frame' | 'interval' | 'heartbeat' | 'no-canvas' | 'no-tracks' | 'fast-motion' | 'unexplained-change';
 
 /** Share of `region` inside the union of `boxes`, sampled on a grid (cheap and exact enough for a yes/no). */
@@ -50,13 +52,18 @@ export function grow(box: Box, share: number, px = 0): Box {
  * interval is up, on heartbeats and frames that re-sync the fog, when a tracked object moves too fast
  * to predict, and whenever the change the roof saw is not explained by the tracks (something new, or
  * something that left). Regions messages say where the change is; a whole frame says only how much
- * changed, compared with how much of the frame the tracks cover.
+ * changed, compared with how much of the frame the tracks cover. A camera whose frames queue up in the
+ * fog (`behind`) coasts between detector runs `maxIntervalWhenBehind` apart whatever changed.
  */
 export function decideCadence(
   message: Pick<FrameMessage, 'kind' | 'heartbeat' | 'changeScore' | 'width' | 'height'> & { regions?: readonly Pick<ChangedRegion, 'x' | 'y' | 'width' | 'height'>[] },
-  context: { framesSinceDetection: number; canvasInStep: boolean; tracks: readonly PredictedTrack[] },
+  context: { framesSinceDetection: number; canvasInStep: boolean; tracks: readonly PredictedTrack[]; behind?: boolean },
   options: CadenceOptions,
 ): CadenceDecision {
+  if (context.behind && options.maxIntervalWhenBehind > 1) {
+    const interval = Math.max(options.maxInterval, options.maxIntervalWhenBehind);
+    return context.framesSinceDetection + 1 >= interval ? { detect: true, why: 'interval' } : { detect: false, behind: true };
+  }
   if (options.maxInterval <= 1) return { detect: true, why: 'every-frame' };
   if (context.framesSinceDetection + 1 >= options.maxInterval) return { detect: true, why: 'interval' };
   if (message.heartbeat) return { detect: true, why: 'heartbeat' };
@@ -104,7 +111,13 @@ export class CameraCadence {
 
   constructor(private readonly options: CadenceOptions) {}
 
-  decide(message: Parameters<typeof decideCadence>[0], at: number, canvasInStep: boolean, tracks: readonly CadenceTrack[]): { decision: CadenceDecision; coasted: CoastedTrack[] } {
+  decide(
+    message: Parameters<typeof decideCadence>[0],
+    at: number,
+    canvasInStep: boolean,
+    tracks: readonly CadenceTrack[],
+    behind = false,
+  ): { decision: CadenceDecision; coasted: CoastedTrack[] } {
     const dt = this.lastFrameAt === undefined ? 0 : Math.max(0, at - this.lastFrameAt);
     this.lastFrameAt = at;
     const live = tracks.filter((t) => t.lastSeenAt >= this.lastDetectedAt);
@@ -113,7 +126,7 @@ export class CameraCadence {
       return { classId: t.classId, score: t.score, box: { ...t.box, x: t.box.x + t.vx * since, y: t.box.y + t.vy * since } };
     });
     const predicted = live.map((t, i) => ({ box: coasted[i].box, step: Math.hypot(t.vx, t.vy) * dt }));
-    const decision = decideCadence(message, { framesSinceDetection: this.framesSinceDetection, canvasInStep, tracks: predicted }, this.options);
+    const decision = decideCadence(message, { framesSinceDetection: this.framesSinceDetection, canvasInStep, tracks: predicted, behind }, this.options);
     if (decision.detect) {
       this.framesSinceDetection = 0;
       this.lastDetectedAt = at;
