@@ -61,7 +61,13 @@ async function writeRunConfig(options: PipelineRunOptions): Promise<string> {
       measureRawJpeg: true,
       demo: { enabled: false },
     },
-    fog: { ...(options.modelPath ? { modelPath: resolve(options.modelPath), family: options.family } : {}), detectionLogPath: DETECTION_LOG },
+    fog: {
+      ...(options.modelPath ? { modelPath: resolve(options.modelPath), family: options.family } : {}),
+      detectionLogPath: DETECTION_LOG,
+      // A file read as fast as it can always has frames waiting in the fog: without this the fog would
+      // thin out its detections as for a live camera falling behind. The report judges every frame.
+      cadence: { maxIntervalWhenBehind: 1 },
+    },
   };
   const file = join(options.dataDir, 'config.yaml');
   await writeFile(file, stringify(config));
