@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { SentinelConfig, linkRolesOfProcess, modulesOfProcess } from '@sentinel/config';
 import { HealthRegistry, MetricsService, StageTimer } from '@sentinel/telemetry';
-import { InprocBus, LinkLedger, LinkRouter, consumerHealth, createLinkServer } from '@sentinel/transport';
+import { InprocBus, LinkLedger, LinkRouter, RedisStreamsServer, consumerHealth, createLinkServer } from '@sentinel/transport';
 import { AppModule, ModuleRegistry } from './app.module';
 import { ApiKeySet, resolveApiKeys } from './auth/api-key';
 import { markOperationSecurity, withApiKeySchemes } from './auth/openapi-security';
@@ -90,9 +90,14 @@ export async function createSentinelApp(config: SentinelConfig, options: Sentine
   const onTransfer = (link: string, ms: number) => stages.record(`link.${link}`, ms);
   for (const { link } of linkRolesOfProcess(config).filter((role) => role.consumes)) {
     const linkConfig = config.links[link];
-    const server = createLinkServer(link, linkConfig, { ledger, bus, onTransfer, metrics: app.get(MetricsService) });
+    const leases = { ttlMs: config.fog.replicas.leaseTtlMs, renewMs: config.fog.replicas.renewMs };
+    const server = createLinkServer(link, linkConfig, { ledger, bus, onTransfer, metrics: app.get(MetricsService), leases });
     app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
     health.register(`link:${link}:consumer`, consumerHealth(link, linkConfig, server, bus));
+    if (server instanceof RedisStreamsServer && linkConfig.perCamera) {
+      // Which cameras this process reads, since when and how it got them (first, handover, takeover).
+      health.register(`link:${link}:leases`, () => ({ status: 'up', site: config.site, ...server.leaseStats() }), { required: false });
+    }
   }
   const builder = new DocumentBuilder()
     .setTitle('edge-sentinel')

@@ -49,6 +49,11 @@ export function placementErrors(config: SentinelConfig): string[] {
       else placed.set(module, tier);
     }
   }
+  for (const link of LinkNames) {
+    if (config.links[link].perCamera && config.links[link].transport !== 'redis-streams') {
+      errors.push(`links.${link}.perCamera: needs transport redis-streams (one Redis stream per camera), not ${config.links[link].transport}`);
+    }
+  }
   if (config.tier === 'all') return errors;
   const running = new Set(modulesOfProcess(config));
   for (const link of LinkNames) {

@@ -11,7 +11,7 @@ export interface RoutedLink {
   channel: LinkChannel;
   config: Pick<LinkConfig, 'transport' | 'window' | 'maxQueued' | 'whenFull'>;
   /** The transport's own bound (a redis stream holding maxLen unacknowledged entries). */
-  isFull?: () => boolean;
+  isFull?: (message: object) => boolean;
 }
 
 /**
@@ -44,7 +44,7 @@ export class LinkRouter extends LinkEmitter {
     }
     const { channel, config } = link;
     const durable = isDurablePattern(pattern);
-    if (!durable && (channel.pending >= config.window + config.maxQueued || link.isFull?.())) {
+    if (!durable && (channel.pending >= config.window + config.maxQueued || link.isFull?.(message))) {
       this.ledger.outcome(channel.link, pattern, 'dropped');
       return 'dropped';
     }

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { LinkTlsConfig } from './link-security.config';
 
 export const WhenFullChoices = ['wait', 'drop'] as const;
@@ -40,7 +40,14 @@ export class LinkConfig {
   @IsOptional() @Matches(REDIS_NAME, { message: 'stream must match [A-Za-z0-9_.:-]{1,128}' }) stream?: string;
 
   /**
-   * redis-streams: bound of the stream (XADD MAXLEN ~). Producers of durable patterns wait while this
+   * redis-streams: one stream per camera (`<stream>:cam:<camera>`) instead of one for the link. On
+   * roofToFog this is what fog replicas need: each fog reads only the cameras whose lease it holds
+   * (fog.replicas), and a new owner resumes a camera where the last one's acknowledgements stopped.
+   */
+  @IsBoolean() perCamera = false;
+
+  /**
+   * redis-streams: bound of the stream (XADD MAXLEN ~; of each camera's stream with perCamera). Producers of durable patterns wait while this
    * many entries are unacknowledged (so trimming only removes acknowledged history), droppable ones drop.
    */
   @IsInt() @Min(10) @Max(10_000_000) maxLen = 10_000;
