@@ -33,7 +33,7 @@ function streamsEndpoint(link: LinkName, config: LinkConfig): { url: string; str
 }
 
 /** The consumer's end of a link: a Nest transport strategy that validates every message it receives. */
-export function createLinkServer(link: LinkName, config: LinkConfig, { ledger, bus, onTransfer, metrics, leases }: LinkDeps): Server {
+export function createLinkServer(link: LinkName, config: LinkConfig, { ledger, bus, onTransfer, metrics, leases }: LinkDeps, site?: string): Server {
   let server: Server;
   switch (config.transport) {
     case 'inproc':
@@ -57,6 +57,7 @@ export function createLinkServer(link: LinkName, config: LinkConfig, { ledger, b
         maxDeliveries: config.maxDeliveries,
         dedupeTtlMs: config.dedupeTtlMs,
         ...(config.perCamera ? { leases: leases ?? { ttlMs: 5000, renewMs: 1000 } } : {}),
+        ...(site ? { site } : {}),
       });
       break;
     default:
@@ -66,6 +67,16 @@ export function createLinkServer(link: LinkName, config: LinkConfig, { ledger, b
     if (onTransfer && typeof message.sentAt === 'number') onTransfer(link, Math.max(0, Date.now() - message.sentAt));
   });
   return server;
+}
+
+/**
+ * Every consumer end of a link: one server, or with `sources` (redis-streams) one more per site's
+ * Redis, each reading the same stream and group there. Named by site for health (`undefined`: `url`).
+ */
+export function createLinkServers(link: LinkName, config: LinkConfig, deps: LinkDeps): Array<{ site?: string; server: Server }> {
+  const home = { server: createLinkServer(link, config, deps) };
+  if (config.transport !== 'redis-streams') return [home];
+  return [home, ...config.sources.map((source) => ({ site: source.site, server: createLinkServer(link, { ...config, url: source.url, sources: [] }, deps, source.site) }))];
 }
 
 /** The producer's end of a link. */

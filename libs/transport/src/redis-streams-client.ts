@@ -193,8 +193,8 @@ export class RedisStreamsClient extends ClientProxy {
       if (redis.status !== 'ready') throw unreachable(link, (error as Error).message);
       throw error;
     }
-    const { cameraId } = packetLabels({ pattern, data });
-    ledger.record(link, 'sent', pattern, cameraId, entryBytes([['p', pattern], ['k', key], ['b', body]]));
+    const { cameraId, site } = packetLabels({ pattern, data });
+    ledger.record(link, 'sent', pattern, cameraId, entryBytes([['p', pattern], ['k', key], ['b', body]]), site);
     return resync ? { entryId: entryId ?? '', resync: true } : { entryId: entryId ?? '' };
   }
 

@@ -29,6 +29,8 @@ export interface RedisStreamsConsumerOptions extends StreamsAddress {
    * the cameras whose lease it holds, so replicas sharing the group share the cameras, one owner each.
    */
   leases?: LeaseSettings;
+  /** The site whose Redis this consumer reads (links.<link>.sources): counted per site. */
+  site?: string;
 }
 
 /** What happened to entries besides a plain first handling, per link (also a Prometheus counter). */
@@ -284,8 +286,8 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     const { ledger, link } = this.options;
     const body = fields.get('b');
     const decoded = body ? decodeLinkPacket(body) : ({ ok: false, reason: 'not a packet', detail: 'stream entry without a body' } as const);
-    const { pattern, cameraId } = decoded.ok ? packetLabels(decoded.packet) : { pattern: decoded.reason, cameraId: undefined };
-    ledger.record(link, 'received', pattern, cameraId, entryBytes(fields));
+    const { pattern, cameraId, site } = decoded.ok ? packetLabels(decoded.packet) : { pattern: decoded.reason, cameraId: undefined, site: undefined };
+    ledger.record(link, 'received', pattern, cameraId, entryBytes(fields), site ?? this.options.site);
     if (!decoded.ok) {
       ledger.malformed(link, decoded.reason, decoded.detail);
       await this.deadLetter(stream, id, fields, decoded.reason);
@@ -304,7 +306,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     let reply: unknown;
     try {
       const context = new BaseRpcContext([pattern]);
-      reply = await withCause(key, async () => lastValueFrom(this.transformToObservable(await handler(decoded.packet.data, context)), { defaultValue: undefined }));
+      reply = await withCause(key, async () => lastValueFrom(this.transformToObservable(await handler(decoded.packet.data, context)), { defaultValue: undefined }), site ?? this.options.site);
     } catch (error) {
       await this.handlerFailed(stream, id, fields, pattern, error);
       return false;

@@ -38,7 +38,7 @@ export class TransportModule implements OnApplicationShutdown {
               links.set(link, { channel, config: linkConfig, isFull });
               health.register(`link:${link}:producer`, producerHealth(link, linkConfig, channel, bus), { required: false });
             }
-            return new LinkRouter(links, ledger);
+            return new LinkRouter(links, ledger, config.site);
           },
         },
         { provide: LinkEmitter, useExisting: LinkRouter },
