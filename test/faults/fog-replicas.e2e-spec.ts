@@ -148,6 +148,31 @@ describeWithRedisServer('fog replicas share a site\'s cameras (real processes, o
       expect(figures.alerts).toBe(crops.subjects.size);
     });
   });
+
+  it('a fog started while its Redis is down: not ready, no camera; takes the cameras by itself once Redis is up', async () => {
+    redis = await RedisInstance.start();
+    await redis.stop();
+    const common = [
+      ...COMMON_ARGS,
+      ...streamArgs(['roofToFog', 'fogToCloud', 'notification'], redis.url),
+      '--set=links.roofToFog.perCamera=true',
+      `--set=fog.replicas.leaseTtlMs=${LEASE_TTL_MS}`,
+      `--set=fog.replicas.renewMs=${RENEW_MS}`,
+    ];
+    const fog = await start(['--tier=fog', '--set=links.roofToFog.consumer=fog-1', ...common]);
+    tiers.push(fog);
+    const ready = await fetch(`http://127.0.0.1:${fog.port}/health/ready`);
+    expect(ready.status).toBe(503);
+    const down = await leasesOf(fog);
+    expect(down.owned).toEqual([]);
+    await waitFor(async () => ((await leasesOf(fog)) as { lastError?: string }).lastError ? true : undefined, 10_000, 'the lease round to report Redis down');
+    await redis.resume();
+    const roof = await start(['--tier=roof', '--set=roof.policy=regions', `--set=roof.cameras=${lavfiCameras(['cam-1', 'cam-2'], 5)}`, ...common]);
+    tiers.push(roof);
+    await waitFor(async () => ((await leasesOf(fog)).owned.length === 2 ? true : undefined), 30_000, 'the fog to take both cameras');
+    await waitFor(async () => (Object.values(await fogCameras(fog)).filter((camera) => camera.crops > 0).length === 2 ? true : undefined), 30_000, 'crops of both cameras');
+    expect((await fetch(`http://127.0.0.1:${fog.port}/health/ready`)).status).toBe(200);
+  });
 });
 
 function sumOf(cameras: Record<string, { frames: number; whole: number; crops: number }>, field: 'frames' | 'whole' | 'crops'): number {
