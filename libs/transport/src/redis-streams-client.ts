@@ -181,7 +181,9 @@ export class RedisStreamsClient extends ClientProxy {
       room.issued += 1; // in the same tick as the command is written: readings are ordered against it
       if (perCamera) {
         // A consumer's request for a whole frame (a new owner, a copy out of step) rides on the append's reply.
-        const replies = (await redis.multi().xadd(stream, 'MAXLEN', '~', maxLen, '*', 'p', pattern, 'k', key, 'b', body).getdel(resyncKeyOf(stream)).exec()) ?? [];
+        // The camera stays registered even if Redis lost its data meanwhile (SADD of a member is a no-op).
+        const multi = redis.multi().xadd(stream, 'MAXLEN', '~', maxLen, '*', 'p', pattern, 'k', key, 'b', body).getdel(resyncKeyOf(stream));
+        const replies = (await multi.sadd(cameraRegistryOf(this.options.stream), stream.slice(cameraStreamOf(this.options.stream, '').length)).exec()) ?? [];
         const [[appendError, id] = [new Error('no reply'), null], [, flag] = [null, null]] = replies as Array<[Error | null, unknown]>;
         if (appendError) throw appendError;
         entryId = id as string | null;
