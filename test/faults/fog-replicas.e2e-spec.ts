@@ -173,6 +173,42 @@ describeWithRedisServer('fog replicas share a site\'s cameras (real processes, o
     await waitFor(async () => (Object.values(await fogCameras(fog)).filter((camera) => camera.crops > 0).length === 2 ? true : undefined), 30_000, 'crops of both cameras');
     expect((await fetch(`http://127.0.0.1:${fog.port}/health/ready`)).status).toBe(200);
   });
+
+  it('SIGTERM of a fog (a rolling update): it hands its cameras over at once, no expiry waited for, nothing lost', async () => {
+    redis = await RedisInstance.start();
+    const common = [
+      ...COMMON_ARGS,
+      ...streamArgs(['roofToFog', 'fogToCloud', 'notification'], redis.url),
+      '--set=links.roofToFog.perCamera=true',
+      `--set=fog.replicas.leaseTtlMs=${LEASE_TTL_MS}`,
+      `--set=fog.replicas.renewMs=${RENEW_MS}`,
+    ];
+    const fog1 = await start(['--tier=fog', '--set=links.roofToFog.consumer=fog-1', ...common]);
+    const fog2 = await start(['--tier=fog', '--set=links.roofToFog.consumer=fog-2', ...common]);
+    tiers.push(fog1, fog2);
+    const roof = await start(['--tier=roof', '--set=roof.policy=regions', `--set=roof.cameras=${lavfiCameras(CAMERAS, 5)}`, ...common]);
+    tiers.push(roof);
+    await waitFor(async () => ((await leasesOf(fog1)).owned.length === 2 && (await leasesOf(fog2)).owned.length === 2 ? true : undefined), 30_000, 'the cameras shared 2 + 2');
+    const leaving = (await leasesOf(fog1)).owned.map((owned) => owned.camera);
+    const token = (await leasesOf(fog1)).token;
+    const stoppedAt = Date.now();
+    await kill(fog1, 'SIGTERM');
+    await waitFor(async () => ((await leasesOf(fog2)).owned.length === 4 ? true : undefined), 30_000, 'fog-2 to own the 4 cameras');
+    const survivor = await leasesOf(fog2);
+    const taken = survivor.events.filter((event) => event.at > stoppedAt && leaving.includes(event.camera));
+    process.stdout.write(`[replicas] SIGTERM -> cameras handed over (ms): ${JSON.stringify(Object.fromEntries(taken.map((event) => [event.camera, event.at - stoppedAt])))}\n`);
+    // 'handover': fog-1 released them (its last-owner mark says so), not left them to expire.
+    expect(taken.map((event) => event.event)).toEqual(['handover', 'handover']);
+    expect(survivor.events.some((event) => event.event === 'takeover')).toBe(false);
+    expect(taken.every((event) => event.from === undefined)).toBe(true);
+    expect(token).not.toBe(survivor.token);
+    await waitFor(async () => {
+      const cameras = await fogCameras(fog2);
+      return leaving.every((camera) => (cameras[camera]?.cropAt ?? []).some((at) => at > stoppedAt)) ? true : undefined;
+    }, 30_000, 'fog-2 to send crops of the cameras handed over');
+    await roof.stop();
+    await withRedis(redis, (client) => drained(client, CAMERAS.map((camera) => `${ROOF_TO_FOG}:cam:${camera}`), 60_000));
+  });
 });
 
 function sumOf(cameras: Record<string, { frames: number; whole: number; crops: number }>, field: 'frames' | 'whole' | 'crops'): number {
