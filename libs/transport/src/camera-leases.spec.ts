@@ -42,11 +42,11 @@ class LeasedLink {
   readonly router: LinkRouter;
   readonly servers: RedisStreamsServer[] = [];
 
-  constructor() {
+  constructor(fields: Partial<LinkConfig> = {}) {
     counter += 1;
     this.config = Object.assign(new LinkConfig(), {
       transport: 'redis-streams', url: REDIS_URL, perCamera: true, stream: `sentinel-test:leases:${process.pid}:${Date.now()}:${counter}`, window: 4, timeoutMs: 5000, claimIdleMs: 1000,
-    });
+    }, fields);
     this.client = createLinkClient('roofToFog', this.config, { ledger: this.ledger, bus: this.bus }) as RedisStreamsClient;
     this.router = new LinkRouter(new Map([['roofToFog', { channel: new LinkChannel('roofToFog', this.client, this.config, this.ledger), config: this.config, isFull: (m: object) => this.client.isFull(m) }]]), this.ledger);
   }
@@ -149,5 +149,23 @@ describeWithService('REDIS', 'per-camera leases (real Redis)', () => {
     await link.router.emit(Patterns.FrameChanged, frame('cam', 2), { onReply });
     await link.router.emit(Patterns.FrameChanged, frame('cam', 3), { onReply });
     expect(replies.map((reply) => (reply as { resync?: boolean }).resync === true)).toEqual([true, false]);
+  });
+
+  it('a camera stream that filled up while no fog read it takes frames again once a fog has drained it', async () => {
+    link = new LeasedLink({ maxLen: 10 });
+    const outcomes: string[] = [];
+    for (let seq = 0; seq < 14; seq += 1) outcomes.push(await link.router.emit(Patterns.FrameChanged, frame('cam', seq), { whenFull: 'drop' }));
+    expect(outcomes.filter((outcome) => outcome === 'dropped').length).toBeGreaterThan(0);
+    const handled: number[] = [];
+    await link.consumer('fog-1', async (message) => {
+      handled.push(message.seq);
+      return { seq: message.seq };
+    });
+    await waitFor(() => handled.length === outcomes.filter((outcome) => outcome === 'delivered').length, 'the backlog handled');
+    // Only droppable messages on this link: nothing else would read the backlog again.
+    await pollUntil(async () => ((await link!.router.emit(Patterns.FrameChanged, frame('cam', 100), { whenFull: 'drop' })) === 'delivered' ? true : undefined), 5000, 'a frame taken again', 100);
+    await waitFor(() => handled.includes(100), 'the new frame handled');
+    // In order: a camera's stream is handled one entry at a time.
+    expect(handled).toEqual([...handled].sort((a, b) => a - b));
   });
 });

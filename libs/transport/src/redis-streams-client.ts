@@ -71,7 +71,12 @@ export class RedisStreamsClient extends ClientProxy {
 
   /** True when the message's stream holds `maxLen` unacknowledged entries (as of the last backlog reading). */
   isFull(message?: object): boolean {
-    return this.room(this.streamOf(message)).backlog() >= this.options.maxLen;
+    const room = this.room(this.streamOf(message));
+    const full = room.backlog() >= this.options.maxLen;
+    // A droppable message refused here never reaches the append that reads the backlog again: read it
+    // in the background, or a stream once full would refuse droppable messages forever.
+    if (full) void this.refreshBacklog(room).catch(() => undefined);
+    return full;
   }
 
   /** The stream a message goes on: the link's, or its camera's (perCamera). */

@@ -6,6 +6,7 @@ import { BaseRpcContext } from '@nestjs/microservices/ctx-host/base-rpc.context'
 import { lastValueFrom } from 'rxjs';
 import type { Counter } from 'prom-client';
 import type { MetricsService } from '@sentinel/telemetry';
+import { isDurablePattern } from '@sentinel/contracts';
 import { decodeLinkPacket } from './codec';
 import { LinkLedger, packetLabels } from './link-ledger';
 import { StreamsAddress, entryBytes, entryFields, streamsConnection } from './redis-streams-connection';
@@ -34,7 +35,7 @@ export interface RedisStreamsConsumerOptions extends StreamsAddress {
 }
 
 /** What happened to entries besides a plain first handling, per link (also a Prometheus counter). */
-export type StreamEvent = 'handled' | 'recovered' | 'duplicate' | 'reclaimed' | 'retry' | 'dead-letter' | 'trimmed';
+export type StreamEvent = 'handled' | 'recovered' | 'duplicate' | 'reclaimed' | 'retry' | 'dead-letter' | 'trimmed' | 'dropped';
 
 type Entry = [id: Buffer, fields: Buffer[] | null];
 type ReadReply = Array<[stream: Buffer, entries: Entry[]]> | null;
@@ -79,6 +80,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   private readonly eventsTotal?: Counter<string>;
   private lastProblem?: string;
   private leaser?: Redis;
+  private loggedDrop = false;
   private leases?: CameraLeases;
 
   constructor(private readonly options: RedisStreamsConsumerOptions) {
@@ -132,7 +134,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
 
   /** Counts per event since start, for tests and /stats. */
   stats(): Record<StreamEvent, number> {
-    const events: StreamEvent[] = ['handled', 'recovered', 'duplicate', 'reclaimed', 'retry', 'dead-letter', 'trimmed'];
+    const events: StreamEvent[] = ['handled', 'recovered', 'duplicate', 'reclaimed', 'retry', 'dead-letter', 'trimmed', 'dropped'];
     return Object.fromEntries(events.map((event) => [event, this.counts.get(event) ?? 0])) as Record<StreamEvent, number>;
   }
 
@@ -253,6 +255,12 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   }
 
   private async handleAll(entries: Entry[], event: StreamEvent, stream = this.options.stream): Promise<void> {
+    if (this.options.leases) {
+      // A camera's stream: its messages one at a time and in order (the fog's tracks and canvas need
+      // it; the stream is the camera's queue), cameras side by side.
+      for (const [id, fields] of entries) await this.handleOnce(id.toString(), fields, event, stream);
+      return;
+    }
     await Promise.all(entries.map(([id, fields]) => this.handleOnce(id.toString(), fields, event, stream)));
   }
 
@@ -334,6 +342,14 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
 
   private async handlerFailed(stream: string, id: string, fields: Map<string, Buffer>, pattern: string, error: unknown): Promise<void> {
     const reason = error instanceof Error ? error.message : JSON.stringify(error);
+    if (!isDurablePattern(pattern)) {
+      // A frame the handler could not take (its queue full, a bad image): dropped and counted, never
+      // retried a claim period later, out of order.
+      await this.acknowledge(stream, id, `entry:${id}`, 'dropped');
+      if (!this.loggedDrop) this.logger.warn(`${pattern} entry ${id} dropped: ${reason} (further drops are only counted: sentinel_stream_events_total{event="dropped"})`);
+      this.loggedDrop = true;
+      return;
+    }
     if (isRefusal(error)) {
       await this.deadLetter(stream, id, fields, reason);
       return;
