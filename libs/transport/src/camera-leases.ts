@@ -108,6 +108,12 @@ export class CameraLeases {
     return cameras;
   }
 
+  /** The camera of one of our streams (undefined for a stream we do not hold). */
+  cameraOf(stream: string): string | undefined {
+    for (const owned of this.owned.values()) if (owned.stream === stream) return owned.camera;
+    return undefined;
+  }
+
   isReadable(camera: string, now = Date.now()): boolean {
     const owned = this.owned.get(camera);
     return !!owned && owned.validUntil > now && !this.pendingRelease.has(camera);

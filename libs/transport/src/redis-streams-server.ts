@@ -255,10 +255,15 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   }
 
   private async handleAll(entries: Entry[], event: StreamEvent, stream = this.options.stream): Promise<void> {
-    if (this.options.leases) {
+    if (this.leases) {
       // A camera's stream: its messages one at a time and in order (the fog's tracks and canvas need
-      // it; the stream is the camera's queue), cameras side by side.
-      for (const [id, fields] of entries) await this.handleOnce(id.toString(), fields, event, stream);
+      // it; the stream is the camera's queue), cameras side by side; none started once the lease is
+      // no longer surely ours (the rest stay pending for the next owner).
+      const camera = this.leases.cameraOf(stream);
+      for (const [id, fields] of entries) {
+        if (camera === undefined || !this.leases.isReadable(camera)) return;
+        await this.handleOnce(id.toString(), fields, event, stream);
+      }
       return;
     }
     await Promise.all(entries.map(([id, fields]) => this.handleOnce(id.toString(), fields, event, stream)));
