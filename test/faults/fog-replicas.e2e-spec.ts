@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { TierProcess, waitFor } from '../support/processes';
+import { TierProcess, fetchMetrics, waitFor } from '../support/processes';
 import { RedisInstance } from './redis-instance';
 import {
   COMMON_ARGS, LeaseEvent, ROOF_TO_FOG, alertsAt, cropsOnStream, drained, fogCameras, kill, lavfiCameras, leasesOf, ownershipOverlaps, peakRssMb, sleep, start, streamArgs, withRedis,
@@ -135,6 +135,11 @@ describeWithRedisServer('fog replicas share a site\'s cameras (real processes, o
       ];
       expect(ownershipOverlaps(events, { [beforeKill.token]: killedAt })).toEqual([]);
       expect(beforeKill.counts.handover + survivor.counts.handover).toBeGreaterThanOrEqual(2); // the 2 + 2 split at the start
+      // Counted in /metrics too.
+      const takeoverSamples = (await fetchMetrics(fog2.port)).filter((sample) => sample.name === 'sentinel_camera_lease_events_total' && sample.labels.event === 'takeover');
+      expect(takeoverSamples.map((sample) => sample.value)).toEqual([fog1Owned.length]);
+      const owned = (await fetchMetrics(fog2.port)).find((sample) => sample.name === 'sentinel_camera_leases_owned');
+      expect(owned?.value).toBe(4);
       // Tracks restart on the new owner. The roof sends regions (no heartbeat): the survivor got back in
       // step (crops after the kill) only through the whole frame it asked for when it took the camera.
       for (const camera of fog1Owned) {

@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import type { Counter, Gauge } from 'prom-client';
 import { cameraRegistryOf, cameraStreamOf, lastOwnerKeyOf, leaseKeyOf, membersKeyOf, resyncKeyOf } from './camera-streams';
 import { AcquisitionKind, RELEASED, acquisitionKind, planLeases, validUntil } from './lease-plan';
 
@@ -73,6 +74,7 @@ export class CameraLeases {
     readonly token: string,
     private readonly settings: LeaseSettings,
     private readonly hooks: { acquired: (camera: OwnedCamera) => void; problem: (message: string) => void },
+    private readonly metrics?: { events: Counter<string>; owned: Gauge<string> },
   ) {
     this.marginMs = Math.max(50, Math.round(settings.ttlMs * 0.1));
   }
@@ -230,6 +232,8 @@ export class CameraLeases {
   private record(event: LeaseEvent): void {
     const kind = event.event;
     this.counts[kind] += 1;
+    this.metrics?.events.inc({ event: kind });
+    this.metrics?.owned.set(this.owned.size);
     this.events.push(event);
     if (this.events.length > MAX_EVENTS) this.events.shift();
   }

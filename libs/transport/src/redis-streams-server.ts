@@ -101,6 +101,9 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       this.leases = new CameraLeases(this.leaser, this.options.stream, token, this.options.leases, {
         acquired: (camera) => this.logger.log(`${this.options.stream}: camera ${camera.camera} now read here (${camera.how})`),
         problem: (message) => this.problem(message),
+      }, this.options.metrics && {
+        events: this.options.metrics.counter('sentinel_camera_lease_events_total', 'Camera leases of this consumer: first, handover, takeover, released, expired', ['event']),
+        owned: this.options.metrics.gauge('sentinel_camera_leases_owned', 'Cameras whose lease this consumer holds'),
       });
       this.leases.start();
       this.loop = this.runLeased();
