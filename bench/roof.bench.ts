@@ -4,7 +4,8 @@
  * the same raw rgb24 pipe, measured alternately in the same run (medians), for both policies.
  * Then loops the file for --loop-seconds and prints RSS at start and end.
  *
- *   node dist/bench/roof.bench.js [--file PATH] [--runs 3] [--loop-seconds 180] [--loop-policy frame]
+ *   node dist/bench/roof.bench.js [--file PATH] [--runs 3] [--loop-seconds 180] [--loop-policy frame] [--policies frame,regions,video]
+ *     [--video-preset veryfast] [--video-crf 28]
  */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
@@ -23,10 +24,13 @@ interface Options {
   runs: number;
   loopSeconds: number;
   loopPolicy: ForwardPolicy;
+  policies: ForwardPolicy[];
+  /** roof.video overrides for the `video` policy (e.g. preset, crf). */
+  video: Record<string, string | number>;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { file: sharedPath('data', 'vtest.avi'), runs: 3, loopSeconds: 180, loopPolicy: 'frame' };
+  const options: Options = { file: sharedPath('data', 'vtest.avi'), runs: 3, loopSeconds: 180, loopPolicy: 'frame', policies: ['frame', 'regions', 'video'], video: {} };
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1];
     switch (argv[i]) {
@@ -34,7 +38,10 @@ function parseArgs(argv: string[]): Options {
       case '--runs': options.runs = Number(value); i++; break;
       case '--loop-seconds': options.loopSeconds = Number(value); i++; break;
       case '--loop-policy': options.loopPolicy = value as ForwardPolicy; i++; break;
-      default: throw new Error(`unknown argument ${argv[i]} (use --file, --runs, --loop-seconds, --loop-policy)`);
+      case '--policies': options.policies = value.split(',') as ForwardPolicy[]; i++; break;
+      case '--video-preset': options.video.preset = value; i++; break;
+      case '--video-crf': options.video.crf = Number(value); i++; break;
+      default: throw new Error(`unknown argument ${argv[i]} (use --file, --runs, --loop-seconds, --loop-policy, --policies, --video-preset, --video-crf)`);
     }
   }
   if (!(options.runs >= 1) || !(options.loopSeconds >= 0)) throw new Error('--runs must be >= 1 and --loop-seconds >= 0');
@@ -126,10 +133,10 @@ async function withRoof<T>(roof: Record<string, unknown>, body: (service: FrameC
   }
 }
 
-async function roofRun(file: string, policy: ForwardPolicy): Promise<RoofRun> {
+async function roofRun(file: string, policy: ForwardPolicy, video: Options['video']): Promise<RoofRun> {
   const start = performance.now();
   const cpuStart = cpuSeconds();
-  return withRoof({ policy, cameras: [{ id: 'bench', source: file, pace: false }] }, async (service, timer) => {
+  return withRoof({ policy, video, cameras: [{ id: 'bench', source: file, pace: false }] }, async (service, timer) => {
     await service.whenFilesDone();
     const seconds = (performance.now() - start) / 1000;
     const stats = service.stats().bench;
@@ -184,14 +191,14 @@ async function main(): Promise<void> {
     bareCpu.push(b.cpuMsPerFrame);
     frames = b.frames;
     decodeOnly.push((await bareDecode(options.file, ['-f', 'null', '-'])).fps);
-    for (const policy of ['frame', 'regions', 'video'] as const) runs[policy].push(await roofRun(options.file, policy));
+    for (const policy of options.policies) runs[policy].push(await roofRun(options.file, policy, options.video));
   }
   const bareFps = median(bare);
   const bareCpuMs = median(bareCpu);
   console.log(
     `  bare ffmpeg decode to rgb24 pipe   ${bareFps.toFixed(0).padStart(5)} frames/s  CPU ${bareCpuMs.toFixed(2)} ms/frame  (${frames} frames; decode only, no pixel conversion: ${median(decodeOnly).toFixed(0)} frames/s)`,
   );
-  for (const policy of ['frame', 'regions', 'video'] as const) {
+  for (const policy of options.policies) {
     const fps = median(runs[policy].map((r) => r.fps));
     const last = runs[policy].at(-1)!;
     const goal = policy === 'frame' ? 0.35 : 0.5;
@@ -203,6 +210,8 @@ async function main(): Promise<void> {
         `forwarded ${last.forwarded}/${last.frames}, ${(last.bytesPerForwarded / 1024).toFixed(1)} KB each; ${stages}`,
     );
   }
+  if (Object.keys(options.video).length) console.log(`  roof.video overrides: ${JSON.stringify(options.video)}`);
+  console.log(`  load average after the runs: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (2-core machine shared with other work)`);
   if (options.loopSeconds > 0) {
     console.log(`loop of ${options.file} for ${options.loopSeconds} s, policy ${options.loopPolicy}:`);
     await loopRun(options.file, options.loopPolicy, options.loopSeconds, bareFps);

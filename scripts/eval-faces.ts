@@ -12,7 +12,11 @@
  * - --gallery/--probe: enroll one folder, test the other; probe people absent from the gallery are strangers.
  * - --loo: each image against all the others.
  * - --lopo: each person in turn left out (a stranger); in that fold every other image is a known probe
- *   against the rest. Also prints the thresholds the default rule gives (README, Figures).
+ *   against the rest. Also prints the thresholds the default rule gives (README, Figures), and simulates
+ *   tracks (every subset of up to 3 images of one person as one track, run through the cloud's TrackBook):
+ *   before/after the track-end rule at the configured values (in-sample), the track-end values the rule
+ *   gives, and the nested estimate (every track decided by rules fitted without its person).
+ *   --end-threshold T --end-margin M override the configured track-end rule.
  * With --json the last line is one JSON object: { mode, model, thresholds, counts, rates, sweep, rule?, msPerImage }.
  */
 import { createHash } from 'node:crypto';
@@ -22,18 +26,27 @@ import { join, resolve } from 'node:path';
 import { CloudConfig, CloudCentering, CloudCenterings } from '@sentinel/config';
 import {
   LabelledEmbedding,
+  MIN_ENROLLED_IMAGES,
+  NestedTrackEstimate,
   ProbeCase,
+  TrackCounts,
+  TrackEndRule,
   SimilaritySpace,
   Thresholds,
   countOutcomes,
   embeddingModelName,
   leaveOneOut,
   leaveOnePersonOut,
+  leaveOnePersonOutTracks,
+  countTracks,
+  nestedTrackEstimate,
   scoreProbes,
   similaritySpaceOf,
   sweep,
   thresholdsByRule,
   thresholdsFor,
+  trackEndRuleByData,
+  trackEndRuleFor,
 } from '@sentinel/face-recognition';
 import { HumanRuntime, embedFaces } from '@sentinel/human';
 
@@ -48,6 +61,8 @@ interface Options {
   json: boolean;
   /** --upper / --lower given on the command line; the rest come from the similarity space in use. */
   thresholds: Partial<Thresholds>;
+  /** --end-threshold / --end-margin given on the command line; the rest from the configured track-end rule. */
+  endRule: Partial<TrackEndRule>;
   centering: CloudCentering;
   align: boolean;
   model: string;
@@ -72,7 +87,7 @@ function parseArgs(argv: string[]): Options {
       values.set(arg.slice(2), argv[++i]);
     } else positional.push(arg);
   }
-  const known = ['gallery', 'probe', 'loo', 'lopo', 'upper', 'lower', 'centering', 'align', 'model', 'cache'];
+  const known = ['gallery', 'probe', 'loo', 'lopo', 'upper', 'lower', 'end-threshold', 'end-margin', 'centering', 'align', 'model', 'cache'];
   for (const key of values.keys()) if (!known.includes(key)) fail(`unknown option --${key}`);
   const number = (key: string): number | undefined => {
     if (!values.has(key)) return undefined;
@@ -81,11 +96,12 @@ function parseArgs(argv: string[]): Options {
     return value;
   };
   const thresholds = { upper: number('upper'), lower: number('lower') };
+  const endRule = { endThreshold: number('end-threshold'), minMargin: number('end-margin') };
   const centering = (values.get('centering') ?? cloud.centering) as CloudCentering;
   if (!CloudCenterings.includes(centering)) fail(`--centering must be one of ${CloudCenterings.join(', ')}`);
   const alignText = values.get('align') ?? String(cloud.alignFaces);
   if (alignText !== 'true' && alignText !== 'false') fail('--align must be true or false');
-  const common = { json, thresholds, centering, align: alignText === 'true', model: values.get('model') ?? cloud.descriptionModel, cache: values.get('cache') };
+  const common = { json, thresholds, endRule, centering, align: alignText === 'true', model: values.get('model') ?? cloud.descriptionModel, cache: values.get('cache') };
   if (values.has('gallery') || values.has('probe')) {
     if (!values.has('gallery') || !values.has('probe')) fail('--gallery and --probe go together');
     return { ...common, mode: 'gallery-probe', gallery: values.get('gallery'), probe: values.get('probe') };
@@ -160,7 +176,7 @@ class FolderEmbedder {
   }
 }
 
-const definedOnly = (given: Partial<Thresholds>): Partial<Thresholds> => Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+const definedOnly = <T extends object>(given: Partial<T>): Partial<T> => Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 const pct = (part: number, whole: number): string => (whole ? `${((100 * part) / whole).toFixed(1)}%` : 'n/a');
 
@@ -170,6 +186,7 @@ async function main(): Promise<void> {
   let cases: ProbeCase[];
   let source: string;
   let space: SimilaritySpace;
+  let items: LabelledEmbedding[] | undefined;
   if (options.mode === 'gallery-probe') {
     const gallery = await embedder.embedFolder(options.gallery!);
     const probes = await embedder.embedFolder(options.probe!);
@@ -177,7 +194,7 @@ async function main(): Promise<void> {
     cases = scoreProbes(gallery, probes, options.centering);
     source = `gallery ${resolve(options.gallery!)} (${gallery.length} images), probes ${resolve(options.probe!)} (${probes.length})`;
   } else {
-    const items = await embedder.embedFolder(options.dir!);
+    items = await embedder.embedFolder(options.dir!);
     space = similaritySpaceOf(items, options.centering);
     cases = options.mode === 'loo' ? leaveOneOut(items, options.centering) : leaveOnePersonOut(items, options.centering);
     source = `${resolve(options.dir!)} (${items.length} images, ${new Set(items.map((i) => i.label)).size} people)`;
@@ -210,8 +227,52 @@ async function main(): Promise<void> {
     const mark = Math.abs(row.threshold - upper) < 1e-9 ? ' (upper)' : Math.abs(row.threshold - lower) < 1e-9 ? ' (lower)' : '';
     console.log(`| ${row.threshold.toFixed(3)}${mark} | ${pct(row.wrongPersonAcceptRate, 1)} | ${pct(row.strangerAcceptRate, 1)} | ${pct(row.falseRejectRate, 1)} |`);
   }
+  let tracks:
+    | { endRule: TrackEndRule; before: TrackCounts; after: TrackCounts; rule?: TrackEndRule; nested: NestedTrackEstimate; oneEnrolled: { before: TrackCounts; after: TrackCounts; nested: NestedTrackEstimate } }
+    | undefined;
+  if (options.mode === 'lopo') {
+    const cloud = new CloudConfig();
+    const endRule: TrackEndRule = { ...trackEndRuleFor(space, cloud), ...definedOnly(options.endRule) };
+    const trackCases = leaveOnePersonOutTracks(items!, options.centering);
+    tracks = {
+      endRule,
+      before: countTracks(trackCases, thresholds, undefined, cloud.trackTopK),
+      after: countTracks(trackCases, thresholds, endRule, cloud.trackTopK),
+      rule: trackEndRuleByData(trackCases, rule ?? thresholds, cloud.trackTopK),
+      nested: nestedTrackEstimate(items!, options.centering, cloud.trackTopK),
+      oneEnrolled: (() => {
+        const hard = leaveOnePersonOutTracks(items!, options.centering, 1);
+        return {
+          before: countTracks(hard, thresholds, undefined, cloud.trackTopK),
+          after: countTracks(hard, thresholds, endRule, cloud.trackTopK),
+          nested: nestedTrackEstimate(items!, options.centering, cloud.trackTopK, 1),
+        };
+      })(),
+    };
+    const t = tracks;
+    console.log(`\nTracks (every subset of up to 3 images of one person = one track, known people keeping ${MIN_ENROLLED_IMAGES} images enrolled; TrackBook, trackTopK ${cloud.trackTopK}, equal weights)`);
+    console.log(`track end: endThreshold ${endRule.endThreshold} / minMargin ${endRule.minMargin}` +
+      (t.rule ? `; the rule (lowest pooled best of a known track - 0.02 / lowest pooled margin - 0.02) gives ${t.rule.endThreshold} / ${t.rule.minMargin}` : ''));
+    const row = (name: string, c: TrackCounts) =>
+      `| ${name} | ${c.strangerAlerted}/${c.strangerTracks} (${c.strangerAlertedAtEnd} at end) | ${c.strangerAccepts} | ${c.strangerUndecided} | ` +
+      `${c.knownNamedCorrectly}/${c.knownTracks} | ${c.knownNamedWrong} | ${c.knownAlerted} (${c.knownAlertedAtEnd} at end) | ${c.knownUndecided} |`;
+    console.log('\n| tracks | strangers alerted | strangers accepted as someone | strangers undecided | enrolled named right | named wrong | enrolled alerted as intruders | enrolled undecided |');
+    console.log('|---|---|---|---|---|---|---|---|');
+    console.log(row('configured, no track-end rule (in-sample)', t.before));
+    console.log(row('configured, with the track-end rule (in-sample)', t.after));
+    console.log(row('nested (rules fitted without the track\'s person), no track-end rule', t.nested.before));
+    console.log(row('nested, with the track-end rule', t.nested.after));
+    console.log('| *stress: known tracks with 1 image of the person enrolled (never used to fit)* | | | | | | | |');
+    console.log(row('configured, no track-end rule (in-sample)', t.oneEnrolled.before));
+    console.log(row('configured, with the track-end rule (in-sample)', t.oneEnrolled.after));
+    console.log(row('nested, no track-end rule', t.oneEnrolled.nested.before));
+    console.log(row('nested, with the track-end rule', t.oneEnrolled.nested.after));
+    const f = t.nested.fitted;
+    if (f) console.log(`  nested fits (one per held-out person or pair): upper ${f.upper.join('..')}, lower ${f.lower.join('..')}, endThreshold ${f.endThreshold.join('..')}, minMargin ${f.minMargin.join('..')}`);
+    if (t.nested.skipped) console.log(`  (${t.nested.skipped} nested fits skipped: too few people)`);
+  }
   if (options.json) {
-    console.log(JSON.stringify({ mode: options.mode, model: embedder.variant, centering: options.centering, space, thresholds, counts, sweep: rows, rule, msPerImage }));
+    console.log(JSON.stringify({ mode: options.mode, model: embedder.variant, centering: options.centering, space, thresholds, counts, sweep: rows, rule, tracks, msPerImage }));
   }
 }
 

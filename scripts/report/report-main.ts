@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -12,8 +13,12 @@ import {
   Policy,
   Report,
   RunReport,
+  SourceStream,
   bandwidthSvg,
   cameraIdsFor,
+  parseFfmpegDuration,
+  sourceStream,
+  sourceStreamRates,
   consistencyChecks,
   formulaRates,
   renderMarkdown,
@@ -21,6 +26,7 @@ import {
   targetRows,
 } from '@sentinel/report';
 import { TruthBox, evaluateDetections, parseMotGroundTruth } from '@sentinel/evaluation';
+import { resolveFfmpegPath } from '@sentinel/frame-change';
 import { runBaseline } from './baseline';
 import { RunCamera, buildRun, cameraProbe, evaluateRun } from './build-run';
 import { readDetectionLog } from './detection-log';
@@ -160,6 +166,12 @@ async function readRunCameras(detectionLogPath: string, cameraIds: readonly stri
   return cameras;
 }
 
+/** The source file's bytes for the seconds of video a run covered (its duration from ffmpeg's header). */
+export async function probeSourceStream(path: string, runSeconds: number): Promise<SourceStream> {
+  const stderr = await new Promise<string>((resolve) => execFile(resolveFfmpegPath(), ['-hide_banner', '-i', path], (_error, _stdout, err) => resolve(String(err))));
+  return sourceStream(path, statSync(path).size, parseFfmpegDuration(stderr), runSeconds);
+}
+
 /** Runs every requested placement x policy, the baseline, and writes report.md/json and bandwidth.svg. */
 export async function generateReport(options: ReportOptions, log: (line: string) => void = (line) => console.log(line)): Promise<Report> {
   if (!existsSync(options.source)) throw new ReportUsageError(`--source ${options.source}: no such file`);
@@ -227,18 +239,20 @@ export async function generateReport(options: ReportOptions, log: (line: string)
 
   const identities = new Set<number>();
   for (const boxes of truth?.values() ?? []) for (const t of boxes) if (!t.ignore) identities.add(t.id);
+  const stream = runs[0] ? await probeSourceStream(options.source, runs[0].video.seconds) : undefined;
   const report: Report = {
     generatedAt: new Date().toISOString(),
     command: options.command,
     source: options.source,
     model: { path: options.model, family: options.family, description },
     roof: { jpegQuality: config.roof.jpegQuality },
+    ...(stream ? { sourceStream: stream } : {}),
     ...(truth && options.gt ? { groundTruth: { path: options.gt, frames: truth.size, boxes: [...truth.values()].reduce((n, b) => n + b.length, 0), identities: identities.size } } : {}),
     paper: { parameters: { ...PAPER_PARAMETERS }, rates: formulaRates(PAPER_PARAMETERS) },
     ...(baseline ? { baseline } : {}),
     runs,
     checks: consistencyChecks(runs),
-    targets: targetRows(runs, baseline),
+    targets: targetRows(runs, baseline, stream?.bytes),
   };
   await writeReport(report, options.out);
   log(`report written to ${relative(process.cwd(), resolve(options.out)) || '.'}/report.md, report.json, bandwidth.svg`);
@@ -247,13 +261,20 @@ export async function generateReport(options: ReportOptions, log: (line: string)
 
 /** Re-renders report.md and bandwidth.svg from a report.json (presentation changes without re-running). */
 export async function renderReportFile(file: string, out: string): Promise<void> {
-  await writeReport(JSON.parse(await readFile(file, 'utf8')) as Report, out);
+  const report = JSON.parse(await readFile(file, 'utf8')) as Report;
+  // Older reports lack the camera's own stream: measured now from the source file when it is there.
+  if (!report.sourceStream && report.runs[0] && existsSync(report.source)) {
+    report.sourceStream = await probeSourceStream(report.source, report.runs[0].video.seconds);
+    report.targets = targetRows(report.runs, report.baseline, report.sourceStream.bytes);
+  }
+  await writeReport(report, out);
 }
 
 export async function writeReport(report: Report, out: string): Promise<void> {
   await mkdir(out, { recursive: true });
   const groups = [
     { name: 'paper formula', rates: report.paper.rates },
+    ...(report.sourceStream && report.runs[0] ? [{ name: "camera's own stream", rates: sourceStreamRates(report.sourceStream, report.runs[0].bandwidth.perSecond.raw) }] : []),
     ...report.runs.map((run) => ({ name: report.runs.length > 2 || report.runs.some((r) => r.placement !== 'all') ? runName(run) : `${run.policy} (measured)`, rates: run.bandwidth.perSecond })),
   ];
   await writeFile(join(out, 'bandwidth.svg'), bandwidthSvg(groups, `Bandwidth per hop: ${report.source.split('/').pop()}`));

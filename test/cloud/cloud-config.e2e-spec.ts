@@ -16,6 +16,7 @@ describe('cloud configuration', () => {
   it('has working defaults', () => {
     const { cloud } = loadConfig({});
     expect(cloud).toMatchObject({ galleryPath: 'gallery.sqlite', descriptionModel: 'faceres', alignFaces: true, centering: 'gallery', matchThreshold: 0.29, unknownThreshold: 0.2, rawMatchThreshold: 0.63, rawUnknownThreshold: 0.54, matcher: 'int8', aggregate: 'best' });
+    expect(cloud).toMatchObject({ trackEndMs: 10_000, trackEndFaces: 3, trackEndThreshold: 0.2, trackEndMargin: 0.07, rawTrackEndThreshold: 0.54, rawTrackEndMargin: 0 });
   });
 
   it('lists every bad cloud key clearly', () => {
@@ -30,6 +31,8 @@ describe('cloud configuration', () => {
     expect(problemsOf(['cloud.maxUploadBytes=10'])[0]).toMatch(/cloud.maxUploadBytes: maxUploadBytes must not be less than 1024/);
     expect(problemsOf(['cloud.galleryPath=""'])[0]).toMatch(/cloud.galleryPath/);
     expect(problemsOf(['cloud.gallery=x'])).toEqual(['cloud.gallery: unknown key']);
+    expect(problemsOf(['cloud.trackEndMs=120000'])[0]).toMatch(/cloud.trackEndMs: trackEndMs must be below trackIdleMs/);
+    expect(problemsOf(['cloud.trackEndMargin=-0.1'])[0]).toMatch(/cloud.trackEndMargin/);
   });
 
   it('puts a relative gallery path under dataDir and keeps absolute ones', () => {

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { IsBytes } from './is-bytes';
 import { Box, MessageBase } from './common';
 
@@ -26,6 +26,20 @@ export class IntruderEvidence {
   @IsOptional() @IsString() @MaxLength(128) nearestPersonId?: string;
   @IsOptional() @IsString() @MaxLength(256) nearestName?: string;
   @IsOptional() @IsNumber() @Min(-1) @Max(1) nearestSimilarity?: number;
+  /**
+   * `face`: a face pooled below the lower threshold decided it; `track-end`: the track stayed undecided
+   * and was decided when it ended (no face for `cloud.trackEndMs`, or `cloud.trackEndFaces` faces pooled). Absent from older producers.
+   */
+  @IsOptional() @IsIn(['face', 'track-end']) decidedAt?: 'face' | 'track-end';
+  /** Track end only: what ended it (`idle`: no face for a while; `faces`: enough faces pooled). */
+  @IsOptional() @IsIn(['idle', 'faces']) endTrigger?: 'idle' | 'faces';
+  /** Track end only: `far-from-everyone` (pooled best below the end threshold) or `no-clear-match` (best within the margin of the second). */
+  @IsOptional() @IsIn(['far-from-everyone', 'no-clear-match']) endReason?: 'far-from-everyone' | 'no-clear-match';
+  /** The second nearest enrolled person and that pooled similarity, and nearest minus second. */
+  @IsOptional() @IsString() @MaxLength(128) secondPersonId?: string;
+  @IsOptional() @IsString() @MaxLength(256) secondName?: string;
+  @IsOptional() @IsNumber() @Min(-1) @Max(1) secondSimilarity?: number;
+  @IsOptional() @IsNumber() @Min(-2) @Max(2) margin?: number;
 }
 
 /** any tier -> notification (`alert`). */

@@ -11,6 +11,7 @@ export type { ObjectDetector } from './model/object-detector';
 export { FACE_FINDER } from './faces/face-finder';
 export type { FaceFinder, FoundFace } from './faces/face-finder';
 export { ModelBootError, YoloDetector } from './model/yolo-detector';
+export { ThreadedDetector } from './model/threaded-detector';
 export { COCO_LABELS, PERSON_CLASS } from './model/labels';
 export { FogStats } from './pipeline/fog-stats';
 export { HumanFaceFinder } from './faces/face-finder';

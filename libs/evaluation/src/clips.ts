@@ -7,7 +7,8 @@ import { resolveFfmpegPath } from '@sentinel/frame-change';
  * needed). Clips are written with libx264 at near-lossless quality unless said otherwise.
  */
 
-export type ClipCodec = 'copy' | 'x264' | 'mjpeg';
+/** `x264` is near-lossless (CRF 10); `x264-default` is x264's own default quality (CRF 23, veryfast), a camera-like stream. */
+export type ClipCodec = 'copy' | 'x264' | 'x264-default' | 'mjpeg';
 
 export interface ClipOptions {
   ffmpegPath?: string;
@@ -22,6 +23,8 @@ function codecArgs(codec: ClipCodec): string[] {
       return ['-c:v', 'mjpeg', '-q:v', '2', '-pix_fmt', 'yuvj420p'];
     case 'x264':
       return ['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '10', '-pix_fmt', 'yuv420p'];
+    case 'x264-default':
+      return ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p'];
   }
 }
 
@@ -85,6 +88,39 @@ export async function makeMotionStillClip(source: string, target: string, plan: 
   filters.push(`setpts=N/${fps}/TB`);
   const total = (plan.motionFrames + plan.stillFrames) * plan.cycles;
   await runFfmpeg(['-i', source, '-vf', filters.join(','), '-an', '-r', String(fps), '-frames:v', String(total), ...codecArgs(options.codec ?? 'x264'), target], options.ffmpegPath);
+}
+
+/**
+ * For each output frame of makeMotionStillClip (0-based), the source frame it shows (0-based):
+ * motion frames are the source's in order, each still frame repeats the last motion frame before it.
+ */
+export function motionStillSourceFrames(plan: MotionStillPlan): number[] {
+  const frames: number[] = [];
+  for (let c = 0; c < plan.cycles; c++) {
+    for (let i = 0; i < plan.motionFrames; i++) frames.push(c * plan.motionFrames + i);
+    for (let i = 0; i < plan.stillFrames; i++) frames.push(c * plan.motionFrames + plan.motionFrames - 1);
+  }
+  return frames;
+}
+
+/**
+ * MOTChallenge ground truth of the source moved onto a clip: each annotated source frame goes to the
+ * first clip frame that shows it (`sourceFrames[clipFrame]`, both 0-based; MOT frames are 1-based),
+ * unannotated or unshown frames are left out, the rest of each line is kept as it is.
+ */
+export function remapMotGroundTruth(text: string, sourceFrames: readonly number[]): string {
+  const firstShown = new Map<number, number>();
+  sourceFrames.forEach((source, clip) => {
+    if (!firstShown.has(source)) firstShown.set(source, clip);
+  });
+  const lines: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    if (!line.trim() || line.startsWith('#')) continue;
+    const comma = line.indexOf(',');
+    const clip = firstShown.get(Number(line.slice(0, comma)) - 1);
+    if (clip !== undefined) lines.push(`${clip + 1}${line.slice(comma)}`);
+  }
+  return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
 /**

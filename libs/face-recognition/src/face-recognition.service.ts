@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { AlertMessage, FaceCropMessage, IdentityDecision, IdentityMessage, IntruderEvidence, Patterns, SCHEMA_VERSION } from '@sentinel/contracts';
 import { SENTINEL_CONFIG, SentinelConfig } from '@sentinel/config';
 import { EmbeddedFace, InvalidImageError } from '@sentinel/human';
@@ -12,7 +12,7 @@ import { TrackBook, TrackFace, TrackStep } from './decision/track-book';
 import { NotFoundInGalleryError } from './gallery/gallery';
 import { SightingDecision } from './gallery/sightings-store';
 import { GalleryService } from './gallery.service';
-import { SimilaritySpace } from './matching/similarity-space';
+import { SimilaritySpace, trackEndRuleFor } from './matching/similarity-space';
 
 export type CropOutcome =
   | { status: 'identified'; known: boolean; identityId: string; similarity: number; decision: IdentityDecision; facesPooled: number }
@@ -29,6 +29,8 @@ interface FaceExtra {
   crop: Uint8Array;
   size: number;
   quality: number;
+  /** The crop message it came in (camera, track, capture time, boxes): what a decision at track end reports. */
+  message: FaceCropMessage;
 }
 
 /** The face's size and quality score: the fog's measure when it sent one, else the cloud's own. */
@@ -50,13 +52,16 @@ const similarityOf = (value: number) => Math.max(-1, Math.min(1, value));
  * service who it was, and raise an intruder alert for an unknown face.
  */
 @Injectable()
-export class FaceRecognitionService {
+export class FaceRecognitionService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(FaceRecognitionService.name);
   private readonly counts: CloudStats;
   private readonly tracks: TrackBook<FaceExtra>;
   private readonly gate: QualityGate;
   /** The similarity space of the faces the track book pools (it starts afresh when the gallery's changes). */
   private pooledSpace: SimilaritySpace | undefined;
+  /** Checks for tracks that ended undecided (`cloud.trackEndMs`). */
+  private endTimer: NodeJS.Timeout | undefined;
+  private endingTracks = false;
 
   constructor(
     @Inject(SENTINEL_CONFIG) private readonly config: SentinelConfig,
@@ -86,7 +91,54 @@ export class FaceRecognitionService {
       maxFacesPerTrack: MAX_FACES_PER_TRACK,
       maxTracks: cloud.maxTracks,
       idleMs: cloud.trackIdleMs,
+      endRule: () => trackEndRuleFor(gallery.gallery.space, cloud),
+      endAfterMs: cloud.trackEndMs,
+      endAfterFaces: cloud.trackEndFaces,
     });
+  }
+
+  onModuleInit(): void {
+    const afterMs = this.config.cloud.trackEndMs;
+    if (afterMs <= 0) return;
+    this.endTimer = setInterval(() => void this.endIdleTracks(), Math.max(50, Math.min(1000, Math.floor(afterMs / 4))));
+    this.endTimer.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.endTimer) clearInterval(this.endTimer);
+    this.endTimer = undefined;
+  }
+
+  /**
+   * Decides the tracks that stayed undecided and got no face for `cloud.trackEndMs` (the fog sends no
+   * track-end message: silence is the end). Returns how many were decided. Public for tests.
+   */
+  async endIdleTracks(now = Date.now()): Promise<number> {
+    if (this.endingTracks) return 0;
+    this.endingTracks = true;
+    try {
+      const ended = this.tracks.endIdle(now);
+      for (const { key, step } of ended) {
+        try {
+          await this.decideEnded(key, step);
+        } catch (error) {
+          this.logger.error(`track ${key}: decision at track end failed: ${(error as Error).message}`);
+        }
+      }
+      return ended.length;
+    } finally {
+      this.endingTracks = false;
+    }
+  }
+
+  private async decideEnded(key: string, step: TrackStep): Promise<void> {
+    const face = this.tracks.bestFace(key);
+    if (!face) return;
+    const { message } = face.extra;
+    const facts: FaceQualityFacts = { size: face.extra.size, score: face.extra.quality };
+    if (step.action === 'name') await this.named(message, step, facts, face.extra.embedding);
+    else if (step.action === 'unknown') await this.unknown(message, key, step, facts);
+    else this.undecided(message, step, facts);
   }
 
   stats(): FaceRecognitionStats {
@@ -138,7 +190,7 @@ export class FaceRecognitionService {
         this.pooledSpace = gallery.space;
       }
       const people = gallery.rankPeople(embedding);
-      const extra: FaceExtra = { embedding, crop: message.jpeg, size: facts.size, quality: facts.score };
+      const extra: FaceExtra = { embedding, crop: message.jpeg, size: facts.size, quality: facts.score, message };
       return this.tracks.observe(key, { people, weight: Math.max(facts.score, MIN_WEIGHT), at: Date.now(), extra });
     });
     switch (step.action) {
@@ -147,10 +199,19 @@ export class FaceRecognitionService {
       case 'unknown':
         return this.unknown(message, key, step, facts);
       default:
-        this.counts.identity('undecided');
-        this.record(message, { decision: 'undecided', identityId: step.nearest?.personId ?? null, similarity: step.nearest?.similarity ?? 0, facesPooled: step.faces }, facts);
-        return { status: 'undecided', similarity: similarityOf(step.nearest?.similarity ?? 0), facesPooled: step.faces };
+        return this.undecided(message, step, facts);
     }
+  }
+
+  private undecided(message: FaceCropMessage, step: Extract<TrackStep, { action: 'undecided' }>, facts: FaceQualityFacts): CropOutcome {
+    this.counts.identity('undecided');
+    this.record(message, { decision: 'undecided', identityId: step.nearest?.personId ?? null, similarity: step.nearest?.similarity ?? 0, facesPooled: step.faces }, facts);
+    if (step.end) {
+      const who = step.nearest ? this.gallery.store.getPerson(step.nearest.personId)?.name ?? step.nearest.personId : 'nobody';
+      this.logger.log(`track ${message.cameraId}#${message.trackId} ended undecided: resembles ${who} at ${similarityOf(step.nearest?.similarity ?? 0).toFixed(2)}` +
+        (step.end.margin !== undefined ? `, margin ${step.end.margin.toFixed(2)} to the second` : '') + ': not named, no alert');
+    }
+    return { status: 'undecided', similarity: similarityOf(step.nearest?.similarity ?? 0), facesPooled: step.faces };
   }
 
   private async named(message: FaceCropMessage, step: Extract<TrackStep, { action: 'name' }>, facts: FaceQualityFacts, embedding: Float32Array): Promise<CropOutcome> {
@@ -195,7 +256,8 @@ export class FaceRecognitionService {
     const face = this.tracks.bestFace(key)!;
     const sighting = { cameraId: message.cameraId, capturedAt: message.capturedAt, trackId: message.trackId, crop: message.jpeg, quality: facts.score };
     const nearest = step.nearest ? { ownerId: step.nearest.personId, similarity: step.nearest.similarity, best: step.nearest.similarity } : undefined;
-    let unknownId = step.unknownId;
+    // The step's id, or one a crop of this track got meanwhile (a track ended by time while its next crop was in flight).
+    let unknownId = step.unknownId ?? this.tracks.unknownIdOf(key);
     let isNew = false;
     let sightings = 1;
     if (unknownId) {
@@ -244,6 +306,8 @@ export class FaceRecognitionService {
       faceSize: Math.min(16384, face.extra.size),
       faceQuality: Math.max(0, Math.min(1, face.extra.quality)),
       ...(nearestPerson && step.nearest ? { nearestPersonId: nearestPerson.id, nearestName: nearestPerson.name, nearestSimilarity: similarity } : {}),
+      decidedAt: step.end ? 'track-end' : 'face',
+      ...(step.end ? this.endEvidence(step.end) : {}),
     };
     const alert: AlertMessage = {
       ...this.base(message),
@@ -259,7 +323,9 @@ export class FaceRecognitionService {
       message:
         `${seen.isNew ? 'New unknown face' : 'Unknown face seen again'} (${unknownId}) on camera ${message.cameraId}` +
         (nearestPerson ? `; nearest enrolled person ${nearestPerson.name} at ${similarity.toFixed(2)}` : '') +
-        `; ${step.faces} face${step.faces === 1 ? '' : 's'} of the track pooled`,
+        `; ${step.faces} face${step.faces === 1 ? '' : 's'} of the track pooled` +
+        (step.end ? `; decided at track end (${step.end.trigger === 'idle' ? 'no face for a while' : 'enough faces'}: ${step.end.reason === 'no-clear-match' ? 'no clear match' : 'far from everyone'}` +
+          (step.end.margin !== undefined ? `, margin ${step.end.margin.toFixed(2)} to the second nearest` : '') + ')' : ''),
       details: {
         isNew: seen.isNew,
         sightings: seen.sightings,
@@ -269,6 +335,17 @@ export class FaceRecognitionService {
     };
     this.counts.intruderAlert();
     await this.emit(Patterns.Alert, alert);
+  }
+
+  /** The track-end facts an intruder alert carries: trigger, reason, the second nearest person and the margin. */
+  private endEvidence(end: NonNullable<Extract<TrackStep, { action: 'unknown' }>['end']>): Partial<IntruderEvidence> {
+    const second = end.second ? this.gallery.store.getPerson(end.second.personId) : undefined;
+    return {
+      endTrigger: end.trigger,
+      ...(end.reason === 'far-from-everyone' || end.reason === 'no-clear-match' ? { endReason: end.reason } : {}),
+      ...(second && end.second ? { secondPersonId: second.id, secondName: second.name, secondSimilarity: similarityOf(end.second.similarity) } : {}),
+      ...(end.margin !== undefined ? { margin: Math.max(-2, Math.min(2, end.margin)) } : {}),
+    };
   }
 
   private lastEmbedding(key: string): Float32Array {

@@ -10,6 +10,7 @@ export * from './gallery/migrations';
 export * from './gallery/sightings-store';
 export * from './decision/open-set';
 export * from './decision/track-book';
+export * from './decision/track-end';
 export * from './matching/vector-index';
 export * from './matching/match-policy';
 export * from './matching/vectors';

@@ -30,4 +30,11 @@ describe('bandwidth chart', () => {
     expect(svg.match(/<rect x="[\d.]+" y="[\d.]+" width="56"/g)).toHaveLength(5);
     for (const label of ['>500<', '>250<', '>80.0<', '>50.0%<', '>16.0%<', '>769<', '>138<', '>17.9%<', '>0<', '>0.00%<']) expect(svg).toContain(label);
   });
+
+  it('draws no bar and no label for a hop the group does not have (NaN)', () => {
+    const svg = bandwidthSvg([{ name: "camera's own stream", rates: { raw: 760_000, roofToFog: 102_000, fogToCloud: Number.NaN } }], 't');
+    expect(svg.match(/<rect x="[\d.]+" y="[\d.]+" width="56"/g)).toHaveLength(2);
+    expect(svg).toContain('>13.4%<');
+    expect(svg).not.toContain('NaN');
+  });
 });

@@ -38,7 +38,8 @@ export function logTicks(valuesKB: readonly number[]): number[] {
 
 /**
  * Grouped bar chart (SVG) of bandwidth per hop, log scale in KB/s, each bar labelled with its value
- * and (for roof→fog and fog→cloud) its share of raw in the same group.
+ * and (for roof→fog and fog→cloud) its share of raw in the same group. A hop whose value is NaN has
+ * no bar (the camera's own stream has no fog→cloud hop).
  */
 export function bandwidthSvg(groups: readonly ChartGroup[], title: string): string {
   const bar = 56;
@@ -52,7 +53,7 @@ export function bandwidthSvg(groups: readonly ChartGroup[], title: string): stri
   const groupWidth = HOPS.length * bar + (HOPS.length - 1) * barGap;
   const width = left + groups.length * groupWidth + Math.max(0, groups.length - 1) * groupGap + right + groupGap / 2;
   const height = top + plotHeight + bottom;
-  const ticks = logTicks(groups.flatMap((g) => HOPS.map((h) => g.rates[h.key] / KB)));
+  const ticks = logTicks(groups.flatMap((g) => HOPS.map((h) => g.rates[h.key] / KB)).filter((v) => Number.isFinite(v)));
   const logLo = Math.log10(ticks[0]);
   const logHi = Math.log10(ticks[ticks.length - 1]);
   const yOf = (kb: number): number => top + plotHeight - ((Math.log10(kb) - logLo) / (logHi - logLo)) * plotHeight;
@@ -78,6 +79,8 @@ export function bandwidthSvg(groups: readonly ChartGroup[], title: string): stri
     HOPS.forEach((hop, h) => {
       const x = gx + h * (bar + barGap);
       const value = group.rates[hop.key];
+      // A hop the group does not have (NaN, e.g. fog→cloud of the camera's own stream): no bar, no label.
+      if (!Number.isFinite(value)) return;
       const kb = value / KB;
       const base = top + plotHeight;
       const y = kb > 0 ? Math.min(base, yOf(Math.max(kb, ticks[0]))) : base;

@@ -3,7 +3,7 @@ import { formulaRates } from './formula';
 import { renderMarkdown } from './markdown';
 import { Report, RunReport } from './report-data';
 
-function run(overrides: { policy?: 'frame' | 'regions'; payloadRoofToFog?: number; receivedBytes?: number; forwarded?: number } = {}): RunReport {
+function run(overrides: { policy?: 'frame' | 'regions' | 'video'; payloadRoofToFog?: number; receivedBytes?: number; forwarded?: number } = {}): RunReport {
   const parameters = { x: 10, y: 5, frameBytes: 50_000, cropBytes: 1_000, persons: 2 };
   const cell = (messages: number, bytes: number) => ({ messages, bytes });
   return {
@@ -80,5 +80,26 @@ describe('targets and markdown', () => {
     for (const text of ['## Bandwidth', '| paper formula, paper parameters | 10.00 | 5.00 | 50.0 | 8.00 | 2.00 | 500 | 250 (50.0%) | 80.0 (16.0%) |', '**100 (20.0%)**', '## Latency', '30.0 / 60.0 / 90.0 (50)', '## Counts', '## Accuracy', '**0.780**', '**90.0%**', '![bandwidth per hop](bandwidth.svg)']) {
       expect(md).toContain(text);
     }
+  });
+});
+
+describe('the camera\'s own stream', () => {
+  it('is a target for video (at most 50% of the source file) and a table beside raw JPEG with AP50 and latency', () => {
+    const video = run({ policy: 'video' });
+    video.stages.push({ stage: 'capture-to-cloud', tier: 'all', meaning: 'capture to decision', count: 10, p50: 120, p95: 180, p99: 200, mean: 130, max: 210 });
+    const rows = targetRows([video, run()], undefined, 2_500_000);
+    expect(rows.filter((r) => r.name.includes('source file'))).toEqual([{ run: 'video / all', name: 'roof→fog share of the source file (video, issue 17)', target: '<= 50%', value: '40.00%', met: true }]);
+    expect(targetRows([video], undefined, 1_500_000).find((r) => r.name.includes('source file'))?.met).toBe(false);
+    const report: Report = {
+      generatedAt: 'now', command: 'test', source: 'v.avi', model: { description: 'm' }, roof: { jpegQuality: 80 },
+      paper: { parameters: { x: 10, y: 5, frameBytes: 50_000, cropBytes: 8_000, persons: 2 }, rates: formulaRates({ x: 10, y: 5, frameBytes: 50_000, cropBytes: 8_000, persons: 2 }) },
+      sourceStream: { path: 'v.avi', fileBytes: 2_500_000, fileSeconds: 10, runSeconds: 10, bytes: 2_500_000, bytesPerSecond: 250_000 },
+      baseline: { ...video.accuracy!, ap50: 0.8 },
+      runs: [video], checks: [], targets: rows,
+    };
+    const md = renderMarkdown(report);
+    expect(md).toContain('| raw: every frame as JPEG (paper\'s baseline) | 5.00 MB | 500 | 100.0% | 200.0% | 0.800 | - | - |');
+    expect(md).toContain('| the camera\'s own stream (source file as it is) | 2.50 MB | 250 | 50.0% | 100.0% |  | - | - |');
+    expect(md).toContain('| **video / all** | 1.00 MB | 100 | 20.0% | 40.0% | **0.780** | - | 120 / 180 |');
   });
 });

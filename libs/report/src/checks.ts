@@ -55,11 +55,15 @@ export function consistencyChecks(runs: readonly RunReport[]): ReportCheck[] {
 const pct = (v: number): string => `${(100 * v).toFixed(2)}%`;
 
 /** The issue's targets on vtest.avi (reported, not asserted). */
-export function targetRows(runs: readonly RunReport[], baseline?: Omit<AccuracyResult, 'pairs'>): ReportTarget[] {
+export function targetRows(runs: readonly RunReport[], baseline?: Omit<AccuracyResult, 'pairs'>, sourceBytes?: number): ReportTarget[] {
   const rows: ReportTarget[] = [];
   for (const run of runs) {
     const name = runName(run);
     const t = run.bandwidth.totals;
+    if (run.policy === 'video' && sourceBytes) {
+      const share = t.roofToFog / sourceBytes;
+      rows.push({ run: name, name: 'roof→fog share of the source file (video, issue 17)', target: '<= 50%', value: pct(share), met: share <= 0.5 });
+    }
     if (run.policy === 'regions') {
       const share = t.roofToFog / t.raw;
       rows.push({ run: name, name: 'roof→fog share of raw (regions)', target: '<= 25%', value: pct(share), met: share <= 0.25 });

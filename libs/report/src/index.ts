@@ -7,3 +7,4 @@ export * from './markdown';
 export * from './per-camera';
 export * from './prometheus';
 export * from './report-data';
+export * from './source-stream';

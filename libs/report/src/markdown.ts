@@ -63,6 +63,38 @@ function perCameraTable(run: RunReport): string[] {
   return lines;
 }
 
+const latencyCell = (run: RunReport): string => {
+  const detection = run.perCamera?.[0]?.captureToDetectionMs;
+  const cloud = run.stages.find((row) => row.stage === 'capture-to-cloud');
+  return `${detection ? `${ms(detection.p50)} / ${ms(detection.p95)}` : '-'} | ${cloud ? `${ms(cloud.p50)} / ${ms(cloud.p95)}` : '-'}`;
+};
+
+/**
+ * roof→fog of each run beside the two baselines a user compares with: every frame as JPEG (the
+ * paper's raw) and the camera's own stream (the source file forwarded as it is), with AP50 and
+ * latency from the same run.
+ */
+function streamComparison(report: Report): string[] {
+  const stream = report.sourceStream;
+  const first = report.runs[0];
+  if (!stream || !first) return [];
+  const raw = first.bandwidth.totals.raw;
+  const out = ['### roof→fog against the camera\'s own stream', ''];
+  out.push(
+    `The camera's own stream is the source file forwarded as it is (restreaming, no re-encode): ${bytes(stream.fileBytes)}${stream.fileSeconds ? ` for ${num(stream.fileSeconds, 1)} s` : ''}, scaled to the ${num(stream.runSeconds, 1)} s of video the runs covered. Raw JPEG is every frame encoded at the roof's quality (the paper's baseline); its AP50 is the same detector on every ground-truth frame, no gating. Latency: capture at the roof to detection at the fog (detection log, first camera) and to the cloud's decision on a crop; runs that are not paced include the time a frame waits behind earlier ones.`,
+    '',
+  );
+  out.push('| roof→fog | bytes | KB/s | share of raw JPEG | share of the source file | person AP50 | capture→detection p50 / p95 (ms) | capture→cloud p50 / p95 (ms) |');
+  out.push('|---|---|---|---|---|---|---|---|');
+  const row = (label: string, b: number, perSecond: number, ap: string, latency: string) =>
+    `| ${label} | ${bytes(b)} | ${formatKBps(perSecond)} | ${pct(b / raw)} | ${pct(b / stream.bytes)} | ${ap} | ${latency} |`;
+  out.push(row('raw: every frame as JPEG (paper\'s baseline)', raw, first.bandwidth.perSecond.raw, report.baseline ? num(report.baseline.ap50, 3) : '', '- | -'));
+  out.push(row('the camera\'s own stream (source file as it is)', stream.bytes, stream.bytesPerSecond, '', '- | -'));
+  for (const run of report.runs) out.push(row(`**${runName(run)}**`, run.bandwidth.totals.roofToFog, run.bandwidth.perSecond.roofToFog, run.accuracy ? `**${num(run.accuracy.ap50, 3)}**` : '', latencyCell(run)));
+  out.push('');
+  return out;
+}
+
 /** The report as Markdown (tables reference `bandwidth.svg` beside it). */
 export function renderMarkdown(report: Report): string {
   const out: string[] = [];
@@ -95,6 +127,7 @@ export function renderMarkdown(report: Report): string {
     out.push(`| ${runName(run)} | ${bytes(t.raw)} | ${bytes(t.roofToFog)} (${bytes(p.roofToFog)}) | ${bytes(t.fogToCloud)} (${bytes(p.fogToCloud)}) | ${bytes(run.bandwidth.ackBytes.roofToFog ?? 0)}, ${bytes(run.bandwidth.ackBytes.fogToCloud ?? 0)} |`);
   }
   out.push('');
+  out.push(...streamComparison(report));
 
   out.push('## Latency (ms)', '');
   out.push(`p50 / p95 / p99 per stage (count of samples in brackets).${runs.some((r) => !r.paced) ? ' Runs that are not paced decode frames ahead of the detector, so `end-to-end` (capture to alert) includes the time a frame waits behind earlier frames; a paced (live) run shows the latency a camera would see.' : ''}`, '');
@@ -156,7 +189,7 @@ export function renderMarkdown(report: Report): string {
     for (const run of multiCamera) out.push(...perCameraTable(run), '');
   }
 
-  out.push('## Targets (issue 4)', '');
+  out.push('## Targets (issues 4 and 17)', '');
   out.push('| run | target | wanted | measured | met |');
   out.push('|---|---|---|---|---|');
   for (const t of report.targets) out.push(`| ${t.run} | ${t.name} | ${t.target} | ${t.value} | ${t.met === null ? 'n/a' : t.met ? 'yes' : '**no**'} |`);

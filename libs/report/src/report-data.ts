@@ -3,6 +3,7 @@ import type { BandwidthRates, FormulaParameters } from './formula';
 import type { BalanceRow, LedgerSnapshot } from './links';
 import type { StageRow } from './latency';
 import type { CameraReport } from './per-camera';
+import type { SourceStream } from './source-stream';
 
 export const Placements = ['all', 'split-tcp', 'split-redis'] as const;
 export type Placement = (typeof Placements)[number];
@@ -111,6 +112,8 @@ export interface Report {
   source: string;
   model: { path?: string; family?: string; description: string };
   roof: { jpegQuality: number };
+  /** The source file forwarded as it is (the camera's own stream), for the same seconds of video (absent in older reports). */
+  sourceStream?: SourceStream;
   groundTruth?: { path: string; frames: number; boxes: number; identities: number };
   paper: { parameters: FormulaParameters; rates: BandwidthRates };
   /** The same detector on every ground-truth frame, no gating (JPEG at the roof's quality). */

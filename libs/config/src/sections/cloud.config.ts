@@ -87,6 +87,41 @@ export class CloudConfig {
   /** A track not seen for this long starts afresh (ms). */
   @Min(1000) @Max(86_400_000) @IsInt() trackIdleMs = 120_000;
 
+  /**
+   * A track still undecided and without a new face for this long has ended: it is decided from its
+   * pooled evidence (`decideAtTrackEnd`, README "Track end"). 0: never by time. Below `trackIdleMs`.
+   */
+  @ValidateBy({
+    name: 'belowTrackIdleMs',
+    validator: {
+      validate: (value: unknown, args) => typeof value === 'number' && value < (args?.object as CloudConfig).trackIdleMs,
+      defaultMessage: () => 'trackEndMs must be below trackIdleMs',
+    },
+  })
+  @Min(0) @Max(86_400_000) @IsInt() trackEndMs = 10_000;
+
+  /**
+   * A track still undecided after this many quality faces is decided at once from them, as at its end
+   * (the fog sends at most `fog.crops.maxPerTrack`, 3 by default, per track). 0: never by count.
+   */
+  @Min(0) @Max(1000) @IsInt() trackEndFaces = 3;
+
+  /**
+   * Track end, centered cosines: an ended undecided track whose pooled best similarity is below this
+   * (never below `unknownThreshold`) is a stranger. Both track-end values come from the rule in the
+   * face-recognition README "Track end" (`eval:faces --lopo` prints them).
+   */
+  @Min(-1) @Max(1) @IsNumber() trackEndThreshold = 0.2;
+
+  /** Track end, centered cosines: pooled best minus second best below this makes the ended track a stranger. */
+  @Min(0) @Max(2) @IsNumber() trackEndMargin = 0.07;
+
+  /** `trackEndThreshold` for raw cosines (never below `rawUnknownThreshold`). */
+  @Min(-1) @Max(1) @IsNumber() rawTrackEndThreshold = 0.54;
+
+  /** `trackEndMargin` for raw cosines (the rule gives 0 there: raw margins do not separate strangers). */
+  @Min(0) @Max(2) @IsNumber() rawTrackEndMargin = 0;
+
   /** Person score: its `best` enrolled face, or the mean of its best `topK` (`topk-mean`). */
   @IsIn(CloudAggregates as unknown as string[], { message: `aggregate must be one of: ${CloudAggregates.join(', ')}` })
   aggregate: CloudAggregate = 'best';

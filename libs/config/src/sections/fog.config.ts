@@ -162,10 +162,19 @@ export class FogConfig {
   /** onnxruntime intra-op threads of the detector session. */
   @IsInt() @Min(1) @Max(64) threads = 1;
   /**
-   * Frames of different cameras in the detector at once, on the one shared session (each lane has its
-   * own input tensor; a camera's frames always run one at a time and in order).
+   * Frames of different cameras in the detector at once (a camera's frames always run one at a time and
+   * in order). With `detectorThread: worker` each lane is a worker thread with its own session; on the
+   * main thread the lanes share one session, whose `run` blocks that thread (no real overlap).
    */
   @IsInt() @Min(1) @Max(16) lanes = 1;
+
+  /**
+   * Where a YOLO model infers: `worker` (default) on worker threads, so inference (onnxruntime-node's
+   * `run` is synchronous) never holds up the other cameras, the links and HTTP; `main` on the main thread.
+   * Human's fallback detector always runs on the main thread.
+   */
+  @IsIn(['worker', 'main'], { message: 'detectorThread must be worker or main' })
+  detectorThread: 'worker' | 'main' = 'worker';
 
   /**
    * Where the YOLO session runs. `cpu` (default) works everywhere; another provider must be in this

@@ -3,7 +3,8 @@ import type { FogConfig } from '@sentinel/config';
 import { HumanObjectDetector } from './human-object-detector';
 import { COCO_LABELS, PERSON_CLASS, keptLabels } from './labels';
 import { ObjectDetector } from './object-detector';
-import { ModelBootError, YoloDetector, classMask } from './yolo-detector';
+import { ThreadedDetector } from './threaded-detector';
+import { ModelBootError, YoloDetector, YoloDetectorOptions, classMask } from './yolo-detector';
 
 /**
  * The detector the config asks for: the configured YOLO model (checked against its family at boot;
@@ -13,7 +14,7 @@ import { ModelBootError, YoloDetector, classMask } from './yolo-detector';
 export async function createObjectDetector(config: FogConfig, announce: (message: string) => void): Promise<ObjectDetector> {
   if (config.modelPath) {
     if (!config.family) throw new ModelBootError('fog.family is required with fog.modelPath (yolov5, yolov8 or yolox)');
-    return YoloDetector.create({
+    const options: YoloDetectorOptions = {
       modelPath: isAbsolute(config.modelPath) ? config.modelPath : resolve(config.modelPath),
       family: config.family,
       threads: config.threads,
@@ -24,7 +25,8 @@ export async function createObjectDetector(config: FogConfig, announce: (message
       alsoByDefault: config.suspicious.classes,
       alwaysKeep: [PERSON_CLASS],
       executionProvider: config.executionProvider,
-    });
+    };
+    return config.detectorThread === 'worker' ? ThreadedDetector.create(options, config.lanes) : YoloDetector.create(options);
   }
   if (config.executionProvider !== 'cpu') {
     throw new ModelBootError(`fog.executionProvider ${config.executionProvider} needs a YOLO ONNX model (fog.modelPath): Human's fallback detector runs on tfjs-wasm`);

@@ -121,8 +121,8 @@ async function createSession(options: YoloDetectorOptions, where: string): Promi
 /**
  * A YOLO model on onnxruntime-node: one session created, checked and warmed up once, shared by every
  * camera. Images go through reused input tensors, one per lane: with several lanes, images of
- * different cameras pre-process and infer at once on the one session (onnxruntime runs concurrent
- * `run` calls on its thread pool).
+ * different cameras pre-process at once, but inference does not overlap: onnxruntime-node runs
+ * `session.run` synchronously on the calling thread (ThreadedDetector puts sessions on worker threads).
  */
 export class YoloDetector implements ObjectDetector {
   readonly description: string;

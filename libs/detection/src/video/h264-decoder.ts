@@ -1,22 +1,42 @@
-import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { ChildProcessByStdio, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { Socket, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import installer from '@ffmpeg-installer/ffmpeg';
 import { delimitedAccessUnit } from './access-units';
+import { FrameAssembler } from './frame-assembler';
 
 /**
  * ffmpeg's arguments for one persistent decoder: Annex-B H.264 on stdin, rgb24 frames of the given
- * size on stdout. Probing stops after the first bytes (`-probesize 32`, the first packet carries
- * the SPS), one decoding thread (frame threads would hold frames back), no frame duplicated or
- * dropped on timestamps (`-vsync passthrough`), each frame flushed to the pipe as it is written.
- * `-s` keeps every output frame at the size the messages declare.
+ * size to `output`. Probing stops after the first bytes (`-probesize 32`, the first packet carries
+ * the SPS), one decoding thread (frame threads would hold frames back; slice threads add CPU, and
+ * the fog's cost is CPU), no frame duplicated or dropped on timestamps (`-vsync passthrough`), each
+ * frame written in one write (`-avioflags direct`) and flushed as it is written. `-s` keeps every
+ * output frame at the size the messages declare. The output is a Unix socket ffmpeg listens on
+ * (`-listen 1 unix:PATH`): the fog reads it straight into the frame buffer (see H264Decoder).
  */
-export function h264DecoderArgs(width: number, height: number): string[] {
+export function h264DecoderArgs(width: number, height: number, output = 'pipe:1'): string[] {
+  const listen = output.startsWith('unix:') ? ['-listen', '1'] : [];
   return [
     '-hide_banner', '-loglevel', 'error', '-nostdin',
     '-probesize', '32', '-analyzeduration', '0', '-flags', 'low_delay', '-threads', '1',
     '-f', 'h264', '-i', 'pipe:0',
-    '-vsync', 'passthrough', '-s', `${width}x${height}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-flush_packets', '1', 'pipe:1',
+    '-vsync', 'passthrough', '-s', `${width}x${height}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24',
+    '-avioflags', 'direct', '-flush_packets', '1', ...listen, output,
   ];
 }
+
+let socketCount = 0;
+
+/** A fresh Unix socket path for one decoder's frames (in the OS temp folder; removed when the decoder ends). */
+export function decoderSocketPath(): string {
+  return join(tmpdir(), `sentinel-h264-${process.pid}-${++socketCount}.sock`);
+}
+
+/** How often the fog tries to connect to ffmpeg's socket, which exists once ffmpeg has decoded its first frame. */
+const CONNECT_RETRY_MS = 2;
 
 /** The ffmpeg the fog decodes with: `roof.ffmpegPath` (FFMPEG_PATH) when set, else the bundled one. */
 export function decoderFfmpegPath(override?: string): string {
@@ -39,17 +59,21 @@ interface Waiting {
 /**
  * One persistent ffmpeg H.264 decoder of a fixed frame size: each packet written gives one rgb24
  * frame back, in order, as soon as ffmpeg has decoded it (the packet is followed by the next access
- * unit's delimiter, see delimitedAccessUnit). Anything ffmpeg reports on stderr (its log level is
- * `error`), a frame that does not come within `timeoutMs` of its packet, or ffmpeg exiting fails
- * what is owed with a VideoDecodeError and kills the process: this decoder is then `failed` and the
- * owner starts another. It never waits forever.
+ * unit's delimiter, see delimitedAccessUnit). Frames come back over a Unix socket ffmpeg listens
+ * on, read with a user buffer (`onread`): each read lands in the frame being filled (FrameAssembler),
+ * with no chunk allocated or copied on the way, where a stdout pipe costs a 64 KB chunk, a copy and a
+ * stream event per read (measured in bench:fog). Anything ffmpeg reports on stderr (its log level is
+ * `error`), a frame that does not come within `timeoutMs` of its packet, ffmpeg exiting or its socket
+ * closing fails what is owed with a VideoDecodeError and kills the process: this decoder is then
+ * `failed` and the owner starts another. It never waits forever.
  */
 export class H264Decoder {
-  private readonly process: ChildProcessWithoutNullStreams;
+  private readonly process: ChildProcessByStdio<Writable, Readable | null, Readable>;
   private readonly owed: Waiting[] = [];
-  private readonly frameBytes: number;
-  private frame?: Buffer;
-  private filled = 0;
+  private readonly frames: FrameAssembler;
+  private readonly socketPath = decoderSocketPath();
+  private socket?: Socket;
+  private connecting = false;
   private packetsWritten = 0;
   private failure?: VideoDecodeError;
 
@@ -58,10 +82,14 @@ export class H264Decoder {
     readonly width: number,
     readonly height: number,
     private readonly timeoutMs: number,
+    /** `socket` (the default) or ffmpeg's stdout `pipe` (what the fog used before; bench:fog compares both). */
+    readonly output: 'socket' | 'pipe' = 'socket',
   ) {
-    this.frameBytes = width * height * 3;
-    this.process = spawn(ffmpegPath, h264DecoderArgs(width, height), { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.process.stdout.on('data', (chunk: Buffer) => this.take(chunk));
+    this.frames = new FrameAssembler(width * height * 3);
+    const target = output === 'socket' ? `unix:${this.socketPath}` : 'pipe:1';
+    const args = h264DecoderArgs(width, height, target);
+    this.process = output === 'socket' ? spawn(ffmpegPath, args, { stdio: ['pipe', 'ignore', 'pipe'] }) : spawn(ffmpegPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.process.stdout?.on('data', (chunk: Buffer) => this.takeChunk(chunk));
     this.process.stderr.on('data', (chunk: Buffer) => this.fail(`ffmpeg: ${chunk.toString().trim().slice(0, 300)}`));
     this.process.stdin.on('error', () => undefined);
     this.process.on('error', (error) => this.fail(`cannot run the H.264 decoder (${ffmpegPath}): ${error.message}`));
@@ -91,6 +119,7 @@ export class H264Decoder {
       this.owed.push({ resolve, reject, timer });
       for (const bytes of delimitedAccessUnit(packet, this.packetsWritten === 0)) this.process.stdin.write(bytes);
       this.packetsWritten++;
+      if (this.output === 'socket') this.connect();
     });
   }
 
@@ -98,23 +127,52 @@ export class H264Decoder {
     this.fail('closed');
   }
 
-  /** Frame bytes from ffmpeg, copied once into the frame being filled. */
-  private take(chunk: Buffer): void {
-    let offset = 0;
-    while (offset < chunk.length && !this.failure) {
-      this.frame ??= Buffer.allocUnsafe(this.frameBytes);
-      const n = Math.min(chunk.length - offset, this.frameBytes - this.filled);
-      chunk.copy(this.frame, this.filled, offset, offset + n);
-      this.filled += n;
+  /**
+   * Connects to ffmpeg's socket once (it listens after decoding its first frame): refused or not yet
+   * there, it tries again every few ms until connected or failed (the frame timeout ends the wait).
+   */
+  private connect(): void {
+    if (this.connecting || this.failure) return;
+    this.connecting = true;
+    const attempt = (): void => {
+      if (this.failure) return;
+      const socket = connect({ path: this.socketPath, onread: { buffer: () => this.frames.target(), callback: (n) => this.took(n) } });
+      socket.once('connect', () => {
+        if (this.failure) return void socket.destroy();
+        this.socket = socket;
+        socket.on('error', (error) => this.fail(`the decoder's socket failed: ${error.message}`));
+        socket.on('close', () => this.fail('the decoder closed its socket'));
+      });
+      socket.once('error', () => {
+        if (this.socket !== socket) setTimeout(attempt, CONNECT_RETRY_MS);
+      });
+    };
+    attempt();
+  }
+
+  /** A stdout chunk (`pipe` output), copied into the frames it fills. */
+  private takeChunk(chunk: Buffer): void {
+    for (let offset = 0; offset < chunk.length && !this.failure; ) {
+      const target = this.frames.target();
+      const n = chunk.copy(target, 0, offset, offset + Math.min(target.length, chunk.length - offset));
       offset += n;
-      if (this.filled < this.frameBytes) return;
-      const waiter = this.owed.shift();
-      if (!waiter) return this.fail('the decoder gave a frame no packet asked for');
-      clearTimeout(waiter.timer);
-      waiter.resolve(this.frame);
-      this.frame = undefined;
-      this.filled = 0;
+      this.took(n);
     }
+  }
+
+  /** `n` bytes from ffmpeg were read into the frame being filled; a full frame goes to the packet that owes it. */
+  private took(n: number): boolean {
+    if (this.failure) return false;
+    const frame = this.frames.took(n);
+    if (!frame) return true;
+    const waiter = this.owed.shift();
+    if (!waiter) {
+      this.fail('the decoder gave a frame no packet asked for');
+      return false;
+    }
+    clearTimeout(waiter.timer);
+    waiter.resolve(frame);
+    return true;
   }
 
   private fail(reason: string): void {
@@ -125,5 +183,7 @@ export class H264Decoder {
       waiter.reject(this.failure);
     }
     this.process.kill('SIGKILL');
+    this.socket?.destroy();
+    rmSync(this.socketPath, { force: true });
   }
 }

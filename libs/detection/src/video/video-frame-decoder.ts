@@ -42,6 +42,8 @@ export class VideoFrameDecoder implements FrameDecoder {
     private readonly counters: DropCounter,
     private readonly timeoutMs = DEFAULT_DECODE_TIMEOUT_MS,
     private readonly warn?: (message: string) => void,
+    /** How frames come back from ffmpeg (H264Decoder's `output`; bench:fog compares both). */
+    private readonly output: 'socket' | 'pipe' = 'socket',
   ) {}
 
   async decode(message: FrameMessage): Promise<DecodedMessage | OutOfStep> {
@@ -100,7 +102,7 @@ export class VideoFrameDecoder implements FrameDecoder {
 
   private restart(message: FrameMessage): CameraDecoder {
     this.cameras.get(message.cameraId)?.decoder.close();
-    const camera: CameraDecoder = { decoder: new H264Decoder(this.ffmpegPath, message.width, message.height, this.timeoutMs) };
+    const camera: CameraDecoder = { decoder: new H264Decoder(this.ffmpegPath, message.width, message.height, this.timeoutMs, this.output) };
     this.cameras.set(message.cameraId, camera);
     this.counts.decoderStarts++;
     return camera;

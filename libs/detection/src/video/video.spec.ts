@@ -82,6 +82,17 @@ describe('H264Decoder (bundled ffmpeg)', () => {
     }
   });
 
+  it('gives the same bytes over its Unix socket as over the stdout pipe (the transport changes no pixel)', async () => {
+    const socket = new H264Decoder(resolveFfmpegPath(), W, H, 5_000);
+    const pipe = new H264Decoder(resolveFfmpegPath(), W, H, 5_000, 'pipe');
+    try {
+      for (const packet of packets) expect((await socket.decode(packet.data)).equals(await pipe.decode(packet.data))).toBe(true);
+    } finally {
+      socket.close();
+      pipe.close();
+    }
+  });
+
   it('fails (never hangs) on garbage, and on a killed ffmpeg', async () => {
     const decoder = new H264Decoder(resolveFfmpegPath(), W, H, 2_000);
     await decoder.decode(packets[0].data);
@@ -92,7 +103,7 @@ describe('H264Decoder (bundled ffmpeg)', () => {
     const killed = new H264Decoder(resolveFfmpegPath(), W, H, 2_000);
     await killed.decode(packets[0].data);
     process.kill(killed.pid!, 'SIGKILL');
-    await expect(killed.decode(packets[1].data)).rejects.toThrow(/exited|no frame within|EPIPE/);
+    await expect(killed.decode(packets[1].data)).rejects.toThrow(/exited|closed its socket|no frame within|EPIPE/);
   });
 
   it('fails a packet that gives no frame within its timeout', async () => {

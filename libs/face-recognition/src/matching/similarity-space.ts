@@ -1,5 +1,6 @@
 import type { CloudConfig } from '@sentinel/config';
 import type { DecisionThresholds } from '../decision/open-set';
+import type { TrackEndRule } from '../decision/track-end';
 
 /**
  * The space the gallery's similarities live in: `centered` (cosine after subtracting the gallery's
@@ -15,4 +16,13 @@ export function thresholdsFor(space: SimilaritySpace, config: ThresholdConfig): 
   return space === 'centered'
     ? { upper: config.matchThreshold, lower: config.unknownThreshold }
     : { upper: config.rawMatchThreshold, lower: config.rawUnknownThreshold };
+}
+
+export type TrackEndConfig = Pick<CloudConfig, 'trackEndThreshold' | 'trackEndMargin' | 'rawTrackEndThreshold' | 'rawTrackEndMargin'>;
+
+/** The track-end rule's parameters that belong to a similarity space (`decideAtTrackEnd`). */
+export function trackEndRuleFor(space: SimilaritySpace, config: TrackEndConfig): TrackEndRule {
+  return space === 'centered'
+    ? { endThreshold: config.trackEndThreshold, minMargin: config.trackEndMargin }
+    : { endThreshold: config.rawTrackEndThreshold, minMargin: config.rawTrackEndMargin };
 }
