@@ -93,8 +93,10 @@ describeWithCommand('kubectl', ['version', '--client'], 'Kubernetes manifests (d
     it.each(deployments.map((d) => [d.metadata.name, d] as const))('%s: placed by tier label, probed, sized, configured from a ConfigMap', (_name, deployment) => {
       const component = deployment.metadata.labels?.['app.kubernetes.io/component'] ?? '';
       const pod = deployment.spec.template.spec;
-      expect(pod.nodeSelector['edge-sentinel/tier']).toBe(component === 'redis' ? 'cloud' : component);
-      if (EDGE_TIERS.includes(component)) {
+      // A site's Redis runs on its fog box; the cloud's on the cloud nodes.
+      const siteRedis = component === 'redis' && overlay !== 'cloud';
+      expect(pod.nodeSelector['edge-sentinel/tier']).toBe(component === 'redis' ? (siteRedis ? 'fog' : 'cloud') : component);
+      if (EDGE_TIERS.includes(component) || siteRedis) {
         expect(pod.nodeSelector['node-role.kubernetes.io/edge']).toBe('');
         expect(pod.nodeSelector['edge-sentinel/site']).toBe(overlay);
         expect(pod.tolerations).toContainEqual(expect.objectContaining({ key: 'node-role.kubernetes.io/edge', operator: 'Exists' }));
@@ -132,11 +134,24 @@ describeWithCommand('kubectl', ['version', '--client'], 'Kubernetes manifests (d
           writeFileSync(file, map.data!['sentinel.yaml']);
           const config = loadConfig({ file, env: site });
           expect(deployments.map((d) => d.metadata.labels?.['app.kubernetes.io/component'])).toContain(config.tier);
-          if (config.tier === 'roof') {
-            expect(config.roof.cameras.length).toBeGreaterThan(0);
-            const fog = byKind('Service').find((s) => s.metadata.name === config.links.roofToFog.host);
-            expect(fog?.spec.ports.map((p: { port: number }) => p.port)).toContain(config.links.roofToFog.port);
+          if (config.tier === 'roof') expect(config.roof.cameras.length).toBeGreaterThan(0);
+          if (config.tier !== 'cloud') expect(config.site).toBe(overlay);
+          // Every link's own address is a Service of this namespace (a tcp host, a redis:// host); the
+          // cloud's sources name each site's Redis Service in the site's namespace.
+          for (const link of Object.values(config.links)) {
+            const [host, port] = link.transport === 'tcp' ? [link.host, link.port] : link.url ? [new URL(link.url).hostname, Number(new URL(link.url).port || 6379)] : [undefined, undefined];
+            if (host === undefined) continue;
+            const service = byKind('Service').find((s) => s.metadata.name === host);
+            expect(service?.spec.ports.map((p: { port: number }) => p.port)).toContain(port);
+            for (const source of link.sources) expect(new URL(source.url).hostname).toBe(`redis.edge-sentinel-${source.site}.svc.cluster.local`);
           }
+          if (config.tier === 'fog' || config.tier === 'roof') expect(config.links.roofToFog).toMatchObject({ transport: 'redis-streams', perCamera: true });
+          if (config.tier === 'fog') {
+            // Fog replicas: two share the cameras; the stated takeover bound is leaseTtlMs + 2 x renewMs.
+            expect(deployments.find((d) => d.metadata.name === 'fog')?.spec.replicas).toBeGreaterThanOrEqual(2);
+            expect(config.fog.replicas.leaseTtlMs + 2 * config.fog.replicas.renewMs).toBeLessThanOrEqual(10_000);
+          }
+          if (config.tier === 'cloud') expect(config.links.fogToCloud.sources.map((s) => s.site)).toEqual(['site-a', 'site-b']);
         }
       } finally {
         rmSync(dir, { recursive: true, force: true });

@@ -11,12 +11,13 @@ import { fakeJpeg } from '../support/stub-modules';
  * with a fresh random id (as the real cloud does), and a notification end that counts what it got.
  * Knobs (env): FAULT_FRAMES, FAULT_FPS, FAULT_FRAME_BYTES (roof); FAULT_FOG_DELAY_MS (fog: a slow fog);
  * FAULT_CLOUD_DELAY_MS (cloud: time between a crop's identity and its alert), FAULT_CLOUD_DIE_AT (cloud:
- * SIGKILL itself after the identity of its Nth crop).
+ * SIGKILL itself after the identity of its Nth crop); FAULT_CAMERA_PREFIX (roof: camera ids unique across
+ * sites); FAULT_LOCAL_ALERT_EVERY (fog: every Nth frame also raises a local alert on the notification link).
  */
 
 const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const cameraOf = (seq: number): string => (seq % 2 === 0 ? 'cam-a' : 'cam-b');
+const cameraOf = (seq: number): string => `${process.env.FAULT_CAMERA_PREFIX ?? ''}${seq % 2 === 0 ? 'cam-a' : 'cam-b'}`;
 
 @Injectable()
 class PacedRoof implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -73,7 +74,7 @@ export class PacedRoofModule {}
 
 @Controller()
 class CroppingFogController {
-  private readonly counts = { frames: 0, cropsDelivered: 0, cropsNotDelivered: 0 };
+  private readonly counts = { frames: 0, cropsDelivered: 0, cropsNotDelivered: 0, localAlerts: [] as string[] };
   /** The slow fog works on one frame at a time, as the real one runs its model. */
   private busy: Promise<unknown> = Promise.resolve();
 
@@ -98,6 +99,17 @@ class CroppingFogController {
       throw new Error(`face crop not delivered: ${outcome}`);
     }
     this.counts.cropsDelivered += 1;
+    const every = env('FAULT_LOCAL_ALERT_EVERY', 0);
+    if (every > 0 && frame.seq % every === 0) {
+      // A local alert (an object left in view): raised by the fog itself, on the notification link.
+      const subject = `local:${frame.cameraId}/${frame.seq}`;
+      const alert = Object.assign(new AlertMessage(), {
+        v: SCHEMA_VERSION, cameraId: frame.cameraId, capturedAt: frame.capturedAt, id: `local-${frame.cameraId}-${frame.seq}`, kind: AlertKinds.SuspiciousObject, at: Date.now(), subject,
+      });
+      const outcome = await this.links.emit(Patterns.Alert, alert);
+      if (outcome !== 'delivered') throw new Error(`local alert not delivered: ${outcome}`);
+      this.counts.localAlerts.push(subject);
+    }
     return { seq: frame.seq };
   }
 
@@ -147,10 +159,13 @@ export class RecognisingCloudModule {}
 class CountingNotificationController {
   private readonly alerts = new Map<string, number>();
   private readonly identities = new Map<string, number>();
+  /** The site each alert said it came from (by subject). */
+  private readonly sites = new Map<string, string>();
 
   @MessagePattern(Patterns.Alert)
   onAlert(@Payload() alert: AlertMessage): void {
     this.alerts.set(alert.subject!, (this.alerts.get(alert.subject!) ?? 0) + 1);
+    if (alert.site) this.sites.set(alert.subject!, alert.site);
   }
 
   @MessagePattern(Patterns.Identity)
@@ -160,7 +175,7 @@ class CountingNotificationController {
 
   @Get('fault/notification')
   state() {
-    return { alerts: Object.fromEntries(this.alerts), identities: Object.fromEntries(this.identities) };
+    return { alerts: Object.fromEntries(this.alerts), identities: Object.fromEntries(this.identities), sites: Object.fromEntries(this.sites) };
   }
 }
 

@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { SentinelConfig, linkRolesOfProcess, modulesOfProcess } from '@sentinel/config';
 import { HealthRegistry, MetricsService, StageTimer } from '@sentinel/telemetry';
-import { InprocBus, LinkLedger, LinkRouter, consumerHealth, createLinkServer } from '@sentinel/transport';
+import { InprocBus, LinkLedger, LinkRouter, RedisStreamsServer, consumerHealth, createLinkServers } from '@sentinel/transport';
 import { AppModule, ModuleRegistry } from './app.module';
 import { ApiKeySet, resolveApiKeys } from './auth/api-key';
 import { markOperationSecurity, withApiKeySchemes } from './auth/openapi-security';
@@ -90,9 +90,18 @@ export async function createSentinelApp(config: SentinelConfig, options: Sentine
   const onTransfer = (link: string, ms: number) => stages.record(`link.${link}`, ms);
   for (const { link } of linkRolesOfProcess(config).filter((role) => role.consumes)) {
     const linkConfig = config.links[link];
-    const server = createLinkServer(link, linkConfig, { ledger, bus, onTransfer, metrics: app.get(MetricsService) });
-    app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
-    health.register(`link:${link}:consumer`, consumerHealth(link, linkConfig, server, bus));
+    const leases = { ttlMs: config.fog.replicas.leaseTtlMs, renewMs: config.fog.replicas.renewMs };
+    for (const { site, server } of createLinkServers(link, linkConfig, { ledger, bus, onTransfer, metrics: app.get(MetricsService), leases })) {
+      app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
+      // A site's Redis (links.<link>.sources) is an optional peer: a site cut off delays its messages, the cloud stays ready.
+      const source = site ? linkConfig.sources.find((s) => s.site === site)! : undefined;
+      if (source) health.register(`link:${link}:consumer:${site}`, consumerHealth(link, { ...linkConfig, url: source.url }, server, bus), { required: false });
+      else health.register(`link:${link}:consumer`, consumerHealth(link, linkConfig, server, bus));
+      if (server instanceof RedisStreamsServer && linkConfig.perCamera) {
+        // Which cameras this process reads, since when and how it got them (first, handover, takeover).
+        health.register(`link:${link}:leases`, () => ({ status: 'up', site: config.site, ...server.leaseStats() }), { required: false });
+      }
+    }
   }
   const builder = new DocumentBuilder()
     .setTitle('edge-sentinel')

@@ -94,6 +94,30 @@ describe('loadConfig', () => {
     expect(config.tier).toBe('fog');
   });
 
+  it('checks the scale-out settings: per-camera and site sources need redis-streams, a site once, renewals well inside the lease', () => {
+    expect(problemsOf(() => loadConfig({ sets: ['links.roofToFog.perCamera=true'] }))).toEqual([
+      expect.stringMatching(/^links\.roofToFog\.perCamera: needs transport redis-streams/),
+    ]);
+    expect(problemsOf(() => loadConfig({ sets: ['links.fogToCloud.sources=[{site: a, url: "redis://a:6379"}]'] }))).toEqual([
+      expect.stringMatching(/^links\.fogToCloud\.sources: needs transport redis-streams/),
+    ]);
+    const streams = ['links.fogToCloud.transport=redis-streams', 'links.fogToCloud.url=redis://cloud:6379'];
+    expect(problemsOf(() => loadConfig({ sets: [...streams, 'links.fogToCloud.sources=[{site: a, url: "redis://a:6379"}, {site: a, url: "redis://b:6379"}]'] }))).toEqual([
+      'links.fogToCloud.sources: each site may appear once',
+    ]);
+    expect(problemsOf(() => loadConfig({ sets: [...streams, 'links.fogToCloud.sources=[{site: "a b", url: "http://a"}]'] }))).toHaveLength(2);
+    expect(problemsOf(() => loadConfig({ sets: ['fog.replicas.leaseTtlMs=3000', 'fog.replicas.renewMs=1500'] }))).toEqual([
+      expect.stringMatching(/^fog\.replicas\.renewMs: renewMs must be at most a third of leaseTtlMs/),
+    ]);
+    expect(problemsOf(() => loadConfig({ sets: ['site=site a'] }))).toEqual([expect.stringMatching(/^site: site must match/)]);
+    const config = loadConfig({
+      sets: ['site=site-a', 'links.roofToFog.transport=redis-streams', 'links.roofToFog.url=redis://site:6379', 'links.roofToFog.perCamera=true', ...streams, 'links.fogToCloud.sources=[{site: site-b, url: "redis://b:6379"}]'],
+    });
+    expect({ site: config.site, perCamera: config.links.roofToFog.perCamera, sources: config.links.fogToCloud.sources, replicas: { ...config.fog.replicas } }).toEqual({
+      site: 'site-a', perCamera: true, sources: [{ site: 'site-b', url: 'redis://b:6379' }], replicas: { leaseTtlMs: 5000, renewMs: 1000 },
+    });
+  });
+
   it('reports unreadable files and malformed YAML', () => {
     expect(problemsOf(() => loadConfig({ file: '/nonexistent/sentinel.yaml' }))[0]).toMatch(/cannot read/);
     expect(problemsOf(() => loadConfig({ file: yamlFile('http: [unclosed') }))[0]).toMatch(/not valid YAML/);

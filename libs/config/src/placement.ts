@@ -49,6 +49,16 @@ export function placementErrors(config: SentinelConfig): string[] {
       else placed.set(module, tier);
     }
   }
+  for (const link of LinkNames) {
+    if (config.links[link].perCamera && config.links[link].transport !== 'redis-streams') {
+      errors.push(`links.${link}.perCamera: needs transport redis-streams (one Redis stream per camera), not ${config.links[link].transport}`);
+    }
+    if (config.links[link].sources.length > 0 && config.links[link].transport !== 'redis-streams') {
+      errors.push(`links.${link}.sources: needs transport redis-streams (a consumer reading each site's Redis), not ${config.links[link].transport}`);
+    }
+    const sites = config.links[link].sources.map((source) => source.site);
+    if (new Set(sites).size !== sites.length) errors.push(`links.${link}.sources: each site may appear once`);
+  }
   if (config.tier === 'all') return errors;
   const running = new Set(modulesOfProcess(config));
   for (const link of LinkNames) {

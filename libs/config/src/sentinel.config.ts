@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsString, ValidateNested } from 'class-validator';
+import { IsIn, IsString, Matches, ValidateNested } from 'class-validator';
 import { CloudConfig } from './sections/cloud.config';
 import { FogConfig } from './sections/fog.config';
 import { HttpConfig } from './sections/http.config';
@@ -12,6 +12,12 @@ import { RoofConfig } from './sections/roof.config';
 export class SentinelConfig {
   @IsIn(TierChoices as unknown as string[], { message: `tier must be one of: ${TierChoices.join(', ')}` })
   tier: TierChoice = 'all';
+
+  /**
+   * The site this process belongs to (a roof and its fogs): carried on the crops, identities, alerts
+   * and events that start here, and counted per site in the cloud's /stats.
+   */
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'site must match [A-Za-z0-9_.-]{1,64}' }) @IsString() site = 'default';
 
   /** Folder for databases, outboxes and other state. */
   @IsString() dataDir = './var';

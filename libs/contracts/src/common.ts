@@ -5,6 +5,8 @@ import { SCHEMA_VERSION } from './patterns';
 
 /** Camera ids appear in topics, URLs and metric labels: keep them to a safe alphabet. */
 export const CAMERA_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+/** A site id (a roof and its fogs), as config's `site` accepts it. */
+export const SITE_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
  * Axis-aligned box in pixels: top-left corner and size. The one box type of the project: messages
@@ -49,6 +51,8 @@ export abstract class MessageBase {
   @IsNumber() @Min(0) capturedAt!: number;
   /** Set by the link layer when the message is handed to a transport (epoch ms): link transfer latency. */
   @IsOptional() @IsNumber() @Min(0) sentAt?: number;
+  /** The site the message started at (config `site`), stamped by the link layer; derived messages keep their cause's site. */
+  @IsOptional() @IsString() @Matches(SITE_PATTERN) site?: string;
 }
 
 export class Detection {

@@ -15,3 +15,6 @@ export * from './redis-streams-client';
 export * from './redis-streams-server';
 export * from './redis-streams-keys';
 export * from './link-health';
+export * from './camera-streams';
+export * from './camera-leases';
+export * from './lease-plan';

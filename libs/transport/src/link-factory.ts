@@ -8,6 +8,7 @@ import type { LinkLedger } from './link-ledger';
 import { RedisStreamsClient } from './redis-streams-client';
 import { defaultGroupOf, defaultStreamOf } from './redis-streams-connection';
 import { RedisStreamsServer } from './redis-streams-server';
+import type { LeaseSettings } from './camera-leases';
 import { BinaryRedisClient, BinaryRedisServer, redisLinkSettings } from './redis-transport';
 import { createTcpClient, createTcpServer, tcpLinkSettings } from './tcp-transport';
 
@@ -18,6 +19,8 @@ export interface LinkDeps {
   onTransfer?: (link: LinkName, ms: number) => void;
   /** Counters of the durable transport (redis-streams) besides the ledger's. */
   metrics?: MetricsService;
+  /** Lease timing of a per-camera redis-streams consumer (links.<link>.perCamera). */
+  leases?: LeaseSettings;
 }
 
 function unknownTransport(link: string, transport: never): never {
@@ -30,7 +33,7 @@ function streamsEndpoint(link: LinkName, config: LinkConfig): { url: string; str
 }
 
 /** The consumer's end of a link: a Nest transport strategy that validates every message it receives. */
-export function createLinkServer(link: LinkName, config: LinkConfig, { ledger, bus, onTransfer, metrics }: LinkDeps): Server {
+export function createLinkServer(link: LinkName, config: LinkConfig, { ledger, bus, onTransfer, metrics, leases }: LinkDeps, site?: string): Server {
   let server: Server;
   switch (config.transport) {
     case 'inproc':
@@ -53,6 +56,8 @@ export function createLinkServer(link: LinkName, config: LinkConfig, { ledger, b
         claimIdleMs: config.claimIdleMs,
         maxDeliveries: config.maxDeliveries,
         dedupeTtlMs: config.dedupeTtlMs,
+        ...(config.perCamera ? { leases: leases ?? { ttlMs: 5000, renewMs: 1000 } } : {}),
+        ...(site ? { site } : {}),
       });
       break;
     default:
@@ -62,6 +67,16 @@ export function createLinkServer(link: LinkName, config: LinkConfig, { ledger, b
     if (onTransfer && typeof message.sentAt === 'number') onTransfer(link, Math.max(0, Date.now() - message.sentAt));
   });
   return server;
+}
+
+/**
+ * Every consumer end of a link: one server, or with `sources` (redis-streams) one more per site's
+ * Redis, each reading the same stream and group there. Named by site for health (`undefined`: `url`).
+ */
+export function createLinkServers(link: LinkName, config: LinkConfig, deps: LinkDeps): Array<{ site?: string; server: Server }> {
+  const home = { server: createLinkServer(link, config, deps) };
+  if (config.transport !== 'redis-streams') return [home];
+  return [home, ...config.sources.map((source) => ({ site: source.site, server: createLinkServer(link, { ...config, url: source.url, sources: [] }, deps, source.site) }))];
 }
 
 /** The producer's end of a link. */
@@ -74,7 +89,7 @@ export function createLinkClient(link: LinkName, config: LinkConfig, { ledger, b
     case 'redis':
       return new BinaryRedisClient({ url: config.url!, link, ledger, ...redisLinkSettings(config) }) as unknown as ClientProxy;
     case 'redis-streams':
-      return new RedisStreamsClient({ ...streamsEndpoint(link, config), link, ledger, maxLen: config.maxLen });
+      return new RedisStreamsClient({ ...streamsEndpoint(link, config), link, ledger, maxLen: config.maxLen, perCamera: config.perCamera });
     default:
       return unknownTransport(link, config.transport);
   }

@@ -3,7 +3,7 @@ import { Counter } from 'prom-client';
 import { SENTINEL_CONFIG, SentinelConfig } from '@sentinel/config';
 import { MetricsService } from '@sentinel/telemetry';
 import { CameraLabels, MAX_SEEN_CAMERAS, OTHER_CAMERA } from './camera-labels';
-import { CAMERA_ID_PATTERN, isKnownPattern } from '@sentinel/contracts';
+import { CAMERA_ID_PATTERN, SITE_PATTERN, isKnownPattern } from '@sentinel/contracts';
 import type { EmitOutcome } from './link-emitter';
 
 export type Direction = 'sent' | 'received';
@@ -35,7 +35,11 @@ export interface LinkTraffic {
   /** Messages or connections refused by a limit, lost and re-established subscriptions (see LinkIncident). */
   incidents?: Partial<Record<LinkIncident, number>>;
   outcomes: Partial<Record<EmitOutcome, number>>;
+  /** Per site the messages came from or went to (messages that carry a `site`; at most 64 sites, then `other`). */
+  bySite?: Record<string, { sent: TrafficCount; received: TrafficCount }>;
 }
+
+const MAX_SITES = 64;
 
 /**
  * Counts every message and every wire byte on every link, per pattern and camera, in both directions.
@@ -70,7 +74,7 @@ export class LinkLedger {
     this.outcomesTotal = metrics.counter('sentinel_link_emit_outcomes_total', 'Outcome of each emit by producers', ['link', 'pattern', 'outcome']);
   }
 
-  record(link: string, direction: Direction, pattern: string, cameraId: string | undefined, bytes: number): void {
+  record(link: string, direction: Direction, pattern: string, cameraId: string | undefined, bytes: number, site?: string): void {
     const camera = cameraId === undefined ? NO_CAMERA : this.cameraLabel(link, cameraId);
     this.messagesTotal.inc({ link, pattern, camera, direction });
     this.bytesTotal.inc({ link, pattern, camera, direction }, bytes);
@@ -81,6 +85,12 @@ export class LinkLedger {
     const cell = (byCamera[camera] ??= { sent: { messages: 0, bytes: 0 }, received: { messages: 0, bytes: 0 } });
     cell[direction].messages += 1;
     cell[direction].bytes += bytes;
+    if (site === undefined) return;
+    const sites = (traffic.bySite ??= Object.create(null) as NonNullable<LinkTraffic['bySite']>);
+    const name = site in sites || Object.keys(sites).length < MAX_SITES ? site : OTHER_CAMERA;
+    const count = (sites[name] ??= { sent: { messages: 0, bytes: 0 }, received: { messages: 0, bytes: 0 } });
+    count[direction].messages += 1;
+    count[direction].bytes += bytes;
   }
 
   private cameraLabel(link: string, cameraId: string): string {
@@ -143,7 +153,7 @@ export class LinkLedger {
 }
 
 /** Labels of a packet for the ledger: requests carry pattern and camera, replies are acks. */
-export function packetLabels(packet: unknown): { pattern: string; cameraId?: string } {
+export function packetLabels(packet: unknown): { pattern: string; cameraId?: string; site?: string } {
   if (packet && typeof packet === 'object') {
     const { pattern, data } = packet as { pattern?: unknown; data?: unknown };
     if (typeof pattern === 'string') {
@@ -151,7 +161,8 @@ export function packetLabels(packet: unknown): { pattern: string; cameraId?: str
       const cameraId = data && typeof data === 'object' ? (data as { cameraId?: unknown }).cameraId : undefined;
       // Unvalidated input: a garbage camera id must not become a metric label.
       const safeCamera = typeof cameraId === 'string' && CAMERA_ID_PATTERN.test(cameraId) ? cameraId : undefined;
-      return { pattern, cameraId: safeCamera };
+      const site = data && typeof data === 'object' ? (data as { site?: unknown }).site : undefined;
+      return { pattern, cameraId: safeCamera, ...(typeof site === 'string' && SITE_PATTERN.test(site) ? { site } : {}) };
     }
   }
   return { pattern: ACK_PATTERN };

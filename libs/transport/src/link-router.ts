@@ -4,14 +4,14 @@ import { Pattern, isDurablePattern, linkOfPattern } from '@sentinel/contracts';
 import { EmitOptions, EmitOutcome, LinkEmitter } from './link-emitter';
 import type { LinkChannel } from './link-channel';
 import type { LinkLedger } from './link-ledger';
-import { MESSAGE_KEY, messageKey } from './redis-streams-keys';
+import { MESSAGE_KEY, causeSite, messageKey } from './redis-streams-keys';
 
 /** One link as the router sees it: its channel, its config, and whether its transport is full. */
 export interface RoutedLink {
   channel: LinkChannel;
   config: Pick<LinkConfig, 'transport' | 'window' | 'maxQueued' | 'whenFull'>;
   /** The transport's own bound (a redis stream holding maxLen unacknowledged entries). */
-  isFull?: () => boolean;
+  isFull?: (message: object) => boolean;
 }
 
 /**
@@ -28,8 +28,17 @@ export class LinkRouter extends LinkEmitter {
   constructor(
     private readonly links: ReadonlyMap<string, RoutedLink>,
     private readonly ledger: LinkLedger,
+    /** This process's site (config `site`): stamped on messages that carry none and have no cause with one. */
+    private readonly site?: string,
   ) {
     super();
+  }
+
+  /** A message leaves with its own site, else its cause's (a crop's, for the cloud's identity and alert), else ours. */
+  private withSite(message: object): object {
+    if ((message as { site?: unknown }).site !== undefined) return message;
+    const site = causeSite() ?? this.site;
+    return site === undefined ? message : { ...message, site };
   }
 
   async emit(pattern: Pattern, message: object, options: EmitOptions = {}): Promise<EmitOutcome> {
@@ -43,8 +52,9 @@ export class LinkRouter extends LinkEmitter {
       return 'failed';
     }
     const { channel, config } = link;
+    message = this.withSite(message);
     const durable = isDurablePattern(pattern);
-    if (!durable && (channel.pending >= config.window + config.maxQueued || link.isFull?.())) {
+    if (!durable && (channel.pending >= config.window + config.maxQueued || link.isFull?.(message))) {
       this.ledger.outcome(channel.link, pattern, 'dropped');
       return 'dropped';
     }

@@ -19,13 +19,20 @@ export const MESSAGE_KEY = Symbol('sentinel.messageKey');
 interface Cause {
   key: string;
   ranks: Map<string, number>;
+  /** The site the cause came from: what the messages it leads to carry. */
+  site?: string;
 }
 
 const causes = new AsyncLocalStorage<Cause>();
 
 /** Runs a handler of the message keyed `key`: messages it emits get keys derived from it. */
-export function withCause<T>(key: string, handler: () => T): T {
-  return causes.run({ key, ranks: new Map() }, handler);
+export function withCause<T>(key: string, handler: () => T, site?: string): T {
+  return causes.run({ key, ranks: new Map(), ...(site ? { site } : {}) }, handler);
+}
+
+/** The site of the durable message being handled, if any (a crop's site for the identity and alert it leads to). */
+export function causeSite(): string | undefined {
+  return causes.getStore()?.site;
 }
 
 const digest = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex').slice(0, 32);

@@ -28,14 +28,14 @@ export function msgpackSocketClass({ link, ledger, maxFrameBytes = MAX_TCP_FRAME
 
     protected handleSend(message: unknown, callback?: (err?: unknown) => void): void {
       const body = encodePacket(message);
-      const { pattern, cameraId } = packetLabels(message);
+      const { pattern, cameraId, site } = packetLabels(message);
       if (body.length > maxFrameBytes) {
         ledger.incident(link, 'oversized-sent', `refused to send a ${pattern} message of ${body.length} bytes (maxMessageBytes ${maxFrameBytes})`);
         throw new Error(`message of ${body.length} bytes over links.${link}.maxMessageBytes (${maxFrameBytes})`);
       }
       const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
       header.writeUInt32BE(body.length, 0);
-      ledger.record(link, 'sent', pattern, cameraId, FRAME_HEADER_BYTES + body.length);
+      ledger.record(link, 'sent', pattern, cameraId, FRAME_HEADER_BYTES + body.length, site);
       this.netSocket.cork();
       this.netSocket.write(header);
       this.netSocket.write(body, callback);
@@ -54,8 +54,8 @@ export function msgpackSocketClass({ link, ledger, maxFrameBytes = MAX_TCP_FRAME
 
     private deliver(body: Buffer): void {
       const decoded = decodeLinkPacket(body);
-      const { pattern, cameraId } = decoded.ok ? packetLabels(decoded.packet) : { pattern: decoded.reason, cameraId: undefined };
-      ledger.record(link, 'received', pattern, cameraId, FRAME_HEADER_BYTES + body.length);
+      const { pattern, cameraId, site } = decoded.ok ? packetLabels(decoded.packet) : { pattern: decoded.reason, cameraId: undefined, site: undefined };
+      ledger.record(link, 'received', pattern, cameraId, FRAME_HEADER_BYTES + body.length, site);
       if (!decoded.ok) {
         ledger.malformed(link, decoded.reason, decoded.detail);
         return;

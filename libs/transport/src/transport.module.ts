@@ -34,11 +34,11 @@ export class TransportModule implements OnApplicationShutdown {
               const linkConfig = config.links[link];
               const client = createLinkClient(link, linkConfig, { ledger, bus });
               const channel = new LinkChannel(link, client, linkConfig, ledger);
-              const isFull = client instanceof RedisStreamsClient ? () => client.isFull() : undefined;
+              const isFull = client instanceof RedisStreamsClient ? (message: object) => client.isFull(message) : undefined;
               links.set(link, { channel, config: linkConfig, isFull });
               health.register(`link:${link}:producer`, producerHealth(link, linkConfig, channel, bus), { required: false });
             }
-            return new LinkRouter(links, ledger);
+            return new LinkRouter(links, ledger, config.site);
           },
         },
         { provide: LinkEmitter, useExisting: LinkRouter },

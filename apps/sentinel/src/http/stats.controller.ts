@@ -22,6 +22,7 @@ export class StatsController {
     const components = Object.fromEntries(await Promise.all(this.health.names().map(async (name) => [name, await this.health.check(name)] as const)));
     return {
       tier: this.config.tier,
+      site: this.config.site,
       modules: modulesOfProcess(this.config),
       links: this.ledger.snapshot(),
       stages: this.stages.samples.summary(),

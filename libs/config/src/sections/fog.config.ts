@@ -147,6 +147,22 @@ export class FogSuspiciousConfig {
   @Min(16) @Max(2048) @IsInt() snapshotMaxSide = 320;
 }
 
+/**
+ * Fog replicas sharing a site's cameras (with `links.roofToFog.transport: redis-streams` and
+ * `perCamera: true`): each camera is read by the one fog holding its lease in that Redis. A fog that
+ * dies keeps its cameras at most `leaseTtlMs`; the others take them within `leaseTtlMs + 2 x renewMs`.
+ */
+export class FogReplicasConfig {
+  /** A camera's lease lasts this long (ms) unless renewed: the bound on how long a dead fog keeps its cameras. */
+  @Min(300) @Max(600_000) @IsInt() leaseTtlMs = 5_000;
+  /** Every this many ms a fog renews its leases, counts the fogs alive and takes or hands over cameras (at most a third of leaseTtlMs). */
+  @ValidateBy({ name: 'renewBelowTtl', validator: { validate: (v: unknown, args) => typeof v === 'number' && v * 3 <= (args?.object as FogReplicasConfig).leaseTtlMs, defaultMessage: () => 'renewMs must be at most a third of leaseTtlMs' } })
+  @Min(50)
+  @Max(200_000)
+  @IsInt()
+  renewMs = 1_000;
+}
+
 /** Settings of the fog (detection) module. Every property needs class-validator decorators (unknown keys are errors). */
 export class FogConfig {
   /** onnxruntime intra-op threads of the detector session. */
@@ -234,4 +250,6 @@ export class FogConfig {
   @ValidateNested() @Type(() => FogCadenceConfig) cadence: FogCadenceConfig = new FogCadenceConfig();
   @ValidateNested() @Type(() => FogFaceConfig) faces: FogFaceConfig = new FogFaceConfig();
   @ValidateNested() @Type(() => FogSuspiciousConfig) suspicious: FogSuspiciousConfig = new FogSuspiciousConfig();
+  /** Lease timing of fog replicas (used when links.roofToFog.perCamera is on). */
+  @ValidateNested() @Type(() => FogReplicasConfig) replicas: FogReplicasConfig = new FogReplicasConfig();
 }

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { LinkTlsConfig } from './link-security.config';
 
 export const WhenFullChoices = ['wait', 'drop'] as const;
@@ -10,6 +10,13 @@ const REDIS_NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 export const TransportKinds = ['inproc', 'tcp', 'redis', 'redis-streams'] as const;
 export type TransportKind = (typeof TransportKinds)[number];
+
+/** Another Redis a redis-streams consumer reads the link's stream from: a site's own, next to its producers. */
+export class LinkSourceConfig {
+  /** The site whose producers append there (counted per site, stamped on its messages that carry none). */
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'site must match [A-Za-z0-9_.-]{1,64}' }) @IsString() site!: string;
+  @Matches(/^rediss?:\/\//, { message: 'url must be a redis:// or rediss:// URL' }) @IsString() url!: string;
+}
 
 /** One tier-to-tier link: how its messages travel. The consumer listens, producers connect. */
 export class LinkConfig {
@@ -40,7 +47,21 @@ export class LinkConfig {
   @IsOptional() @Matches(REDIS_NAME, { message: 'stream must match [A-Za-z0-9_.:-]{1,128}' }) stream?: string;
 
   /**
-   * redis-streams: bound of the stream (XADD MAXLEN ~). Producers of durable patterns wait while this
+   * redis-streams: one stream per camera (`<stream>:cam:<camera>`) instead of one for the link. On
+   * roofToFog this is what fog replicas need: each fog reads only the cameras whose lease it holds
+   * (fog.replicas), and a new owner resumes a camera where the last one's acknowledgements stopped.
+   */
+  @IsBoolean() perCamera = false;
+
+  /**
+   * redis-streams consumer: further Redis servers to read the same stream and group from, one per site
+   * (each site's fogs append to their own Redis, so a cut between a site and the cloud only delays).
+   * The consumer reads `url` and every source; producers use `url` only.
+   */
+  @ArrayMaxSize(64) @ValidateNested({ each: true }) @Type(() => LinkSourceConfig) @IsArray() sources: LinkSourceConfig[] = [];
+
+  /**
+   * redis-streams: bound of the stream (XADD MAXLEN ~; of each camera's stream with perCamera). Producers of durable patterns wait while this
    * many entries are unacknowledged (so trimming only removes acknowledged history), droppable ones drop.
    */
   @IsInt() @Min(10) @Max(10_000_000) maxLen = 10_000;
