@@ -38,6 +38,8 @@ type Scene = 'busy' | 'still';
 type Path = 'capacity' | 'baseline';
 
 const FPS = 10;
+/** The mostly still clip: five cycles of 8 s frozen and 2 s of motion. */
+const STILL_CLIP_SECONDS = 50;
 const MAX_DROP_RATE = 0.01;
 const MAX_AP_LOSS = 0.02;
 
@@ -49,8 +51,6 @@ const list = (name: string, fallback: string) => arg(name, fallback).split(',').
 const stagger = arg('stagger', 'yes') !== 'no';
 /** `split` (default): roof, fog and cloud as three processes, as they are deployed; `all`: one process. */
 const placement = arg('placement', 'split') as 'split' | 'all';
-/** Length of each scene's clip (vtest.avi: 795 frames at 10 fps; the still clip: 5 x (8 + 2) s). */
-const CLIP_SECONDS: Record<Scene, number> = { busy: 79.5, still: 50 };
 const extraSets = process.argv.filter((a) => a.startsWith('--set=')).map((a) => a.slice('--set='.length));
 
 /**
@@ -70,7 +70,7 @@ const PATH_SETS: Record<Path, string[]> = {
 async function buildStillClip(dir: string): Promise<string> {
   const out = join(dir, 'mostly-still.mp4');
   if (existsSync(out)) return out;
-  const cycles = 5;
+  const cycles = STILL_CLIP_SECONDS / 10;
   const parts: string[] = [];
   const labels: string[] = [];
   for (let i = 0; i < cycles; i++) {
@@ -82,6 +82,25 @@ async function buildStillClip(dir: string): Promise<string> {
   const graph = `${parts.join(';')};${labels.join('')}concat=n=${cycles * 2}:v=1:a=0,fps=${FPS}[v]`;
   await promisify(execFile)(resolveFfmpegPath(), ['-v', 'error', '-y', '-i', sharedPath('data', 'vtest.avi'), '-filter_complex', graph, '-map', '[v]', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', out]);
   return out;
+}
+
+/**
+ * One source per camera. Independent cameras do not move in step: with `stagger`, camera i of the mostly
+ * still scene plays a copy of the clip rotated by i/count of its length (built here; an input `-ss`
+ * would make ffmpeg's `-re` burst through the skipped part), so motion bursts are spread as they would
+ * be. The busy scene is busy on every frame: its cameras all play vtest.avi from the start.
+ */
+async function cameraSources(scene: Scene, clip: string, count: number, dir: string): Promise<string[]> {
+  if (scene === 'busy' || !stagger) return Array.from({ length: count }, () => clip);
+  const sources = [clip];
+  for (let i = 1; i < count; i++) {
+    const out = join(dir, `mostly-still-${i}-of-${count}.mp4`);
+    const offset = ((i * STILL_CLIP_SECONDS) / count).toFixed(2);
+    const graph = `[0:v]trim=start=${offset},setpts=PTS-STARTPTS[a];[0:v]trim=end=${offset},setpts=PTS-STARTPTS[b];[a][b]concat=n=2:v=1:a=0[v]`;
+    await promisify(execFile)(resolveFfmpegPath(), ['-v', 'error', '-y', '-i', clip, '-filter_complex', graph, '-map', '[v]', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', out]);
+    sources.push(out);
+  }
+  return sources;
 }
 
 /** Busy share of both cores since the previous reading, from /proc/stat. */
@@ -182,7 +201,7 @@ async function startPlacement(configFile: string, sets: string[]): Promise<Recor
   }
 }
 
-async function runOnce(model: ModelName, scene: Scene, path: Path, cameras: number, source: string, clipSeconds: number, seconds: number): Promise<RunResult> {
+async function runOnce(model: ModelName, scene: Scene, path: Path, cameras: number, sources: readonly string[], seconds: number): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), `capacity-${scene}-${cameras}-`));
   const links =
     placement === 'split'
@@ -193,16 +212,7 @@ async function runOnce(model: ModelName, scene: Scene, path: Path, cameras: numb
     http: { host: '127.0.0.1', port: 0, auth: 'none' }, // loopback only; the bench reads /stats
     links,
     roof: {
-      // Independent cameras do not move in step: camera i starts i/N of the way into the clip (looping),
-      // so motion bursts of a mostly still scene are spread as they would be. Camera 0 starts at 0 (its AP50).
-      cameras: Array.from({ length: cameras }, (_, i) => ({
-        id: `cam${i}`,
-        source: resolve(source),
-        pace: true,
-        policy: 'regions',
-        loop: true,
-        ...(i > 0 && stagger ? { inputOptions: ['-ss', ((i * clipSeconds) / cameras).toFixed(1)] } : {}),
-      })),
+      cameras: sources.slice(0, cameras).map((source, i) => ({ id: `cam${i}`, source: resolve(source), pace: true, policy: 'regions', loop: true })),
       demo: { enabled: false },
     },
     fog: { modelPath: sharedPath('models', MODELS[model].file), family: MODELS[model].family, detectionLogPath: 'detections.jsonl' },
@@ -311,14 +321,14 @@ async function main(): Promise<void> {
   console.log('\nmodel  scene path      N | fps/cam | drops % | p95 ms | worst cam p95 | coasted % | CPU % | fog cores | fog RSS MB | AP50  | ΔAP50  | load 1m');
   for (const model of models) {
     if (scenes.includes('busy')) {
-      const reference = await runOnce(model, 'busy', 'baseline', 1, sources.busy, CLIP_SECONDS.busy, seconds);
+      const reference = await runOnce(model, 'busy', 'baseline', 1, [sources.busy], seconds);
       referenceAp.set(model, reference.ap50 ?? NaN);
       console.log(`${model.padEnd(6)} every-frame reference (1 busy camera, baseline path): AP50 ${fmt(reference.ap50, 3)}, drops ${fmt(reference.dropRate * 100)}%, load ${reference.load[0].toFixed(2)}`);
     }
     for (const scene of scenes) {
       for (const n of counts[scene]) {
         for (const path of paths) {
-          const r = await runOnce(model, scene, path, n, sources[scene], CLIP_SECONDS[scene], seconds);
+          const r = await runOnce(model, scene, path, n, await cameraSources(scene, sources[scene], n, clips), seconds);
           results.push(r);
           console.log(
             `${model.padEnd(6)} ${scene.padEnd(5)} ${path.padEnd(9)} ${String(n).padStart(2)} | ${fmt(r.fpsPerCamera).padStart(7)} | ${fmt(r.dropRate * 100).padStart(7)} | ${fmt(r.p95, 0).padStart(6)} | ${fmt(r.worstCameraP95, 0).padStart(13)} | ${fmt(r.coastedShare * 100).padStart(9)} | ${fmt(r.cpu * 100, 0).padStart(5)} | ${fmt(r.fogCpu, 2).padStart(9)} | ${fmt(r.rssMb, 0).padStart(10)} | ${fmt(r.ap50, 3).padStart(5)} | ${fmt(r.ap50 === undefined ? undefined : r.ap50 - (referenceAp.get(model) ?? NaN), 3).padStart(6)} | ${r.load[0].toFixed(2)}`,

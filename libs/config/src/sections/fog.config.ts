@@ -81,7 +81,7 @@ export class FogCadenceConfig {
    * this many of its frames and let the tracker carry the others, whatever changed: under overload a
    * camera's detections thin out instead of its frames being dropped. 1 turns this off.
    */
-  @Min(1) @Max(30) @IsInt() maxIntervalWhenBehind = 3;
+  @Min(1) @Max(30) @IsInt() maxIntervalWhenBehind = 2;
   /** Share of the roof's change that must lie inside the tracks' grown boxes for the tracker to suffice. */
   @Min(0) @Max(1) @IsNumber() minCoverage = 0.7;
   /** Track boxes grow by this share of their size on each side before that test. */
