@@ -242,7 +242,8 @@ async function runOnce(model: ModelName, scene: Scene, path: Path, cameras: numb
     for (let i = 0; i < cameras; i++) {
       const id = `cam${i}`;
       const c = components[`roof.camera.${id}`] ?? {};
-      const own = lines.filter((l) => l.cameraId === id);
+      // Only frames captured during the measured window: the fog keeps logging while the processes stop.
+      const own = lines.filter((l) => l.cameraId === id && l.capturedAt <= startedAt + elapsed * 1000);
       // The camera's clock starts at its first frame; a 10 fps camera produced this many frames since.
       const firstCapture = own.length ? Math.min(...own.map((l) => l.capturedAt)) : startedAt;
       const expected = Math.max(1, Math.floor(((startedAt + elapsed * 1000 - firstCapture) / 1000) * FPS));
