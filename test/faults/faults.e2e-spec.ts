@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { waitFor } from '../support/processes';
 import { FaultFigures, FaultRig, RoofState, TierName, printFigures, sleep } from './fault-harness';
+import { describeWithRedisServer } from './redis-instance';
 
 /**
  * Faults survived by the durable links, with real OS processes and a Redis of the test's own.
@@ -10,17 +10,6 @@ const LONG = process.env.FAULT_LONG === '1';
 const REDIS_OUTAGE_MS = LONG ? 20_000 : 5_000;
 const SLOW_FOG_MS = LONG ? 60_000 : 5_000;
 jest.setTimeout(LONG ? 300_000 : 120_000);
-
-function hasRedisServer(): boolean {
-  try {
-    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const describeWithRedisServer = hasRedisServer() || process.env.CI === 'true' ? describe : describe.skip;
 
 function expectNothingLostOrDoubled(figures: FaultFigures): void {
   expect(figures.sent).toBeGreaterThan(0);

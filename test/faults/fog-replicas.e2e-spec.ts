@@ -1,6 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { TierProcess, fetchMetrics, waitFor } from '../support/processes';
-import { RedisInstance } from './redis-instance';
+import { RedisInstance, describeWithRedisServer } from './redis-instance';
 import {
   COMMON_ARGS, LeaseEvent, ROOF_TO_FOG, alertsAt, cropsOnStream, drained, fogCameras, kill, lavfiCameras, leasesOf, ownershipOverlaps, peakRssMb, sleep, start, streamArgs, withRedis,
 } from './replica-harness';
@@ -20,17 +19,6 @@ const TAKEOVER_BOUND_MS = LEASE_TTL_MS + 2 * RENEW_MS;
 const SCHEDULING_SLACK_MS = 3000;
 const CAMERAS = ['cam-1', 'cam-2', 'cam-3', 'cam-4'];
 jest.setTimeout(LONG ? 300_000 : 150_000);
-
-function hasRedisServer(): boolean {
-  try {
-    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const describeWithRedisServer = hasRedisServer() || process.env.CI === 'true' ? describe : describe.skip;
 
 describeWithRedisServer('fog replicas share a site\'s cameras (real processes, own Redis)', () => {
   let redis: RedisInstance | undefined;

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,18 @@ import { freePort, waitFor } from '../support/processes';
  * append-only file in a temporary folder, fsynced on every write: a Redis carrying durable links must
  * keep its streams across its own restart, and the outage test stops and starts it.
  */
+function hasRedisServer(): boolean {
+  try {
+    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `describe` where redis-server can be started (always under CI=true, where its absence must fail). */
+export const describeWithRedisServer = hasRedisServer() || process.env.CI === 'true' ? describe : describe.skip;
+
 export class RedisInstance {
   private child?: ChildProcess;
   private readonly dir = mkdtempSync(join(tmpdir(), 'sentinel-faults-redis-'));

@@ -1,6 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { TierProcess, freePort, startProcess, waitFor } from '../support/processes';
-import { RedisInstance } from './redis-instance';
+import { RedisInstance, describeWithRedisServer } from './redis-instance';
 import { RoofState } from './fault-harness';
 import { COMMON_ARGS, drained, sleep, withRedis } from './replica-harness';
 import { TcpCut } from './tcp-cut';
@@ -19,17 +18,6 @@ const FPS = 20;
 const LOCAL_ALERT_EVERY = 10;
 const ENTRY = 'test/faults/fault-tier.js';
 jest.setTimeout(LONG ? 300_000 : 150_000);
-
-function hasRedisServer(): boolean {
-  try {
-    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const describeWithRedisServer = hasRedisServer() || process.env.CI === 'true' ? describe : describe.skip;
 
 interface Notified {
   alerts: Record<string, number>;
