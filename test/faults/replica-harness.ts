@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import { decodePacket } from '@sentinel/transport';
 import { TierProcess, startProcess, waitFor } from '../support/processes';
 import { RedisInstance } from './redis-instance';
+import type { CameraState } from './replica-modules';
 
 export const REPLICA_ENTRY = 'test/faults/replica-tier.js';
 export const ROOF_TO_FOG = 'sentinel:roofToFog';
@@ -23,15 +24,8 @@ export interface LeaseStats {
   site?: string;
 }
 
-export interface FogCamera {
-  frames: number;
-  whole: number;
-  crops: number;
-  resyncs: number;
-  tracks: number;
-  handledAt: number[];
-  cropAt: number[];
-}
+/** One camera of a stand-in fog's `/fault/fog` report. */
+export type FogCamera = CameraState;
 
 async function getJson<T>(port: number, path: string): Promise<T> {
   return (await (await fetch(`http://127.0.0.1:${port}${path}`)).json()) as T;

@@ -14,7 +14,8 @@ import { CountingNotificationModule, RecognisingCloudModule } from './fault-modu
  * first frame in step and ends when the chain breaks (tracks restart on a new owner).
  */
 
-interface CameraState {
+/** One camera as the stand-in fog keeps it (and `/fault/fog` reports it). */
+export interface CameraState {
   lastSeq?: number;
   track?: number;
   frames: number;
