@@ -1,10 +1,12 @@
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import sharp from 'sharp';
 import request from 'supertest';
 import { plainToInstance } from 'class-transformer';
 import { DetectionsMessage, IdentityMessage, SCHEMA_VERSION } from '@sentinel/contracts';
+import { EventStore, NotificationService } from '@sentinel/notification';
 import { MetricsService } from '@sentinel/telemetry';
 import { NotificationHarness, WebhookReceiver, bootNotification, makeAlert, tempDataDir, waitUntil } from './support';
 
@@ -293,6 +295,25 @@ describe('notification module across restarts and with several webhook URLs', ()
       expect(health.status).toBe('up'); // a 4xx is the receiver's problem, not an outage
     } finally {
       await harness.close();
+    }
+  });
+
+  it('stores an alert that arrives while the app stops (after every onModuleDestroy) and refuses one after the store closed', async () => {
+    const stopping = await bootNotification(dataDir, sets());
+    const service = stopping.app.get(NotificationService);
+    // What Nest's close() does in order; the roof of a one-process deployment stops in its own onModuleDestroy and may emit then.
+    await service.onModuleDestroy();
+    expect((await stopping.link.handleAlert(makeAlert({ id: 'while-stopping', cameraId: 'stop-cam', kind: 'camera-down' }))).outcome).toBe('notified');
+    service.beforeApplicationShutdown();
+    await expect(stopping.link.handleAlert(makeAlert({ id: 'after-close', cameraId: 'stop-cam' }))).rejects.toThrow(/event store is closed: this process is stopping/);
+    await stopping.app.close();
+
+    const store = new EventStore(join(dataDir, 'events.sqlite'));
+    try {
+      expect(store.getEvent('while-stopping')).toMatchObject({ kind: 'camera-down', cameraId: 'stop-cam' });
+      expect(store.getEvent('after-close')).toBeUndefined();
+    } finally {
+      store.close();
     }
   });
 

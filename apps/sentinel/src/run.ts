@@ -1,4 +1,5 @@
 import { ConfigError, SentinelConfig } from '@sentinel/config';
+import { watchStopSignals } from '@sentinel/telemetry';
 import { CliError } from './cli';
 import { configFromArgv } from './config-from-argv';
 import { asBootError } from './boot-error';
@@ -28,6 +29,7 @@ export async function runSentinel(argv: readonly string[], options: SentinelAppO
  * configuration error and exits 2; anything else is a bug, printed with its stack, exit 1.
  */
 export function runMain(argv: readonly string[], options: SentinelAppOptions = {}): void {
+  watchStopSignals();
   runSentinel(argv, options).catch((error: unknown) => {
     const boot = asBootError(error);
     if (boot) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { SENTINEL_CONFIG, SentinelConfig, type NotificationChannelName, type NotificationConfig } from '@sentinel/config';
 import { AlertKinds, type AlertMessage, type DetectionsMessage, type IdentityMessage } from '@sentinel/contracts';
 import { HealthRegistry, LastWrite, StageTimer, watchWritable } from '@sentinel/telemetry';
@@ -35,7 +35,7 @@ export function eventsDatabasePath(config: SentinelConfig): string {
  * and runs one outbox pump per delivery target.
  */
 @Injectable()
-export class NotificationService implements OnModuleInit, OnModuleDestroy {
+export class NotificationService implements OnModuleInit, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger('Notification');
   private readonly alertLog = new Logger('Alert');
   private readonly settings: NotificationConfig;
@@ -44,6 +44,7 @@ export class NotificationService implements OnModuleInit, OnModuleDestroy {
   private readonly pumps = new Map<string, OutboxPump>();
   private readonly enabledChannels = new Set<NotificationChannelName>();
   private retentionTimer?: NodeJS.Timeout;
+  private closed = false;
   private readonly lastStoreWrite = new LastWrite();
   private readonly kindLabels = new BoundedLabels(64);
   private readonly detectionLabels = new BoundedLabels(200);
@@ -111,10 +112,19 @@ export class NotificationService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.retentionTimer);
-    // Take no new rows, abort what is in flight (it stays queued), wait for the outcomes, then close.
+    // Take no new rows, abort what is in flight (it stays queued), wait for the outcomes.
     const drained = [...this.pumps.values()].map((p) => p.stop());
     await Promise.all(this.targets.map((t) => t.stop?.()));
     await Promise.all(drained);
+  }
+
+  /**
+   * The store closes after every module's onModuleDestroy: in one process the roof and the fog stop
+   * there, and what they emit while stopping (their last alerts) is still stored; it stays queued for
+   * delivery by the next run. Nest runs onModuleDestroy in module order, not pipeline order.
+   */
+  beforeApplicationShutdown(): void {
+    this.closed = true;
     this.store.close();
   }
 
@@ -273,6 +283,7 @@ export class NotificationService implements OnModuleInit, OnModuleDestroy {
 
   /** Runs a write of the event store, remembering whether it worked (the store's health). */
   private storeWrite<T>(write: () => T): T {
+    if (this.closed) throw new Error('the event store is closed: this process is stopping (the sender keeps the message and retries)');
     try {
       const result = write();
       this.lastStoreWrite.ok();

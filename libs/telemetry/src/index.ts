@@ -6,3 +6,4 @@ export * from './telemetry.module';
 export * from './stat-counter';
 export * from './log-histogram';
 export * from './health-signals';
+export * from './stop-signals';

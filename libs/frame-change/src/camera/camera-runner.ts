@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@nestjs/common';
 import { AlertKinds, AlertMessage, Patterns, SCHEMA_VERSION } from '@sentinel/contracts';
 import type { ReconnectConfig } from '@sentinel/config';
-import type { StageTimer } from '@sentinel/telemetry';
+import { type StageTimer, stopSignalReceived } from '@sentinel/telemetry';
 import type { LinkEmitter } from '@sentinel/transport';
 import type { RawFrame } from '../ffmpeg/frame-reader';
 import type { OutputFormat } from '../ffmpeg/source';
@@ -206,7 +206,7 @@ export class CameraRunner {
     this.tally.restarted(reason);
     this.deps.logger.warn(`camera ${this.id}: ${reason}; reconnecting in ${delay} ms (attempt ${attempt})`);
     if (this.tally.state !== 'reconnecting') this.tally.setState('reconnecting');
-    if (this.outage) return;
+    if (this.outage || this.endedByStopSignal(reason)) return;
     this.outage = true;
     this.alert(AlertKinds.CameraDown, `camera ${this.id} is down: ${reason}`);
   }
@@ -215,7 +215,7 @@ export class CameraRunner {
     const message = `camera ${this.id} (${redactSource(this.settings.source)}) failed: ${reason}`;
     this.tally.error(message);
     this.deps.logger.error(message);
-    this.alert(AlertKinds.CameraDown, message);
+    if (!this.endedByStopSignal(reason)) this.alert(AlertKinds.CameraDown, message);
     this.finish('failed');
   }
 
@@ -224,6 +224,17 @@ export class CameraRunner {
     void this.settled()
       .then(() => this.encoder.close())
       .then(() => this.resolveDone());
+  }
+
+  /**
+   * True when this process got a stop signal: the terminal's Ctrl-C also ended ffmpeg, which is the
+   * process stopping, not the camera going down, so no camera-down alert is raised for it.
+   */
+  private endedByStopSignal(reason: string): boolean {
+    const signal = stopSignalReceived();
+    if (!signal) return false;
+    this.deps.logger.log(`camera ${this.id}: ${reason} while the process stops (${signal}); no camera-down alert`);
+    return true;
   }
 
   private alert(kind: string, text: string): void {
