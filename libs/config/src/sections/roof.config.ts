@@ -98,15 +98,22 @@ export type VideoPreset = (typeof VideoPresets)[number];
 /** policy `video`: libx264 settings (always `-tune zerolatency`: no lookahead, no B-frames, one packet out per frame in). */
 export class VideoConfig {
   /**
-   * Constant rate factor: 0 lossless, 23 x264's default, 51 worst. 28: on vtest.avi 3.7 MB roof->fog
-   * (46% of the source file, half of CRF 23) with person AP50 0.877 against 0.864 every-frame
-   * (libs/frame-change/README.md).
+   * Constant rate factor: 0 lossless, 23 x264's default, 51 worst. 30 with the 60 s keyframe
+   * interval below: roof->fog 30.9% of vtest.avi's own bytes (person AP50 0.878 against 0.864
+   * every-frame) and 43.0% of the mostly still clip's (0.869 against 0.868); CRF 28 with 10 s gave
+   * 45.5% and 77.3% (libs/frame-change/README.md).
    */
-  @Min(0) @Max(51) @IsInt() crf = 28;
+  @Min(0) @Max(51) @IsInt() crf = 30;
   @IsIn(VideoPresets as unknown as string[], { message: `preset must be one of: ${VideoPresets.join(', ')}` })
   preset: VideoPreset = 'veryfast';
-  /** A keyframe at least this often (seconds of stream time), besides the first frame and each resync. */
-  @Min(0.1) @Max(3_600) @IsNumber() keyframeIntervalS = 10;
+  /**
+   * A keyframe at least this often (seconds of stream time), besides the first frame and each
+   * resync. Only a fallback: every packet the fog cannot decode in order is answered `resync`, and a
+   * message lost on the link breaks the roof's chain itself, so either way the next frame is a
+   * keyframe. On a mostly still scene each keyframe after a still stretch costs a whole intra frame:
+   * 10 s gave 77.3% of the camera's own stream, 60 s 55.7% (43.0% with CRF 30).
+   */
+  @Min(0.1) @Max(3_600) @IsNumber() keyframeIntervalS = 60;
 }
 
 /** Per-camera overrides of ChangeDetectionConfig: the same rules, every key optional, unset keys take roof.detection's value. */
