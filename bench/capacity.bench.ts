@@ -2,7 +2,12 @@
  * Fog capacity: how many cameras one fog serves on this machine. N cameras paced at 10 fps (copies of
  * vtest.avi for a busy scene; a mostly still clip built here from vtest's frames) run through roof,
  * fog and cloud as three OS processes on loopback TCP (`--placement=split`, default: as deployed, and the
- * cloud's face models never share the fog's main thread) or in one (`--placement=all`), for each N and path:
+ * cloud's face models never share the fog's main thread) or in one (`--placement=all`), for each N and path.
+ * The roofs: `--roofs=replay` (default with split) records each camera's real roof once before the runs
+ * (the product's roof module on the clip: its regions messages, and every frame whole for resyncs) and
+ * replays it paced over the product's TCP link producer, so N roofs' decoding does not share the fog's two
+ * cores (a fog box does not run its cameras' roofs); `--roofs=live` runs the roofs as a process beside it.
+ * The cloud runs beside the fog under `nice -n 19` (`--cloud=niced`, default with split; `--cloud=equal`).
  *
  * - `capacity`: the product's defaults (cameras take turns, detection cadence);
  * - `baseline`: the fog before the capacity work, measured in the same run (see PATH_SETS).
@@ -14,7 +19,7 @@
  * drop rate stays under 1%.
  *
  *   npm run build && npm run bench:capacity [-- --models=yolox,yolov5 --scenes=busy,still --busy=1,2,4,6
- *     --still=4,8,12,16 --seconds=44 --paths=capacity,baseline --stagger=yes|no --set=fog.cadence.maxInterval=3]
+ *     --still=4,8,12,16 --seconds=44 --paths=capacity,baseline --roofs=replay|live --cloud=niced|equal --stagger=yes|no --set=fog.cadence.maxInterval=3]
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +32,7 @@ import { SentinelProcess, evaluateDetections, freePort, parseMotGroundTruth, sta
 import { summarize } from '@sentinel/telemetry';
 import { sharedPath } from '@sentinel/testing';
 import type { DetectionLogLine } from '@sentinel/detection';
+import { type ReplayCounts, type RoofRecording, RoofReplay, recordRoof } from './roof-replay';
 
 const MODELS = {
   yolox: { file: 'yolox_nano_416.onnx', family: 'yolox' },
@@ -51,6 +57,14 @@ const list = (name: string, fallback: string) => arg(name, fallback).split(',').
 const stagger = arg('stagger', 'yes') !== 'no';
 /** `split` (default): roof, fog and cloud as three processes, as they are deployed; `all`: one process. */
 const placement = arg('placement', 'split') as 'split' | 'all';
+/** `replay`: recorded roofs played over TCP (off the fog's cores); `live`: a roof process decoding every camera. */
+const roofs = arg('roofs', placement === 'split' ? 'replay' : 'live') as 'replay' | 'live';
+/**
+ * `niced` (default with split): the cloud runs under `nice -n 19`, so it takes what the fog leaves; a
+ * deployed cloud is not on the fog box, and on these 2 cores its face models took up to a core from the
+ * fog at 4 busy cameras. `equal`: the cloud competes with the fog as an ordinary process.
+ */
+const cloudPriority = arg('cloud', placement === 'split' ? 'niced' : 'equal') as 'niced' | 'equal';
 const extraSets = process.argv.filter((a) => a.startsWith('--set=')).map((a) => a.slice('--set='.length));
 
 /**
@@ -179,7 +193,7 @@ function processCpuSeconds(pid: number): number {
 }
 
 /** The run's processes: one with every tier, or roof, fog and cloud apart (linked by loopback TCP). */
-async function startPlacement(configFile: string, sets: string[]): Promise<Record<'roof' | 'fog' | 'cloud', SentinelProcess>> {
+async function startPlacement(configFile: string, sets: string[]): Promise<Record<'fog' | 'cloud', SentinelProcess> & { roof?: SentinelProcess }> {
   const main = resolve('dist/main.js');
   if (placement === 'all') {
     const all = await startSentinelProcess(main, ['--config', configFile, ...sets], { timeoutMs: 180_000 });
@@ -188,20 +202,44 @@ async function startPlacement(configFile: string, sets: string[]): Promise<Recor
   const started: SentinelProcess[] = [];
   try {
     const start = async (tier: string) => {
-      const child = await startSentinelProcess(main, [`--tier=${tier}`, '--config', configFile, ...sets], { timeoutMs: 180_000 });
+      const nice = tier === 'cloud' && cloudPriority === 'niced' ? 19 : undefined;
+      const child = await startSentinelProcess(main, [`--tier=${tier}`, '--config', configFile, ...sets], { timeoutMs: 180_000, nice });
       started.push(child);
       return child;
     };
     const cloud = await start('cloud');
     const fog = await start('fog');
-    return { cloud, fog, roof: await start('roof') };
+    return { cloud, fog, roof: roofs === 'live' ? await start('roof') : undefined };
   } catch (error) {
     await Promise.all(started.map((c) => c.stop()));
     throw error;
   }
 }
 
-async function runOnce(model: ModelName, scene: Scene, path: Path, cameras: number, sources: readonly string[], seconds: number): Promise<RunResult> {
+/** Per camera: frames its stream produced in the window, and frames it lost (never judged, skipped, or refused by the fog). */
+interface CameraFrames {
+  expected: number;
+  decoded: number;
+  lost: number;
+}
+
+/** The live roof's counts for one camera, from its /stats (`firstCapture`: its first frame in the detection log). */
+function liveRoofFrames(component: Record<string, number> | undefined, firstCapture: number, windowEnd: number): CameraFrames {
+  const c = component ?? {};
+  // A 10 fps camera produced this many frames since its first.
+  const expected = Math.max(1, Math.floor(((windowEnd - firstCapture) / 1000) * FPS));
+  const decoded = c.framesDecoded ?? 0;
+  // Frames the roof did not read in time, dropped itself, found the link full for, or the fog refused
+  // (a frame pushed out of the fog's queue comes back as a failed emit).
+  return { expected, decoded, lost: Math.max(0, expected - decoded) + (c.droppedBusy ?? 0) + (c.droppedByLink ?? 0) + (c.failedByLink ?? 0) };
+}
+
+function replayedRoofFrames(counts: ReplayCounts | undefined): CameraFrames {
+  const c = counts ?? { frames: 0, busy: 0, failed: 0, resynced: 0 };
+  return { expected: Math.max(1, c.frames), decoded: c.frames, lost: c.busy + c.failed + c.resynced };
+}
+
+async function runOnce(model: ModelName, scene: Scene, path: Path, cameras: number, sources: readonly string[], seconds: number, recordings: ReadonlyMap<string, RoofRecording>): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), `capacity-${scene}-${cameras}-`));
   const links =
     placement === 'split'
@@ -221,41 +259,39 @@ async function runOnce(model: ModelName, scene: Scene, path: Path, cameras: numb
   writeFileSync(configFile, stringify(config));
   const sets = [...PATH_SETS[path], ...(path === 'capacity' ? extraSets : [])].flatMap((s) => ['--set', s]);
   const cpu = new MachineCpu();
-  let tiers: Record<'roof' | 'fog' | 'cloud', SentinelProcess> | undefined;
+  let tiers: (Record<'fog' | 'cloud', SentinelProcess> & { roof?: SentinelProcess }) | undefined;
+  const stopTiers = async () => {
+    for (const tier of new Set(Object.values(tiers ?? {}).filter((t): t is SentinelProcess => t !== undefined))) await tier.stop();
+    tiers = undefined;
+  };
   try {
     tiers = await startPlacement(configFile, sets);
     const fogPid = tiers.fog.child.pid!;
-    const startedAt = Date.now();
+    const replay = roofs === 'replay' ? new RoofReplay(sources.slice(0, cameras).map((source, i) => ({ id: `cam${i}`, recording: recordings.get(source)! })), FPS) : undefined;
     cpu.sinceLast();
     const fogCpuBefore = processCpuSeconds(fogPid);
-    await new Promise((r) => setTimeout(r, seconds * 1000));
+    let startedAt = Date.now();
+    if (replay) startedAt = (await replay.run(links, seconds)).startedAt;
+    else await new Promise((r) => setTimeout(r, seconds * 1000));
     const elapsed = (Date.now() - startedAt) / 1000;
     const machineCpu = cpu.sinceLast();
     const fogCpu = (processCpuSeconds(fogPid) - fogCpuBefore) / elapsed;
     const rssMb = peakRssMb(fogPid);
-    const stats = await getJson(tiers.roof.port, '/stats');
-    for (const tier of new Set(Object.values(tiers))) await tier.stop();
-    tiers = undefined;
-    const components = stats.components as Record<string, Record<string, number>>;
+    const stats = tiers.roof ? await getJson(tiers.roof.port, '/stats') : undefined;
+    await stopTiers();
+    const components = (stats?.components ?? {}) as Record<string, Record<string, number>>;
     const lines = readLog(join(dir, 'detections.jsonl'));
     const results: CameraResult[] = [];
+    const windowEnd = startedAt + elapsed * 1000;
     for (let i = 0; i < cameras; i++) {
       const id = `cam${i}`;
-      const c = components[`roof.camera.${id}`] ?? {};
       // Only frames captured during the measured window: the fog keeps logging while the processes stop.
-      const own = lines.filter((l) => l.cameraId === id && l.capturedAt <= startedAt + elapsed * 1000);
-      // The camera's clock starts at its first frame; a 10 fps camera produced this many frames since.
+      const own = lines.filter((l) => l.cameraId === id && l.capturedAt <= windowEnd);
       const firstCapture = own.length ? Math.min(...own.map((l) => l.capturedAt)) : startedAt;
-      const expected = Math.max(1, Math.floor(((startedAt + elapsed * 1000 - firstCapture) / 1000) * FPS));
-      const decoded = c.framesDecoded ?? 0;
-      // Frames the roof did not read in time, dropped itself, found the link full for, or the fog refused
-      // (a frame pushed out of the fog's queue comes back as a failed emit).
-      const lost = Math.max(0, expected - decoded) + (c.droppedBusy ?? 0) + (c.droppedByLink ?? 0) + (c.failedByLink ?? 0);
+      const frames = replay ? replayedRoofFrames(replay.counts.get(id)) : liveRoofFrames(components[`roof.camera.${id}`], firstCapture, windowEnd);
       results.push({
         id,
-        expected,
-        decoded,
-        lost,
+        ...frames,
         processed: own.length,
         coasted: own.filter((l) => l.coasted).length,
         latencies: own.filter((l) => l.detectedAt !== undefined).map((l) => l.detectedAt! - l.capturedAt),
@@ -281,7 +317,7 @@ async function runOnce(model: ModelName, scene: Scene, path: Path, cameras: numb
     if (scene === 'busy') run.ap50 = personAp50(lines.filter((l) => l.cameraId === 'cam0'));
     return run;
   } finally {
-    if (tiers) for (const tier of new Set(Object.values(tiers))) await tier.stop();
+    await stopTiers();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -302,6 +338,26 @@ function personAp50(lines: readonly DetectionLogLine[]): number {
   return frames.length ? evaluateDetections(frames).ap50 : NaN;
 }
 
+/**
+ * The roof's recordings of `sources` (replay only), each recorded once; recordings of sources not
+ * among these are let go (the rotated copies of the still clip differ for each N).
+ */
+async function recordingsFor(sources: readonly string[], seconds: number, cache: Map<string, RoofRecording>): Promise<Map<string, RoofRecording>> {
+  if (roofs !== 'replay') return cache;
+  for (const source of cache.keys()) if (!sources.includes(source)) cache.delete(source);
+  const started = Date.now();
+  let recorded = 0;
+  for (const source of new Set(sources)) {
+    if (cache.has(source)) continue;
+    const recording = await recordRoof(resolve(source), 'regions', seconds * FPS + 1);
+    if (recording.messages.size === 0) throw new Error(`the roof sent nothing for ${source}`);
+    cache.set(source, recording);
+    recorded++;
+  }
+  if (recorded) console.log(`  (recorded the roof on ${recorded} source(s) in ${((Date.now() - started) / 1000).toFixed(1)} s, before the runs)`);
+  return cache;
+}
+
 const fmt = (v: number | undefined, digits = 1) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(digits));
 
 async function main(): Promise<void> {
@@ -311,9 +367,12 @@ async function main(): Promise<void> {
   const counts: Record<Scene, number[]> = { busy: list('busy', '1,2,4,6').map(Number), still: list('still', '4,8,12,16').map(Number) };
   const seconds = Number(arg('seconds', '44'));
   if (!existsSync(resolve('dist/main.js'))) throw new Error('dist/main.js is missing: run `npm run build` first');
+  if (roofs === 'replay' && placement === 'all') throw new Error('--roofs=replay needs --placement=split (the replay is the roof process)');
+  const recordings = new Map<string, RoofRecording>();
   const clips = mkdtempSync(join(tmpdir(), 'capacity-clips-'));
   const sources: Record<Scene, string> = { busy: sharedPath('data', 'vtest.avi'), still: scenes.includes('still') ? await buildStillClip(clips) : '' };
-  console.log(`capacity bench (${placement === 'split' ? 'roof, fog and cloud as three processes over loopback TCP' : 'all tiers in one process'}): ${seconds} s per run at ${FPS} fps per camera; models ${models.join(', ')}; scenes ${scenes.join(', ')}; paths ${paths.join(', ')}; extra sets for capacity: ${extraSets.join(' ') || 'none'}`);
+  const roofNote = `${roofs === 'replay' ? 'roofs recorded once and replayed over TCP, off the fog\'s cores' : 'roofs live, decoding on the same cores'}${placement === 'split' ? `; cloud ${cloudPriority === 'niced' ? 'under nice 19' : 'at normal priority'}` : ''}`;
+  console.log(`capacity bench (${placement === 'split' ? 'roof, fog and cloud as three processes over loopback TCP' : 'all tiers in one process'}; ${roofNote}): ${seconds} s per run at ${FPS} fps per camera; models ${models.join(', ')}; scenes ${scenes.join(', ')}; paths ${paths.join(', ')}; extra sets for capacity: ${extraSets.join(' ') || 'none'}`);
   console.log(`machine: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} before the first run`);
 
   const results: RunResult[] = [];
@@ -322,14 +381,15 @@ async function main(): Promise<void> {
   console.log('\nmodel  scene path      N | fps/cam | drops % | p95 ms | worst cam p95 | coasted % | CPU % | fog cores | fog RSS MB | AP50  | ΔAP50  | load 1m');
   for (const model of models) {
     if (scenes.includes('busy')) {
-      const reference = await runOnce(model, 'busy', 'baseline', 1, [sources.busy], seconds);
+      const reference = await runOnce(model, 'busy', 'baseline', 1, [sources.busy], seconds, await recordingsFor([sources.busy], seconds, recordings));
       referenceAp.set(model, reference.ap50 ?? NaN);
       console.log(`${model.padEnd(6)} every-frame reference (1 busy camera, baseline path): AP50 ${fmt(reference.ap50, 3)}, drops ${fmt(reference.dropRate * 100)}%, load ${reference.load[0].toFixed(2)}`);
     }
     for (const scene of scenes) {
       for (const n of counts[scene]) {
         for (const path of paths) {
-          const r = await runOnce(model, scene, path, n, await cameraSources(scene, sources[scene], n, clips), seconds);
+          const cameraClips = await cameraSources(scene, sources[scene], n, clips);
+          const r = await runOnce(model, scene, path, n, cameraClips, seconds, await recordingsFor(cameraClips.slice(0, n), seconds, recordings));
           results.push(r);
           console.log(
             `${model.padEnd(6)} ${scene.padEnd(5)} ${path.padEnd(9)} ${String(n).padStart(2)} | ${fmt(r.fpsPerCamera).padStart(7)} | ${fmt(r.dropRate * 100).padStart(7)} | ${fmt(r.p95, 0).padStart(6)} | ${fmt(r.worstCameraP95, 0).padStart(13)} | ${fmt(r.coastedShare * 100).padStart(9)} | ${fmt(r.cpu * 100, 0).padStart(5)} | ${fmt(r.fogCpu, 2).padStart(9)} | ${fmt(r.rssMb, 0).padStart(10)} | ${fmt(r.ap50, 3).padStart(5)} | ${fmt(r.ap50 === undefined ? undefined : r.ap50 - (referenceAp.get(model) ?? NaN), 3).padStart(6)} | ${r.load[0].toFixed(2)}`,

@@ -10,14 +10,13 @@
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { Global, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ForwardPolicy, SentinelConfigModule, validateConfig } from '@sentinel/config';
-import { FrameChangeModule, FrameChangeService, buildInvocation, parseOutputFormat, resolveFfmpegPath } from '@sentinel/frame-change';
-import { StageTimer, TelemetryModule, quantile } from '@sentinel/telemetry';
+import type { ForwardPolicy } from '@sentinel/config';
+import { buildInvocation, parseOutputFormat, resolveFfmpegPath } from '@sentinel/frame-change';
+import { quantile } from '@sentinel/telemetry';
 import { SENTINEL_NODE_FLAGS } from '@sentinel/evaluation';
 import { sharedPath } from '@sentinel/testing';
 import { EmitOutcome, LinkEmitter } from '@sentinel/transport';
+import { withRoof } from './roof-app';
 
 interface Options {
   file: string;
@@ -117,26 +116,10 @@ interface RoofRun {
   latency: Record<string, { p50: number; p95: number }>;
 }
 
-async function withRoof<T>(roof: Record<string, unknown>, body: (service: FrameChangeService, timer: StageTimer) => Promise<T>): Promise<T> {
-  const links = new NullLinks();
-  const config = validateConfig({ roof });
-  @Global()
-  @Module({ providers: [{ provide: LinkEmitter, useValue: links }], exports: [LinkEmitter] })
-  class BenchLinksModule {}
-  @Module({ imports: [SentinelConfigModule.forRoot(config), TelemetryModule, BenchLinksModule, FrameChangeModule] })
-  class BenchModule {}
-  const app = await NestFactory.createApplicationContext(BenchModule, { logger: ['error', 'warn'] });
-  try {
-    return await body(app.get(FrameChangeService), app.get(StageTimer));
-  } finally {
-    await app.close();
-  }
-}
-
 async function roofRun(file: string, policy: ForwardPolicy, video: Options['video']): Promise<RoofRun> {
   const start = performance.now();
   const cpuStart = cpuSeconds();
-  return withRoof({ policy, video, cameras: [{ id: 'bench', source: file, pace: false }] }, async (service, timer) => {
+  return withRoof({ policy, video, cameras: [{ id: 'bench', source: file, pace: false }] }, new NullLinks(), async (service, timer) => {
     await service.whenFilesDone();
     const seconds = (performance.now() - start) / 1000;
     const stats = service.stats().bench;
@@ -148,7 +131,7 @@ async function roofRun(file: string, policy: ForwardPolicy, video: Options['vide
 }
 
 async function loopRun(file: string, policy: ForwardPolicy, seconds: number, bareFps: number): Promise<void> {
-  await withRoof({ policy, cameras: [{ id: 'loop', source: file, pace: false, loop: true }] }, async (service) => {
+  await withRoof({ policy, cameras: [{ id: 'loop', source: file, pace: false, loop: true }] }, new NullLinks(), async (service) => {
     const sample = (label: string): void => {
       const memory = process.memoryUsage();
       const stats = service.stats().loop;

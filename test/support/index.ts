@@ -5,3 +5,4 @@ export * from './messages';
 export * from './stub-modules';
 export * from './rtsp-server';
 export * from './api-key';
+export * from './streams-link';

@@ -27,6 +27,11 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   timeoutMs?: number;
+  /**
+   * Run under `nice -n N` (every thread of it): a process that shares the machine with the one being
+   * measured but would run elsewhere in a deployment (the capacity bench's cloud beside the fog).
+   */
+  nice?: number;
 }
 
 /**
@@ -49,7 +54,10 @@ const OUTPUT_TAIL = 64_000;
 export function startSentinelProcess(script: string, args: readonly string[], options: StartOptions = {}): Promise<SentinelProcess> {
   const timeoutMs = options.timeoutMs ?? 120_000;
   if (!existsSync(script)) return Promise.reject(new Error(`${script} is missing: run \`npm run build\` first`));
-  const child = spawn(process.execPath, [...SENTINEL_NODE_FLAGS, script, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = [process.execPath, ...SENTINEL_NODE_FLAGS, script, ...args];
+  // nice execs node in place: the child's pid is node's.
+  const [file, ...rest] = options.nice === undefined ? command : ['nice', '-n', String(options.nice), ...command];
+  const child = spawn(file, rest, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const describe = `${script} ${args.join(' ')}`;
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -1,16 +1,8 @@
 import Redis from 'ioredis';
 import { LinkConfig } from '@sentinel/config';
 import { FrameMessage, Patterns, SCHEMA_VERSION } from '@sentinel/contracts';
-import { MetricsService } from '@sentinel/telemetry';
-import { REDIS_URL, describeWithService, waitFor as pollUntil } from '@sentinel/testing';
+import { REDIS_URL, StreamsTestLink, describeWithService, waitFor as pollUntil } from '@sentinel/testing';
 import { cameraKeyOf, leaseKeyOf } from './camera-streams';
-import { InprocBus } from './inproc-transport';
-import { LinkChannel } from './link-channel';
-import { createLinkClient, createLinkServer } from './link-factory';
-import { LinkLedger } from './link-ledger';
-import { LinkRouter } from './link-router';
-import { RedisStreamsClient } from './redis-streams-client';
-import { RedisStreamsServer } from './redis-streams-server';
 
 jest.setTimeout(30_000);
 
@@ -34,50 +26,26 @@ const frame = (cameraId: string, seq: number): FrameMessage =>
 let counter = 0;
 
 /** A roof-side router and fog-side leased consumers on one per-camera roofToFog link in the machine's Redis. */
-class LeasedLink {
-  readonly ledger = new LinkLedger(new MetricsService());
-  readonly bus = new InprocBus();
-  readonly config: LinkConfig;
-  readonly client: RedisStreamsClient;
-  readonly router: LinkRouter;
-  readonly servers: RedisStreamsServer[] = [];
-
-  constructor(fields: Partial<LinkConfig> = {}) {
-    counter += 1;
-    this.config = Object.assign(new LinkConfig(), {
-      transport: 'redis-streams', url: REDIS_URL, perCamera: true, stream: `sentinel-test:leases:${process.pid}:${Date.now()}:${counter}`, window: 4, timeoutMs: 5000, claimIdleMs: 1000,
-    }, fields);
-    this.client = createLinkClient('roofToFog', this.config, { ledger: this.ledger, bus: this.bus }) as RedisStreamsClient;
-    this.router = new LinkRouter(new Map([['roofToFog', { channel: new LinkChannel('roofToFog', this.client, this.config, this.ledger), config: this.config, isFull: (m: object) => this.client.isFull(m) }]]), this.ledger);
-  }
-
-  async consumer(name: string, handler: (message: FrameMessage) => Promise<unknown>): Promise<RedisStreamsServer> {
-    const server = createLinkServer('roofToFog', Object.assign(new LinkConfig(), this.config, { consumer: name }), { ledger: this.ledger, bus: this.bus, leases: { ttlMs: 900, renewMs: 150 } }) as RedisStreamsServer;
-    server.addHandler(Patterns.FrameChanged, handler as never, false);
-    await new Promise<void>((resolve) => server.listen(() => resolve()));
-    this.servers.push(server);
-    return server;
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.servers.map((server) => server.close()));
-    await this.router.close();
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${this.config.stream}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
-  }
+function leasedLink(fields: Partial<LinkConfig> = {}): StreamsTestLink {
+  counter += 1;
+  const config = Object.assign(new LinkConfig(), {
+    transport: 'redis-streams', url: REDIS_URL, perCamera: true, stream: `sentinel-test:leases:${process.pid}:${Date.now()}:${counter}`, window: 4, timeoutMs: 5000, claimIdleMs: 1000,
+  }, fields);
+  return new StreamsTestLink('roofToFog', config, { ttlMs: 900, renewMs: 150 });
 }
 
+/** A leased consumer named `name` handling the link's frames. */
+const consumer = (link: StreamsTestLink, name: string, handler: (message: FrameMessage) => Promise<unknown>) => link.consume({ [Patterns.FrameChanged]: handler as never }, { consumer: name });
+
 describeWithService('REDIS', 'per-camera leases (real Redis)', () => {
-  let link: LeasedLink | undefined;
+  let link: StreamsTestLink | undefined;
   afterEach(async () => {
     await link?.close();
     link = undefined;
   });
 
   it('two consumers share four cameras, each camera read by one of them, every frame handled once', async () => {
-    link = new LeasedLink();
+    link = leasedLink();
     const handled = new Map<string, string[]>();
     const record = (name: string) => async (message: FrameMessage) => {
       handled.set(`${message.cameraId}/${message.seq}`, [...(handled.get(`${message.cameraId}/${message.seq}`) ?? []), name]);
@@ -85,8 +53,8 @@ describeWithService('REDIS', 'per-camera leases (real Redis)', () => {
     };
     const cameras = ['c1', 'c2', 'c3', 'c4'];
     for (const camera of cameras) expect(await link.router.emit(Patterns.FrameChanged, frame(camera, 0))).toBe('delivered');
-    const one = await link.consumer('fog-1', record('fog-1'));
-    const two = await link.consumer('fog-2', record('fog-2'));
+    const one = await consumer(link, 'fog-1', record('fog-1'));
+    const two = await consumer(link, 'fog-2', record('fog-2'));
     await waitFor(() => one.leaseStats()!.owned.length === 2 && two.leaseStats()!.owned.length === 2, 'a 2 + 2 split');
     for (let seq = 1; seq <= 10; seq += 1) for (const camera of cameras) await link.router.emit(Patterns.FrameChanged, frame(camera, seq));
     await waitFor(() => handled.size === 44, 'every frame handled');
@@ -102,11 +70,11 @@ describeWithService('REDIS', 'per-camera leases (real Redis)', () => {
   });
 
   it('a lease lost while a frame is in hand: that consumer stops reading the camera, finishes the frame, and takes the camera again once it is free', async () => {
-    link = new LeasedLink();
+    link = leasedLink();
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const handled: number[] = [];
-    const server = await link.consumer('fog-1', async (message) => {
+    const server = await consumer(link, 'fog-1', async (message) => {
       if (message.seq === 1) await gate;
       handled.push(message.seq);
       return { seq: message.seq };
@@ -135,8 +103,8 @@ describeWithService('REDIS', 'per-camera leases (real Redis)', () => {
   });
 
   it('asks the producer for a whole frame: a resync reply rides on the next append\'s reply', async () => {
-    link = new LeasedLink();
-    const server = await link.consumer('fog-1', async (message) => ({ seq: message.seq, resync: message.seq === 1 ? true : undefined }));
+    link = leasedLink();
+    const server = await consumer(link, 'fog-1', async (message) => ({ seq: message.seq, resync: message.seq === 1 ? true : undefined }));
     const replies: unknown[] = [];
     const onReply = (reply: unknown) => replies.push(reply);
     await link.router.emit(Patterns.FrameChanged, frame('cam', 0), { onReply });
@@ -152,12 +120,12 @@ describeWithService('REDIS', 'per-camera leases (real Redis)', () => {
   });
 
   it('a camera stream that filled up while no fog read it takes frames again once a fog has drained it', async () => {
-    link = new LeasedLink({ maxLen: 10 });
+    link = leasedLink({ maxLen: 10 });
     const outcomes: string[] = [];
     for (let seq = 0; seq < 14; seq += 1) outcomes.push(await link.router.emit(Patterns.FrameChanged, frame('cam', seq), { whenFull: 'drop' }));
     expect(outcomes.filter((outcome) => outcome === 'dropped').length).toBeGreaterThan(0);
     const handled: number[] = [];
-    await link.consumer('fog-1', async (message) => {
+    await consumer(link, 'fog-1', async (message) => {
       handled.push(message.seq);
       return { seq: message.seq };
     });

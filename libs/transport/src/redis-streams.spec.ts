@@ -1,14 +1,7 @@
 import Redis from 'ioredis';
 import { LinkConfig } from '@sentinel/config';
-import { AlertMessage, FaceCropMessage, LinkName, Patterns, SCHEMA_VERSION } from '@sentinel/contracts';
-import { MetricsService } from '@sentinel/telemetry';
-import { REDIS_URL, describeWithService, tinyFrameMessage, waitFor } from '@sentinel/testing';
-import { InprocBus } from './inproc-transport';
-import { LinkChannel } from './link-channel';
-import { createLinkClient, createLinkServer } from './link-factory';
-import { LinkLedger } from './link-ledger';
-import { LinkRouter } from './link-router';
-import { RedisStreamsClient } from './redis-streams-client';
+import { AlertMessage, FaceCropMessage, Patterns, SCHEMA_VERSION } from '@sentinel/contracts';
+import { REDIS_URL, StreamsTestLink, describeWithService, tinyFrameMessage, waitFor } from '@sentinel/testing';
 import { RedisStreamsServer } from './redis-streams-server';
 
 jest.setTimeout(30_000);
@@ -35,49 +28,15 @@ function streamsConfig(fields: Partial<LinkConfig> = {}): LinkConfig {
   }, fields);
 }
 
-type Handler = (message: never) => Promise<unknown>;
-
-/** A producer router and a consumer server on one streams link, torn down by `close`. */
-class StreamsLink {
-  readonly ledger = new LinkLedger(new MetricsService());
-  readonly bus = new InprocBus();
-  readonly servers: RedisStreamsServer[] = [];
-  readonly client: RedisStreamsClient;
-  readonly router: LinkRouter;
-
-  constructor(readonly link: LinkName, readonly config: LinkConfig) {
-    this.client = createLinkClient(link, config, { ledger: this.ledger, bus: this.bus }) as RedisStreamsClient;
-    const channel = new LinkChannel(link, this.client, config, this.ledger);
-    this.router = new LinkRouter(new Map([[link, { channel, config, isFull: () => this.client.isFull() }]]), this.ledger);
-  }
-
-  async consume(handlers: Record<string, Handler>, fields: Partial<LinkConfig> = {}): Promise<RedisStreamsServer> {
-    const server = createLinkServer(this.link, Object.assign(new LinkConfig(), this.config, fields), { ledger: this.ledger, bus: this.bus }) as RedisStreamsServer;
-    for (const [pattern, handler] of Object.entries(handlers)) server.addHandler(pattern, handler as never, false);
-    await new Promise<void>((resolve) => server.listen(() => resolve()));
-    this.servers.push(server);
-    return server;
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.servers.map((server) => server.close()));
-    await this.router.close();
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${this.config.stream}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
-  }
-}
-
 describeWithService('REDIS', 'redis-streams link driver (real Redis)', () => {
-  let link: StreamsLink | undefined;
+  let link: StreamsTestLink | undefined;
   afterEach(async () => {
     await link?.close();
     link = undefined;
   });
 
   it('delivers through a consumer group, acknowledges after the handler, and both ends count the same wire bytes', async () => {
-    link = new StreamsLink('notification', streamsConfig());
+    link = new StreamsTestLink('notification', streamsConfig());
     const received: string[] = [];
     await link.consume({ [Patterns.Alert]: async (message: AlertMessage) => void received.push(message.id) });
     const outcomes = await Promise.all(['alert-0001', 'alert-0002', 'alert-0003'].map((id) => link!.router.emit(Patterns.Alert, alert(id))));
@@ -97,7 +56,7 @@ describeWithService('REDIS', 'redis-streams link driver (real Redis)', () => {
   });
 
   it('handles a message appended twice once (same alert id)', async () => {
-    link = new StreamsLink('notification', streamsConfig());
+    link = new StreamsTestLink('notification', streamsConfig());
     const received: string[] = [];
     const server = await link.consume({ [Patterns.Alert]: async (message: AlertMessage) => void received.push(message.id) });
     await link.router.emit(Patterns.Alert, alert('alert-twice'));
@@ -107,8 +66,8 @@ describeWithService('REDIS', 'redis-streams link driver (real Redis)', () => {
   });
 
   it('gives the emits of a handler that ran twice (died before acknowledging) the same keys: one effect downstream', async () => {
-    const notifications = new StreamsLink('notification', streamsConfig());
-    link = new StreamsLink('fogToCloud', streamsConfig());
+    const notifications = new StreamsTestLink('notification', streamsConfig());
+    link = new StreamsTestLink('fogToCloud', streamsConfig());
     try {
       const alerts: string[] = [];
       await notifications.consume({ [Patterns.Alert]: async (message: AlertMessage) => void alerts.push(message.id) });
@@ -131,7 +90,7 @@ describeWithService('REDIS', 'redis-streams link driver (real Redis)', () => {
   });
 
   it('keeps a failed message pending, retries it after claimIdleMs, and dead-letters it after maxDeliveries', async () => {
-    link = new StreamsLink('notification', streamsConfig({ maxDeliveries: 3 }));
+    link = new StreamsTestLink('notification', streamsConfig({ maxDeliveries: 3 }));
     let attempts = 0;
     const handled: string[] = [];
     const server = await link.consume({
@@ -160,7 +119,7 @@ describeWithService('REDIS', 'redis-streams link driver (real Redis)', () => {
   });
 
   it('re-claims what a dead consumer left pending (XAUTOCLAIM) and handles it on another consumer', async () => {
-    link = new StreamsLink('notification', streamsConfig());
+    link = new StreamsTestLink('notification', streamsConfig());
     await link.router.emit(Patterns.Alert, alert('alert-orphan'));
     // A consumer that read the entry and died before acknowledging it (the producer created the group).
     const redis = new Redis(REDIS_URL);
@@ -178,7 +137,7 @@ describeWithService('REDIS', 'redis-streams link driver (real Redis)', () => {
   });
 
   it('counts and dead-letters a malformed entry, and keeps consuming', async () => {
-    link = new StreamsLink('notification', streamsConfig());
+    link = new StreamsTestLink('notification', streamsConfig());
     const received: string[] = [];
     await link.consume({ [Patterns.Alert]: async (message: AlertMessage) => void received.push(message.id) });
     const redis = new Redis(REDIS_URL);
@@ -194,7 +153,7 @@ describeWithService('REDIS', 'redis-streams link driver (real Redis)', () => {
   });
 
   it('bounds the stream: a droppable message is dropped (counted) while maxLen entries are unacknowledged, a durable one waits for room', async () => {
-    link = new StreamsLink('roofToFog', streamsConfig({ maxLen: 10, window: 4 }));
+    link = new StreamsTestLink('roofToFog', streamsConfig({ maxLen: 10, window: 4 }));
     const outcomes: string[] = [];
     for (let seq = 0; seq < 30; seq += 1) outcomes.push(await link.router.emit(Patterns.FrameChanged, tinyFrameMessage(seq), { whenFull: 'wait' }));
     const redis = new Redis(REDIS_URL);
@@ -213,7 +172,7 @@ describeWithService('REDIS', 'redis-streams link driver (real Redis)', () => {
   });
 
   it('never trims a durable message nobody acknowledged: past maxLen its producer waits until the consumer makes room', async () => {
-    link = new StreamsLink('notification', streamsConfig({ maxLen: 10 }));
+    link = new StreamsTestLink('notification', streamsConfig({ maxLen: 10 }));
     const ids = Array.from({ length: 25 }, (_, i) => `alert-${String(i).padStart(4, '0')}`);
     const outcomes = Promise.all(ids.map((id) => link!.router.emit(Patterns.Alert, alert(id))));
     const redis = new Redis(REDIS_URL);

@@ -17,6 +17,8 @@ export type DropReason =
   | 'face-search-failed'
   | 'crop-refused'
   | 'crop-not-delivered'
+  /** A frame with tracks picked no crops: the cloud was behind (too many crop deliveries outstanding). */
+  | 'crops-deferred'
   | 'alert-not-delivered'
   | 'log-backlog';
 
