@@ -2,7 +2,6 @@ import Redis from 'ioredis';
 import { LinkConfig } from '@sentinel/config';
 import { AlertMessage, FaceCropMessage, Patterns, SCHEMA_VERSION } from '@sentinel/contracts';
 import { REDIS_URL, StreamsTestLink, describeWithService, tinyFrameMessage, waitFor } from '@sentinel/testing';
-import { RedisStreamsServer } from './redis-streams-server';
 
 jest.setTimeout(30_000);
 
