@@ -66,7 +66,6 @@ export interface ReplayCounts {
  */
 export class RoofReplay {
   readonly counts = new Map<string, ReplayCounts>();
-  private stopped = false;
 
   constructor(
     /** One recording per camera (cameras may share one). */
@@ -92,17 +91,13 @@ export class RoofReplay {
     }
   }
 
-  stop(): void {
-    this.stopped = true;
-  }
-
   private async playCamera(emitter: LinkEmitter, cameraId: string, recording: RoofRecording, startedAt: number, until: number): Promise<void> {
     const counts: ReplayCounts = { frames: 0, sent: 0, busy: 0, failed: 0, resynced: 0, wholeForResync: 0 };
     this.counts.set(cameraId, counts);
     const pending = new Set<Promise<void>>();
     let resyncDue = false;
     const interval = 1000 / this.fps;
-    for (let seq = 0; seq < recording.frames && !this.stopped; seq++) {
+    for (let seq = 0; seq < recording.frames; seq++) {
       const due = startedAt + seq * interval;
       if (due >= until) break;
       const wait = due - Date.now();
