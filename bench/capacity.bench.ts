@@ -387,9 +387,9 @@ async function main(): Promise<void> {
     }
     for (const scene of scenes) {
       for (const n of counts[scene]) {
+        const cameraClips = await cameraSources(scene, sources[scene], n, clips);
         for (const path of paths) {
-          const cameraClips = await cameraSources(scene, sources[scene], n, clips);
-          const r = await runOnce(model, scene, path, n, cameraClips, seconds, await recordingsFor(cameraClips.slice(0, n), seconds, recordings));
+          const r = await runOnce(model, scene, path, n, cameraClips, seconds, await recordingsFor(cameraClips, seconds, recordings));
           results.push(r);
           console.log(
             `${model.padEnd(6)} ${scene.padEnd(5)} ${path.padEnd(9)} ${String(n).padStart(2)} | ${fmt(r.fpsPerCamera).padStart(7)} | ${fmt(r.dropRate * 100).padStart(7)} | ${fmt(r.p95, 0).padStart(6)} | ${fmt(r.worstCameraP95, 0).padStart(13)} | ${fmt(r.coastedShare * 100).padStart(9)} | ${fmt(r.cpu * 100, 0).padStart(5)} | ${fmt(r.fogCpu, 2).padStart(9)} | ${fmt(r.rssMb, 0).padStart(10)} | ${fmt(r.ap50, 3).padStart(5)} | ${fmt(r.ap50 === undefined ? undefined : r.ap50 - (referenceAp.get(model) ?? NaN), 3).padStart(6)} | ${r.load[0].toFixed(2)}`,

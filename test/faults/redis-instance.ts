@@ -5,11 +5,6 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { freePort, waitFor } from '../support/processes';
 
-/**
- * A redis-server of the test's own on a free port (the machine's Redis is never stopped). It keeps an
- * append-only file in a temporary folder, fsynced on every write: a Redis carrying durable links must
- * keep its streams across its own restart, and the outage test stops and starts it.
- */
 function hasRedisServer(): boolean {
   try {
     execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
@@ -22,6 +17,11 @@ function hasRedisServer(): boolean {
 /** `describe` where redis-server can be started (always under CI=true, where its absence must fail). */
 export const describeWithRedisServer = hasRedisServer() || process.env.CI === 'true' ? describe : describe.skip;
 
+/**
+ * A redis-server of the test's own on a free port (the machine's Redis is never stopped). It keeps an
+ * append-only file in a temporary folder, fsynced on every write: a Redis carrying durable links must
+ * keep its streams across its own restart, and the outage test stops and starts it.
+ */
 export class RedisInstance {
   private child?: ChildProcess;
   private readonly dir = mkdtempSync(join(tmpdir(), 'sentinel-faults-redis-'));
