@@ -10,6 +10,7 @@
  * The cloud runs beside the fog under `nice -n 19` (`--cloud=niced`, default with split; `--cloud=equal`).
  *
  * - `capacity`: the product's defaults (cameras take turns, detection cadence);
+ * - `packed` (`--paths=capacity,packed,baseline`): the defaults with `fog.regionDetection=packed`;
  * - `baseline`: the fog before the capacity work, measured in the same run (see PATH_SETS).
  *
  * For each run: frames/s per camera, drop rate (frames a 10 fps camera produced that were never judged
@@ -19,7 +20,7 @@
  * drop rate stays under 1%.
  *
  *   npm run build && npm run bench:capacity [-- --models=yolox,yolov5 --scenes=busy,still --busy=1,2,4,6
- *     --still=4,8,12,16 --seconds=44 --paths=capacity,baseline --roofs=replay|live --cloud=niced|equal --stagger=yes|no --set=fog.cadence.maxInterval=3]
+ *     --still=4,8,12,16 --seconds=44 --paths=capacity,packed,baseline --roofs=replay|live --cloud=niced|equal --stagger=yes|no --set=fog.cadence.maxInterval=3]
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,7 +42,7 @@ const MODELS = {
 } as const;
 type ModelName = keyof typeof MODELS;
 type Scene = 'busy' | 'still';
-type Path = 'capacity' | 'baseline';
+type Path = 'capacity' | 'baseline' | 'packed';
 
 const FPS = 10;
 /** The mostly still clip: five cycles of 8 s frozen and 2 s of motion. */
@@ -74,6 +75,8 @@ const extraSets = process.argv.filter((a) => a.startsWith('--set=')).map((a) => 
  */
 const PATH_SETS: Record<Path, string[]> = {
   capacity: [],
+  // The capacity path with the regions of all cameras packed into shared detector inputs (issue 15's first lever).
+  packed: ['fog.regionDetection=packed'],
   baseline: ['fog.detectorThread=main', 'fog.concurrentFrames=1', 'fog.cadence.maxInterval=1', 'fog.cadence.maxIntervalWhenBehind=1'],
 };
 
@@ -257,7 +260,7 @@ async function runOnce(model: ModelName, scene: Scene, path: Path, cameras: numb
   };
   const configFile = join(dir, 'config.yaml');
   writeFileSync(configFile, stringify(config));
-  const sets = [...PATH_SETS[path], ...(path === 'capacity' ? extraSets : [])].flatMap((s) => ['--set', s]);
+  const sets = [...PATH_SETS[path], ...(path === 'baseline' ? [] : extraSets)].flatMap((s) => ['--set', s]);
   const cpu = new MachineCpu();
   let tiers: (Record<'fog' | 'cloud', SentinelProcess> & { roof?: SentinelProcess }) | undefined;
   const stopTiers = async () => {

@@ -9,3 +9,4 @@ export * from './identity';
 export * from './alert';
 export * from './validate';
 export * from './annex-b';
+export * from './shelf-pack';

@@ -9,6 +9,7 @@ import { OBJECT_DETECTOR, ObjectDetector } from './model/object-detector';
 import { DetectionLog } from './pipeline/detection-log';
 import { FogPipeline, FrameOutcome, LatestFrame } from './pipeline/fog-pipeline';
 import { FogStats, FogStatsSnapshot } from './pipeline/fog-stats';
+import type { PackerFigures } from './pipeline/region-packer';
 import { decoderFfmpegPath } from './video/h264-decoder';
 import { VideoDecoderFigures, VideoFrameDecoder } from './video/video-frame-decoder';
 
@@ -83,6 +84,11 @@ export class FogService implements OnModuleInit, OnModuleDestroy {
 
   stats(): FogStatsSnapshot {
     return this.pipeline.stats.snapshot();
+  }
+
+  /** Packed detector runs (fog.regionDetection packed), undefined in the other modes. */
+  packerFigures(): PackerFigures | undefined {
+    return this.pipeline.packerFigures();
   }
 
   /** The H.264 decoders' figures (roof.policy video). */

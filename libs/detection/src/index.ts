@@ -4,6 +4,7 @@ export * from './frame-changed.controller';
 export * from './http/cameras.controller';
 export { FogPipeline, FrameRejectedError } from './pipeline/fog-pipeline';
 export type { FrameOutcome, LatestFrame, SentCrop, TrackedFrameDetection, FogStage } from './pipeline/fog-pipeline';
+export type { PackerFigures } from './pipeline/region-packer';
 export type { FogStatsSnapshot, DropReason } from './pipeline/fog-stats';
 export type { DetectionLogLine } from './pipeline/detection-log';
 export { OBJECT_DETECTOR } from './model/object-detector';

@@ -20,7 +20,7 @@ import {
 const isPointList = (value: unknown): boolean =>
   Array.isArray(value) && value.every((p) => Array.isArray(p) && p.length === 2 && p.every((n) => typeof n === 'number' && Number.isFinite(n)));
 
-export const RegionDetectionModes = ['canvas', 'each'] as const;
+export const RegionDetectionModes = ['canvas', 'each', 'packed'] as const;
 export type RegionDetectionMode = (typeof RegionDetectionModes)[number];
 
 export const YoloFamilies = ['yolov5', 'yolov8', 'yolox'] as const;
@@ -226,7 +226,9 @@ export class FogConfig {
    * How `regions` messages are detected on. `canvas`: pasted into the camera's last frame, and the
    * detector runs once on the rebuilt frame (whole people even where only part of them moved; falls
    * back to `each` until a whole frame arrives after a restart or a missed message). `each`: every
-   * region letterboxed on its own.
+   * region letterboxed on its own. `packed`: the regions of one or several cameras' frames packed
+   * into one model input at their own scale (one detector run for all of them; a YOLO model's square
+   * input), the rebuilt frame as in `canvas` when a frame's regions do not fit one input.
    */
   @IsIn(RegionDetectionModes as unknown as string[], { message: `regionDetection must be one of: ${RegionDetectionModes.join(', ')}` })
   regionDetection: RegionDetectionMode = 'canvas';

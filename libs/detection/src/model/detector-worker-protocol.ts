@@ -9,7 +9,7 @@ export type StageTimes = { preprocess: number; inference: number; postprocess: n
 
 /** What a detector worker answers: once `ready` (or `failed` at boot), then one reply per request. */
 export type DetectorReply =
-  | { kind: 'ready'; labels: readonly string[]; description: string }
+  | { kind: 'ready'; labels: readonly string[]; description: string; inputSide: number }
   | { kind: 'failed'; name: string; message: string }
   | { kind: 'result'; id: number; candidates: Candidate[]; stages: StageTimes }
   | { kind: 'error'; id: number; message: string };

@@ -19,7 +19,7 @@ async function serve(): Promise<void> {
     post({ kind: 'failed', name: e.name ?? 'Error', message: e.message ?? String(error) });
     return;
   }
-  post({ kind: 'ready', labels: detector.labels, description: detector.description });
+  post({ kind: 'ready', labels: detector.labels, description: detector.description, inputSide: detector.inputSide });
   // One request at a time, in arrival order: the session and its input tensor are this thread's.
   let chain = Promise.resolve();
   port.on('message', (request: DetectorRequest | 'close') => {

@@ -14,6 +14,8 @@ export interface ObjectDetector {
   /** What runs, for logs and health ('yolov5 yolov5n_fp16_640.onnx 640 float16', 'human-centernet'). */
   readonly description: string;
   readonly labels: readonly string[];
+  /** The side of the square input the detector letterboxes every image into, when it has one (YOLO). */
+  readonly inputSide?: number;
   detect(image: RgbImage, placement: ImagePlacement, stages: StageSink): Promise<Candidate[]>;
   dispose(): Promise<void>;
 }

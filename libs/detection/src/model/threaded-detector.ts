@@ -38,6 +38,7 @@ class DetectorThread {
     private readonly worker: Worker,
     readonly labels: readonly string[],
     readonly description: string,
+    readonly inputSide: number,
     private readonly onDeath: (thread: DetectorThread, reason: string) => void,
   ) {
     worker.on('message', (reply: DetectorReply) => this.settle(reply));
@@ -63,7 +64,7 @@ class DetectorThread {
       const onMessage = (reply: DetectorReply) => {
         if (reply.kind === 'ready') {
           detach();
-          resolvePromise(new DetectorThread(worker, reply.labels, reply.description, onDeath));
+          resolvePromise(new DetectorThread(worker, reply.labels, reply.description, reply.inputSide, onDeath));
         } else if (reply.kind === 'failed') {
           fail(reply.name === 'ModelBootError' ? new ModelBootError(reply.message) : new Error(`detector worker failed to start: ${reply.message}`));
         } else {
@@ -130,6 +131,7 @@ class DetectorThread {
 export class ThreadedDetector implements ObjectDetector {
   readonly description: string;
   readonly labels: readonly string[];
+  readonly inputSide: number;
   /** Workers replaced after dying (an out-of-memory abort, a crash in the native runtime). */
   restarts = 0;
   lastProblem?: string;
@@ -144,6 +146,7 @@ export class ThreadedDetector implements ObjectDetector {
     threads: DetectorThread[],
   ) {
     this.labels = threads[0].labels;
+    this.inputSide = threads[0].inputSide;
     this.description = `${threads[0].description} on ${threads.length} worker thread${threads.length === 1 ? '' : 's'}`;
     for (const thread of threads) this.threads.add(thread);
     this.idle = [...threads];

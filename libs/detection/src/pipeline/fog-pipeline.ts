@@ -20,6 +20,8 @@ import { AlertOptions, buildDwellAlert } from './stages/alerts';
 import { DetectedOn, FrameRebuilder, RebuiltFrame } from './stages/rebuild';
 import { TrackStage, TrackedFrameDetection } from './stages/track';
 import { CameraCadence, CoastedTrack } from './stages/cadence';
+import { PackerFigures, RegionPacker } from './region-packer';
+import { carriedDetections } from './stages/carry-over';
 import type { FrameDetection } from '../postprocess/postprocess';
 
 /** `jpeg-decode`, not `decode`: the roof's `decode` (video) shares the StageTimer in an all-in-one process. */
@@ -97,6 +99,8 @@ export class FogPipeline {
   private readonly bootId = randomBytes(4).toString('hex');
   private readonly decoder: FrameDecoder;
   private readonly detector: DetectStage;
+  /** Mode `packed` with a detector of a square input: regions of several frames share one detector run. */
+  private readonly packer?: RegionPacker;
   private readonly emitter: FogEmitter;
   private readonly alertOptions: AlertOptions;
   private readonly deliveries = new Set<Promise<void>>();
@@ -106,7 +110,10 @@ export class FogPipeline {
     const labels = deps.detector.labels;
     this.suspiciousIds = new Set(deps.config.suspicious.classes.map((label) => labels.indexOf(label)).filter((id) => id >= 0));
     this.decoder = new CodecDecoder({ jpeg: new JpegFrameDecoder(deps.config.maxInputPixels, deps.stats, deps.warn), ...deps.decoders }, deps.stats);
-    this.detector = new DetectStage(deps.detector);
+    const side = deps.detector.inputSide;
+    if (deps.config.regionDetection === 'packed' && side) this.packer = new RegionPacker(deps.detector, side, deps.config.lanes);
+    else if (deps.config.regionDetection === 'packed') deps.warn?.(`fog.regionDetection packed: ${deps.detector.description} has no square input to pack into; regions are detected on the rebuilt frame (canvas)`);
+    this.detector = new DetectStage(deps.detector, this.packer);
     this.emitter = new FogEmitter(deps.links, deps.stats, deps.log);
     this.alertOptions = { bootId: this.bootId, labels, snapshotMaxSide: deps.config.suspicious.snapshotMaxSide, jpegQuality: deps.config.crops.jpegQuality };
   }
@@ -117,6 +124,11 @@ export class FogPipeline {
 
   get queueDepth(): number {
     return this.queue.depth;
+  }
+
+  /** Packed detector runs so far (mode `packed`), undefined in the other modes. */
+  packerFigures(): PackerFigures | undefined {
+    return this.packer?.figures();
   }
 
   latest(cameraId: string): LatestFrame | undefined {
@@ -186,7 +198,9 @@ export class FogPipeline {
     const behind = this.queue.waitingOf(message.cameraId) > 0;
     const cadence = camera.cadence.decide(message, at, frame.detectedOn !== 'regions', camera.track.active, behind);
     stats.cadence(cadence.decision.detect ? cadence.decision.why : cadence.decision.behind ? 'coasted-behind' : 'coasted');
-    const detections = cadence.decision.detect ? await this.detectAndPostProcess(message, frame.images, clock) : coastedDetections(cadence.coasted, detector.labels);
+    const regionsOnly = frame.detectedOn === 'regions';
+    let detections = cadence.decision.detect ? await this.detectAndPostProcess(message, frame.images, regionsOnly, clock) : coastedDetections(cadence.coasted, detector.labels);
+    if (cadence.decision.detect && regionsOnly && this.packer) detections = [...detections, ...carriedDetections(cadence.coasted, frame.images.map(placedBox), detections, detector.labels)];
     stats.frame(message.kind, frame.detectedOn);
     for (const d of detections) stats.detection(d.label);
 
@@ -216,9 +230,9 @@ export class FogPipeline {
   }
 
   /** Stages 3 and 4: the detector on the frame's images, then NMS and boxes in frame pixels. */
-  private async detectAndPostProcess(message: FrameMessage, images: readonly PlacedImage[], clock: StageClock): Promise<FrameDetection[]> {
+  private async detectAndPostProcess(message: FrameMessage, images: readonly PlacedImage[], regionsOnly: boolean, clock: StageClock): Promise<FrameDetection[]> {
     const { config, detector } = this.deps;
-    const found = await this.detect(message, images);
+    const found = await this.detect(message, images, regionsOnly && this.packer !== undefined);
     clock.lap();
     const detections = postProcess(found.candidates, message, { nmsIou: config.nmsIou, maxDetections: config.maxDetections, labels: detector.labels });
     clock.record('preprocess', found.timings.preprocess);
@@ -228,9 +242,9 @@ export class FogPipeline {
   }
 
   /** Stage 3, its failure counted as the frame's drop. */
-  private async detect(message: FrameMessage, images: readonly PlacedImage[]): Promise<DetectResult> {
+  private async detect(message: FrameMessage, images: readonly PlacedImage[], packed: boolean): Promise<DetectResult> {
     try {
-      return await this.detector.run(images);
+      return await this.detector.run(images, packed);
     } catch (error) {
       if (!(error instanceof DetectorFailedError)) throw error;
       this.deps.stats.drop('inference-error');
@@ -243,7 +257,7 @@ export class FogPipeline {
     if (!stages) {
       const { config, faces, stats, warn } = this.deps;
       stages = {
-        rebuild: new FrameRebuilder(config.regionDetection),
+        rebuild: new FrameRebuilder(config.regionDetection, this.packer ? (sizes) => this.packer!.fits(sizes) : undefined),
         track: new TrackStage(cameraId, config, this.suspiciousIds),
         crops: new FaceCropStage(config.crops, config.faces, faces, stats, warn),
         cadence: new CameraCadence(config.cadence),
@@ -257,6 +271,11 @@ export class FogPipeline {
 /** The tracker's predicted boxes as this frame's detections (a frame the detector skipped). */
 function coastedDetections(coasted: readonly CoastedTrack[], labels: readonly string[]): FrameDetection[] {
   return coasted.map((t) => ({ classId: t.classId, label: labels[t.classId] ?? `class-${t.classId}`, score: t.score, box: t.box, source: 0 }));
+}
+
+/** Where a placed image lies in its frame. */
+function placedBox(placed: PlacedImage): { x: number; y: number; width: number; height: number } {
+  return { x: placed.offsetX, y: placed.offsetY, width: placed.image.width, height: placed.image.height };
 }
 
 /** What the annotated view shows for a camera after this frame. */

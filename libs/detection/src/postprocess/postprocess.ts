@@ -9,9 +9,12 @@ export interface FrameDetection {
   label: string;
   score: number;
   box: Box;
-  /** Index of the image (frame or roof region) it was found in. */
+  /** Index of the image (frame or roof region) it was found in; NO_PIXELS when carried over or predicted. */
   source: number;
 }
+
+/** The `source` of a detection no image of the frame holds (a track carried over unchanged). */
+export const NO_PIXELS = -1;
 
 /** Where an image sits in the frame: (0, 0) for a whole frame, the region's offset for a roof region. */
 export interface ImagePlacement {

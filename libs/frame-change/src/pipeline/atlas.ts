@@ -1,3 +1,4 @@
+import { packShelves } from '@sentinel/contracts';
 import type { Rect } from '../detector/rects';
 
 /** JPEG 4:2:0 codes 16x16 pixel blocks (MCUs): slots on this grid never share a block. */
@@ -22,29 +23,9 @@ const alignUp = (value: number, align: number): number => Math.ceil(value / alig
  * Returns undefined when the atlas would exceed a JPEG's maximum side.
  */
 export function packAtlas(regions: readonly Rect[], frameWidth: number, align = ATLAS_ALIGN): AtlasLayout | undefined {
-  const shelfLimit = alignUp(frameWidth, align);
-  const order = regions.map((_, i) => i).sort((a, b) => regions[b].height - regions[a].height || a - b);
-  const slots: AtlasLayout['slots'] = new Array(regions.length);
-  let x = 0;
-  let y = 0;
-  let shelfHeight = 0;
-  let width = 0;
-  for (const i of order) {
-    const slotWidth = alignUp(regions[i].width, align);
-    const slotHeight = alignUp(regions[i].height, align);
-    if (x > 0 && x + slotWidth > shelfLimit) {
-      y += shelfHeight;
-      x = 0;
-      shelfHeight = 0;
-    }
-    slots[i] = { atlasX: x, atlasY: y };
-    x += slotWidth;
-    width = Math.max(width, x);
-    shelfHeight = Math.max(shelfHeight, slotHeight);
-  }
-  const height = y + shelfHeight;
+  const { width, height, slots } = packShelves(regions, frameWidth, align);
   if (width > ATLAS_MAX_SIDE || height > ATLAS_MAX_SIDE) return undefined;
-  return { width, height, slots };
+  return { width, height, slots: slots.map((slot) => ({ atlasX: slot.x, atlasY: slot.y })) };
 }
 
 /**

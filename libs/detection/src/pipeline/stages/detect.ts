@@ -23,11 +23,23 @@ export class DetectorFailedError extends Error {
   }
 }
 
-/** Stage 3: runs the object detector on each image of the frame, one at a time. */
-export class DetectStage {
-  constructor(private readonly detector: ObjectDetector) {}
+/** How regions packed into one input are detected (RegionPacker). */
+export interface PackedDetector {
+  detect(images: readonly PlacedImage[]): Promise<DetectResult>;
+}
 
-  async run(images: readonly PlacedImage[]): Promise<DetectResult> {
+/**
+ * Stage 3: runs the object detector on each image of the frame, one at a time; or, for a frame's
+ * regions in mode `packed`, once on them packed with other frames' regions.
+ */
+export class DetectStage {
+  constructor(
+    private readonly detector: ObjectDetector,
+    private readonly packer?: PackedDetector,
+  ) {}
+
+  async run(images: readonly PlacedImage[], packed = false): Promise<DetectResult> {
+    if (packed && this.packer) return this.packer.detect(images);
     const timings: DetectTimings = { preprocess: 0, inference: 0, postprocess: 0 };
     const candidates: Candidate[] = [];
     for (const [source, placed] of images.entries()) {

@@ -25,17 +25,25 @@ export interface RebuiltFrame {
 export class FrameRebuilder {
   private readonly canvas = new FrameCanvas();
 
-  constructor(private readonly mode: RegionDetectionMode) {}
+  /**
+   * `fitsPacked` (mode `packed`): whether regions of these sizes fit one model input at their own
+   * scale; without it, `packed` detects on the canvas as `canvas` does.
+   */
+  constructor(
+    private readonly mode: RegionDetectionMode,
+    private readonly fitsPacked?: (sizes: readonly { width: number; height: number }[]) => boolean,
+  ) {}
 
   /**
    * A whole frame as it is (it also becomes the canvas); regions pasted into the canvas when it holds
    * the frame they update and the mode is `canvas` (one detector run over whole people); otherwise
-   * each region cut out of the atlas on its own.
+   * each region cut out of the atlas on its own. Mode `packed`: the regions alone (the detector packs
+   * them with other frames' into one input) when they fit one input, else the rebuilt frame.
    */
   apply(message: FrameMessage, decoded: DecodedMessage): RebuiltFrame {
     const frame = this.rebuild(message, decoded);
     const view = frame.detectedOn === 'regions' ? undefined : this.canvas.share();
-    return { ...frame, needsWholeFrame: this.mode === 'canvas' && this.canvas.current === undefined, ...(view ? { view } : {}) };
+    return { ...frame, needsWholeFrame: this.mode !== 'each' && this.canvas.current === undefined, ...(view ? { view } : {}) };
   }
 
   private rebuild(message: FrameMessage, decoded: DecodedMessage): Pick<RebuiltFrame, 'images' | 'detectedOn'> {
@@ -47,7 +55,8 @@ export class FrameRebuilder {
     // A dropped region leaves a hole in the canvas: out of step until the next whole frame.
     if (droppedRegions > 0) this.canvas.invalidate();
     const rebuilt = droppedRegions === 0 ? this.canvas.update(picture, placements, message.width, message.height, message.seq, message.baseSeq) : undefined;
-    if (rebuilt && this.mode === 'canvas') return { images: [{ image: rebuilt, offsetX: 0, offsetY: 0 }], detectedOn: 'canvas' };
+    if (this.mode === 'packed' && this.fitsPacked?.(placements)) return { images: cutRegions(picture, placements), detectedOn: 'regions' };
+    if (rebuilt && this.mode !== 'each') return { images: [{ image: rebuilt, offsetX: 0, offsetY: 0 }], detectedOn: 'canvas' };
     return { images: cutRegions(picture, placements), detectedOn: 'regions' };
   }
 }

@@ -106,6 +106,20 @@ describe('FrameRebuilder (stage 2: the baseSeq chain)', () => {
     expect(out.images).toHaveLength(1);
     expect([out.images[0].image.width, out.images[0].offsetX]).toEqual([4, 0]);
   });
+  it('packed mode: regions alone while they fit one model input, the rebuilt frame when they do not', () => {
+    let fits = true;
+    const rebuilder = new FrameRebuilder('packed', (sizes) => fits && sizes.every((s) => s.width === 4));
+    expect(apply(rebuilder, regions(1, 0))).toMatchObject({ detectedOn: 'regions', needsWholeFrame: true }); // nothing held yet
+    apply(rebuilder, frame(2));
+    const packed = apply(rebuilder, regions(3, 2));
+    expect(packed).toMatchObject({ detectedOn: 'regions', needsWholeFrame: false });
+    expect([packed.images.length, packed.images[0].image.width]).toEqual([1, 4]);
+    fits = false;
+    // The canvas took the regions of 3 as well, so 4 (on 3) still rebuilds.
+    expect(apply(rebuilder, regions(4, 3))).toMatchObject({ detectedOn: 'canvas', needsWholeFrame: false });
+    expect(apply(rebuilder, regions(6, 5))).toMatchObject({ detectedOn: 'regions', needsWholeFrame: true }); // out of step and too large: each
+    expect(apply(new FrameRebuilder('packed'), regions(1, 0))).toMatchObject({ detectedOn: 'regions' }); // no packer: as canvas
+  });
 });
 
 describe('postProcess (stage 4)', () => {
