@@ -9,8 +9,8 @@
  * cores (a fog box does not run its cameras' roofs); `--roofs=live` runs the roofs as a process beside it.
  * The cloud runs beside the fog under `nice -n 19` (`--cloud=niced`, default with split; `--cloud=equal`).
  *
- * - `capacity`: the product's defaults (cameras take turns, detection cadence);
- * - `packed` (`--paths=capacity,packed,baseline`): the defaults with `fog.regionDetection=packed`;
+ * - `capacity`: the product's defaults (cameras take turns, detection cadence, packed regions);
+ * - `canvas` (`--paths=capacity,canvas,baseline`): the defaults with `fog.regionDetection=canvas`;
  * - `baseline`: the fog before the capacity work, measured in the same run (see PATH_SETS).
  *
  * For each run: frames/s per camera, drop rate (frames a 10 fps camera produced that were never judged
@@ -20,7 +20,7 @@
  * drop rate stays under 1%.
  *
  *   npm run build && npm run bench:capacity [-- --models=yolox,yolov5 --scenes=busy,still --busy=1,2,4,6
- *     --still=4,8,12,16 --seconds=44 --paths=capacity,packed,baseline --roofs=replay|live --cloud=niced|equal --stagger=yes|no --set=fog.cadence.maxInterval=3]
+ *     --still=4,8,12,16 --seconds=44 --paths=capacity,canvas,baseline --roofs=replay|live --cloud=niced|equal --stagger=yes|no --set=fog.cadence.maxInterval=3]
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,7 +42,7 @@ const MODELS = {
 } as const;
 type ModelName = keyof typeof MODELS;
 type Scene = 'busy' | 'still';
-type Path = 'capacity' | 'baseline' | 'packed';
+type Path = 'capacity' | 'baseline' | 'canvas';
 
 const FPS = 10;
 /** The mostly still clip: five cycles of 8 s frozen and 2 s of motion. */
@@ -75,8 +75,8 @@ const extraSets = process.argv.filter((a) => a.startsWith('--set=')).map((a) => 
  */
 const PATH_SETS: Record<Path, string[]> = {
   capacity: [],
-  // The capacity path with the regions of all cameras packed into shared detector inputs (issue 15's first lever).
-  packed: ['fog.regionDetection=packed'],
+  // The defaults with regions detected on the rebuilt frame (the default before packed regions).
+  canvas: ['fog.regionDetection=canvas'],
   baseline: ['fog.detectorThread=main', 'fog.concurrentFrames=1', 'fog.cadence.maxInterval=1', 'fog.cadence.maxIntervalWhenBehind=1'],
 };
 

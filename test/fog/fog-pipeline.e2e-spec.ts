@@ -39,6 +39,8 @@ describeWithSharedData('fog pipeline wired in Nest (YOLOX-Nano, real Human faces
       // People count as "suspicious objects" here so that the dwell alert path runs on real video.
       'fog.suspicious.classes=[person]',
       'fog.suspicious.minDwellMs=1500',
+      // The rebuilt-frame path is what these tests follow; packed regions (the default) has its own spec.
+      'fog.regionDetection=canvas',
     ]);
     links = booted.links;
     app = booted.moduleRef.createNestApplication({ logger: ['error'] });

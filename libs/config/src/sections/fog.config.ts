@@ -223,15 +223,17 @@ export class FogConfig {
   /** Decoded images larger than this many pixels are rejected. */
   @Min(1) @Max(268_402_689) @IsInt() maxInputPixels = 40_000_000;
   /**
-   * How `regions` messages are detected on. `canvas`: pasted into the camera's last frame, and the
-   * detector runs once on the rebuilt frame (whole people even where only part of them moved; falls
-   * back to `each` until a whole frame arrives after a restart or a missed message). `each`: every
-   * region letterboxed on its own. `packed`: the regions of one or several cameras' frames packed
-   * into one model input at their own scale (one detector run for all of them; a YOLO model's square
-   * input), the rebuilt frame as in `canvas` when a frame's regions do not fit one input.
+   * How `regions` messages are detected on. `packed` (default): the regions of one or several
+   * cameras' frames packed into one model input at their own scale (one detector run for all of
+   * them), what the last run found outside the regions carried over; the rebuilt frame as in `canvas`
+   * when a frame's regions do not fit one input, and `canvas` altogether for a detector without a
+   * square input (Human's fallback). `canvas`: pasted into the camera's last frame, and the detector
+   * runs once on the rebuilt frame (whole people even where only part of them moved; falls back to
+   * `each` until a whole frame arrives after a restart or a missed message). `each`: every region
+   * letterboxed on its own.
    */
   @IsIn(RegionDetectionModes as unknown as string[], { message: `regionDetection must be one of: ${RegionDetectionModes.join(', ')}` })
-  regionDetection: RegionDetectionMode = 'canvas';
+  regionDetection: RegionDetectionMode = 'packed';
   /**
    * Frames of one camera waiting for the detector at most. Cameras take turns; a frame arriving at a
    * full queue pushes out that camera's oldest waiting frame (counted per camera), so a saturated fog

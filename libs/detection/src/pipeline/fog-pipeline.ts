@@ -110,9 +110,9 @@ export class FogPipeline {
     const labels = deps.detector.labels;
     this.suspiciousIds = new Set(deps.config.suspicious.classes.map((label) => labels.indexOf(label)).filter((id) => id >= 0));
     this.decoder = new CodecDecoder({ jpeg: new JpegFrameDecoder(deps.config.maxInputPixels, deps.stats, deps.warn), ...deps.decoders }, deps.stats);
+    // A detector without a square input (Human's fallback) has nothing to pack into: packed works as canvas.
     const side = deps.detector.inputSide;
     if (deps.config.regionDetection === 'packed' && side) this.packer = new RegionPacker(deps.detector, side, deps.config.lanes);
-    else if (deps.config.regionDetection === 'packed') deps.warn?.(`fog.regionDetection packed: ${deps.detector.description} has no square input to pack into; regions are detected on the rebuilt frame (canvas)`);
     this.detector = new DetectStage(deps.detector, this.packer);
     this.emitter = new FogEmitter(deps.links, deps.stats, deps.log);
     this.alertOptions = { bootId: this.bootId, labels, snapshotMaxSide: deps.config.suspicious.snapshotMaxSide, jpegQuality: deps.config.crops.jpegQuality };
