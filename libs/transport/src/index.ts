@@ -18,3 +18,4 @@ export * from './link-health';
 export * from './camera-streams';
 export * from './camera-leases';
 export * from './lease-plan';
+export * from './listening-socket';

@@ -1,10 +1,9 @@
 import { ChildProcessByStdio, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { Socket, connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import installer from '@ffmpeg-installer/ffmpeg';
+import { childSocketPath, connectWhenListening } from '@sentinel/transport';
 import { delimitedAccessUnit } from './access-units';
 import { FrameAssembler } from './frame-assembler';
 
@@ -28,11 +27,9 @@ export function h264DecoderArgs(width: number, height: number, output = 'pipe:1'
   ];
 }
 
-let socketCount = 0;
-
 /** A fresh Unix socket path for one decoder's frames (in the OS temp folder; removed when the decoder ends). */
 export function decoderSocketPath(): string {
-  return join(tmpdir(), `sentinel-h264-${process.pid}-${++socketCount}.sock`);
+  return childSocketPath('h264');
 }
 
 /** How often the fog tries to connect to ffmpeg's socket, which exists once ffmpeg has decoded its first frame. */
@@ -134,20 +131,16 @@ export class H264Decoder {
   private connect(): void {
     if (this.connecting || this.failure) return;
     this.connecting = true;
-    const attempt = (): void => {
-      if (this.failure) return;
-      const socket = connect({ path: this.socketPath, onread: { buffer: () => this.frames.target(), callback: (n) => this.took(n) } });
-      socket.once('connect', () => {
-        if (this.failure) return void socket.destroy();
+    connectWhenListening(this.socketPath, {
+      onread: { buffer: () => this.frames.target(), callback: (n) => this.took(n) },
+      givenUp: () => this.failure !== undefined,
+      retryMs: CONNECT_RETRY_MS,
+      onConnected: (socket) => {
         this.socket = socket;
         socket.on('error', (error) => this.fail(`the decoder's socket failed: ${error.message}`));
         socket.on('close', () => this.fail('the decoder closed its socket'));
-      });
-      socket.once('error', () => {
-        if (this.socket !== socket) setTimeout(attempt, CONNECT_RETRY_MS);
-      });
-    };
-    attempt();
+      },
+    });
   }
 
   /** A stdout chunk (`pipe` output), copied into the frames it fills. */
