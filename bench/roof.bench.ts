@@ -75,34 +75,59 @@ class NullLinks extends LinkEmitter {
   }
 }
 
-/** ffmpeg alone: the roof's exact decode command, its stdout drained by Node. Returns frames/s. */
+/**
+ * Runs in a fresh Node process with nothing else loaded: spawns ffmpeg, drains its stdout and reports
+ * the wall time and CPU (its own and ffmpeg's) from spawn to exit. Drained here, in the bench's own
+ * process, the baseline depended on what the bench had loaded: the pipe's 64 KB chunks make V8 mark
+ * the heap over and over, and a bigger heap made the same decode up to 40% slower (591 against 977
+ * frames/s on one machine, between two builds that differed only in modules loaded).
+ */
+const DRAIN_SCRIPT = `
+const { spawn } = require('node:child_process');
+const { readFileSync } = require('node:fs');
+const childCpu = () => { const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' '); return (Number(f[13]) + Number(f[14])) / 100; };
+const [ffmpeg, ...args] = process.argv.slice(1);
+const start = performance.now();
+const own = process.cpuUsage();
+const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+let bytes = 0;
+let stderr = '';
+child.stdout.on('data', (chunk) => (bytes += chunk.length));
+child.stderr.setEncoding('utf8');
+child.stderr.on('data', (text) => (stderr += text));
+child.on('close', (code) => {
+  const used = process.cpuUsage(own);
+  process.stdout.write(JSON.stringify({ code, bytes, stderr: stderr.slice(-20000), seconds: (performance.now() - start) / 1000, cpuSeconds: (used.user + used.system) / 1e6 + childCpu() }));
+});
+`;
+
+/** ffmpeg alone: the roof's exact decode command, its stdout drained by a bare Node process (DRAIN_SCRIPT). Returns frames/s. */
 function bareDecode(file: string, extraOutput: string[] | undefined = undefined): Promise<{ fps: number; frames: number; cpuMsPerFrame: number }> {
   const invocation = buildInvocation({ source: file, kind: 'file', pace: false, loop: false, skipCorrupt: true });
   const output = extraOutput ?? [...invocation.outputOptions, 'pipe:1'];
   return new Promise((resolve, reject) => {
-    const start = performance.now();
-    const cpuStart = childCpuSeconds();
-    const child = spawn(resolveFfmpegPath(), [...invocation.inputOptions, '-i', invocation.input, ...output], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let bytes = 0;
-    let frameBytes = 0;
-    let stderr = '';
-    let frameLines = 0;
-    child.stdout.on('data', (chunk: Buffer) => (bytes += chunk.length));
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (text: string) => {
-      stderr += text;
-      for (const line of text.split('\n')) {
+    const drain = spawn(process.execPath, [...process.execArgv, '-e', DRAIN_SCRIPT, resolveFfmpegPath(), ...invocation.inputOptions, '-i', invocation.input, ...output], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let report = '';
+    drain.stdout.setEncoding('utf8');
+    drain.stdout.on('data', (text: string) => (report += text));
+    drain.on('close', () => {
+      let result: { code: number; bytes: number; stderr: string; seconds: number; cpuSeconds: number };
+      try {
+        result = JSON.parse(report);
+      } catch {
+        return reject(new Error(`the bare decode process gave no report: ${report.slice(0, 300)}`));
+      }
+      if (result.code !== 0) return reject(new Error(`ffmpeg exited with ${result.code}: ${result.stderr.slice(-500)}`));
+      let frameBytes = 0;
+      for (const line of result.stderr.split('\n')) {
         const format = parseOutputFormat(line);
         if (format && !frameBytes) frameBytes = format.width * format.height * 3;
       }
-    });
-    child.on('close', (code) => {
-      const seconds = (performance.now() - start) / 1000;
-      if (code !== 0) return reject(new Error(`ffmpeg exited with ${code}: ${stderr.slice(-500)}`));
+      let frameLines = 0;
       const match = /frame=\s*(\d+)/g;
-      for (let m = match.exec(stderr); m; m = match.exec(stderr)) frameLines = Number(m[1]);
-      const frames = frameBytes ? bytes / frameBytes : frameLines;
-      resolve({ fps: frames / seconds, frames, cpuMsPerFrame: ((childCpuSeconds() - cpuStart) * 1000) / frames });
+      for (let m = match.exec(result.stderr); m; m = match.exec(result.stderr)) frameLines = Number(m[1]);
+      const frames = frameBytes && !extraOutput ? result.bytes / frameBytes : frameLines;
+      resolve({ fps: frames / result.seconds, frames, cpuMsPerFrame: (result.cpuSeconds * 1000) / frames });
     });
   });
 }
@@ -179,7 +204,7 @@ async function main(): Promise<void> {
   const bareFps = median(bare);
   const bareCpuMs = median(bareCpu);
   console.log(
-    `  bare ffmpeg decode to rgb24 pipe   ${bareFps.toFixed(0).padStart(5)} frames/s  CPU ${bareCpuMs.toFixed(2)} ms/frame  (${frames} frames; decode only, no pixel conversion: ${median(decodeOnly).toFixed(0)} frames/s)`,
+    `  bare ffmpeg decode to rgb24 pipe (fresh process)${bareFps.toFixed(0).padStart(5)} frames/s  CPU ${bareCpuMs.toFixed(2)} ms/frame  (${frames} frames; decode only, no pixel conversion: ${median(decodeOnly).toFixed(0)} frames/s)`,
   );
   for (const policy of options.policies) {
     const fps = median(runs[policy].map((r) => r.fps));

@@ -1,4 +1,4 @@
-import { OnReadOpts, Socket, connect } from 'node:net';
+import { AddressInfo, OnReadOpts, Socket, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -8,6 +8,25 @@ let socketCount = 0;
 export function childSocketPath(kind: string): string {
   return join(tmpdir(), `sentinel-${kind}-${process.pid}-${++socketCount}.sock`);
 }
+
+/**
+ * A loopback TCP port free right now, for a child process to listen on (`ffmpeg ... tcp://127.0.0.1:PORT?listen=1`).
+ * Another process could take it before the child binds it; the child then fails to start and its
+ * owner starts it again, on a new port.
+ */
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Where the child listens: a Unix socket path, or a loopback TCP port. */
+export type ListeningAddress = { path: string } | { port: number };
 
 export interface ListeningSocketOptions {
   /** Where each read lands and what is done with it (no chunk is allocated per read). */
@@ -21,18 +40,18 @@ export interface ListeningSocketOptions {
 }
 
 /**
- * Connects to a Unix socket a child process listens on once it is ready to write (ffmpeg with
+ * Connects to a socket a child process listens on once it is ready to write (ffmpeg with
  * `-listen 1` opens its output after reading its input's header): not there yet or refused, it tries
  * again, sooner at first, until connected or `givenUp()`. Reads go straight into the caller's buffer
  * (`onread`), where a stdout pipe would allocate a 64 KB chunk per read: at hundreds of raw frames a
  * second those chunks are what keeps V8 collecting (external memory pressure).
  */
-export function connectWhenListening(path: string, options: ListeningSocketOptions): void {
+export function connectWhenListening(address: ListeningAddress, options: ListeningSocketOptions): void {
   const maxRetryMs = options.maxRetryMs ?? options.retryMs ?? 2;
   let wait = options.retryMs ?? 2;
   const attempt = (): void => {
     if (options.givenUp()) return;
-    const socket = connect({ path, onread: options.onread });
+    const socket = 'path' in address ? connect({ path: address.path, onread: options.onread }) : connect({ host: '127.0.0.1', port: address.port, onread: options.onread });
     let connected = false;
     socket.once('connect', () => {
       connected = true;

@@ -131,7 +131,7 @@ export class H264Decoder {
   private connect(): void {
     if (this.connecting || this.failure) return;
     this.connecting = true;
-    connectWhenListening(this.socketPath, {
+    connectWhenListening({ path: this.socketPath }, {
       onread: { buffer: () => this.frames.target(), callback: (n) => this.took(n) },
       givenUp: () => this.failure !== undefined,
       retryMs: CONNECT_RETRY_MS,

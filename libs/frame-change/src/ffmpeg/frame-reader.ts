@@ -1,7 +1,6 @@
-import { rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import ffmpeg from 'fluent-ffmpeg';
-import { childSocketPath, connectWhenListening } from '@sentinel/transport';
+import { connectWhenListening, freeLoopbackPort } from '@sentinel/transport';
 import { FramePool } from './frame-pool';
 import { FfmpegInvocation, OutputFormat, isDecodeErrorLine, parseOutputFormat } from './source';
 
@@ -45,20 +44,24 @@ const CONNECT_RETRY_MS = 2;
 const CONNECT_MAX_RETRY_MS = 50;
 
 /**
- * Runs ffmpeg (through fluent-ffmpeg) writing raw rgb24 frames to a Unix socket it listens on
- * (`-listen 1 unix:PATH`) and reads them straight into pooled frame buffers (`onread`): no chunk is
- * allocated per read, where a stdout pipe allocated 64 KB chunks, 1.3 MB per 768x576 frame, and that
- * external memory kept V8 marking the heap (29% of the roof's main thread in a CPU profile of
- * bench:roof). The frame size is read from ffmpeg's own description of its output stream; bytes that
- * arrive before it are held back. `pause()` stops reading the socket (ffmpeg then blocks on its
- * write: natural backpressure), `stop()` kills ffmpeg.
+ * Runs ffmpeg (through fluent-ffmpeg) writing raw rgb24 frames to a loopback TCP port it listens on
+ * (`tcp://127.0.0.1:PORT?listen=1`, one connection) and reads them straight into pooled frame buffers
+ * (`onread`). Why not stdout: its pipe allocated a 64 KB chunk per read, 1.3 MB of external memory per
+ * 768x576 frame, which kept V8 marking the heap (29% of the roof's main thread in a CPU profile of
+ * bench:roof). Why TCP and not a Unix socket: a pipe or a Unix socket buffers ~64-200 KB, less than a
+ * frame, so ffmpeg could not decode the next frame while the main thread worked on this one (decode
+ * and change detection took turns); loopback TCP's send buffer grows to megabytes (autotuning), so
+ * ffmpeg decodes ahead. The frame size is read from ffmpeg's own description of its output stream;
+ * bytes that arrive before it are held back. `pause()` stops reading (ffmpeg then blocks on its
+ * write once its buffer is full: backpressure), `stop()` kills ffmpeg.
  */
 export class FrameReader {
-  private readonly socketPath = childSocketPath('frames');
   private readonly earlyRead = Buffer.allocUnsafe(EARLY_READ_BYTES);
   /** What the pending socket read writes into: Node asks for the next read's buffer right after the previous read. */
   private readingEarly = true;
   private socket?: Socket;
+  /** The loopback port ffmpeg listens on for this run. */
+  private port = 0;
   private wantPaused = false;
   private readonly command: ffmpeg.FfmpegCommand;
   private readonly stderrTail: string[] = [];
@@ -89,8 +92,7 @@ export class FrameReader {
     this.command = ffmpeg(invocation.input)
       .setFfmpegPath(ffmpegPath)
       .inputOptions(invocation.inputOptions)
-      .outputOptions([...invocation.outputOptions, '-listen', '1'])
-      .output(`unix:${this.socketPath}`);
+      .outputOptions(invocation.outputOptions);
     this.command.on('start', () => {
       this.started = true;
       if (this.stopped) this.command.kill('SIGKILL');
@@ -102,7 +104,14 @@ export class FrameReader {
   }
 
   start(): void {
-    this.command.run();
+    freeLoopbackPort().then(
+      (port) => {
+        if (this.stopped) return this.onProcessDone(null);
+        this.port = port;
+        this.command.output(`tcp://127.0.0.1:${port}?listen=1`).run();
+      },
+      (error: Error) => this.onProcessDone(new Error(`no loopback port for ffmpeg's frames: ${error.message}`)),
+    );
   }
 
   /** The ffmpeg process id once it runs (tests use it to simulate a crash). */
@@ -136,7 +145,7 @@ export class FrameReader {
 
   /** ffmpeg listens once it has opened its input; reads then go straight into the frame being filled. */
   private connect(): void {
-    connectWhenListening(this.socketPath, {
+    connectWhenListening({ port: this.port }, {
       onread: { buffer: () => this.readTarget(), callback: (n) => this.onRead(n) },
       givenUp: () => this.stopped || this.processDone !== undefined,
       retryMs: CONNECT_RETRY_MS,
@@ -249,7 +258,6 @@ export class FrameReader {
     for (const chunk of this.early) partialBytes += chunk.length;
     if (this.current) this.pool?.release(this.current);
     this.current = undefined;
-    rmSync(this.socketPath, { force: true });
     let error = this.processDone ?? undefined;
     if (!error && !this.format && partialBytes > 0) error = new Error('ffmpeg wrote frames but never described its output stream');
     this.sink.end({ error, partialBytes, stderrTail: [...this.stderrTail], stopped: this.stopped });

@@ -45,7 +45,7 @@ export interface FfmpegInvocation {
 }
 
 /**
- * ffmpeg arguments that decode a source to raw rgb24 frames on stdout (height x width x 3 bytes
+ * ffmpeg arguments that decode a source to raw rgb24 frames (height x width x 3 bytes
  * per frame, no container). `-vsync passthrough` keeps ffmpeg from duplicating frames to fill gaps
  * (a skipped corrupt frame stays skipped).
  */
