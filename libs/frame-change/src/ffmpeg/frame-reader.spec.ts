@@ -41,12 +41,13 @@ describe('FrameReader (ffmpeg frames over a loopback socket into pooled buffers)
   }, 30_000);
 
   it('stops on request: no frame after stop(), the end says stopped, ffmpeg has exited', async () => {
-    let reader!: FrameReader;
+    const running: { reader?: FrameReader } = {};
     const { sink, frames, ended } = collectingSink(() => {
-      if (frames.length === 3) void reader.stop();
+      if (frames.length === 3) void running.reader?.stop();
     });
     const paced = buildInvocation({ source: `lavfi:${SOURCE}`, kind: 'lavfi', pace: true, loop: false, skipCorrupt: false });
-    reader = new FrameReader(paced, resolveFfmpegPath(), sink);
+    const reader = new FrameReader(paced, resolveFfmpegPath(), sink);
+    running.reader = reader;
     reader.start();
     const end = await ended;
     await reader.exited;
