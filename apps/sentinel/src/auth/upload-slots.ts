@@ -29,9 +29,30 @@ export class Slots {
 
 const isMultipart = (request: Request): boolean => /^multipart\//i.test(request.headers['content-type'] ?? '');
 
+/** How long the body of a refused upload is read and thrown away after the answer, at most. */
+const LINGER_MS = 2_000;
+
+/**
+ * A refused upload's connection closes once its client has sent the rest of its body (read and thrown
+ * away by Node after the answer, never buffered) or after LINGER_MS, whichever comes first. Closing at
+ * once (`Connection: close`) reset the connection while the client was still sending, and a reset can
+ * drop the 503 from the client's receive buffer before the client reads it (seen as EPIPE or "socket
+ * hang up" instead of the answer).
+ */
+function closeAfterLinger(request: Request): void {
+  const socket = request.socket;
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  socket.once('close', () => clearTimeout(timer));
+  request.once('end', () => {
+    clearTimeout(timer);
+    socket.end();
+  });
+}
+
 /**
  * Global guard: at most `http.uploads.maxConcurrent` multipart requests are read at once. Guards run
- * before Multer reads the body, so a refused upload costs no memory: 503 with Retry-After. The slot
+ * before Multer reads the body, so a refused upload costs no memory: 503 with Retry-After (see
+ * closeAfterLinger for how its connection ends). The slot
  * is freed when the response closes (finished or aborted).
  */
 @Injectable()
@@ -57,8 +78,7 @@ export class UploadSlotsGuard implements CanActivate {
     if (!release) {
       this.refused.inc();
       response.setHeader('Retry-After', String(this.retryAfterSec));
-      // The unread body is not needed: close the connection after the answer instead of draining it.
-      response.setHeader('Connection', 'close');
+      closeAfterLinger(request);
       throw new HttpException(
         { statusCode: 503, error: 'Service Unavailable', message: `${this.slots.capacity} uploads already in progress (http.uploads.maxConcurrent); retry after ${this.retryAfterSec} s` },
         HttpStatus.SERVICE_UNAVAILABLE,
