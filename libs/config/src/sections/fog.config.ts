@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -165,8 +166,13 @@ export class FogReplicasConfig {
 
 /** Settings of the fog (detection) module. Every property needs class-validator decorators (unknown keys are errors). */
 export class FogConfig {
-  /** onnxruntime intra-op threads of the detector session. */
-  @IsInt() @Min(1) @Max(64) threads = 1;
+  /**
+   * onnxruntime intra-op threads of each detector session (inter-op: 1, these graphs are a chain).
+   * Default from the core count: half the cores, the rest left to decode, tracking, face search and
+   * the links (1 on 2 cores, where two threads were slower than one once the machine was busy: README,
+   * bench:fog).
+   */
+  @IsInt() @Min(1) @Max(64) threads = Math.max(1, Math.floor(availableParallelism() / 2));
   /**
    * Frames of different cameras in the detector at once (a camera's frames always run one at a time and
    * in order). With `detectorThread: worker` each lane is a worker thread with its own session; on the
