@@ -78,6 +78,18 @@ describeWithSharedData('packed region detection (YOLOX-Nano on vtest.avi)', () =
     }
   }, 120_000);
 
+  it('detects regions too large for one input region by region when there is no frame to rebuild (a fog restart)', async () => {
+    // No whole frame first: the canvas is out of step, and one 600x500 region does not fit 416x416.
+    const before = fog.packerFigures()!;
+    const outcome = await fog.handle(await regionsMessage('restarted', 7, frames[0], [{ x: 0, y: 0, width: 600, height: 500 }], undefined, 6));
+    expect(outcome).toMatchObject({ detectedOn: 'regions', needsWholeFrame: true });
+    expect(fog.packerFigures()!.frames).toBe(before.frames);
+    const inside = (truth.get(gtFrames[0]) ?? []).filter((t) => !t.ignore && t.box.height >= 60 && t.box.x + t.box.width < 560 && t.box.y + t.box.height < 460);
+    const persons = outcome.detections.filter((d) => d.classId === PERSON_CLASS);
+    expect(inside.length).toBeGreaterThan(0);
+    expect(inside.filter((person) => persons.some((d) => iou(d.box, person.box) >= 0.5)).length).toBeGreaterThanOrEqual(inside.length - 1);
+  }, 60_000);
+
   it('detects on the rebuilt frame when a frame\'s regions do not fit one input', async () => {
     const frame = frames[0];
     await fog.handle(frameMessage('wide', 0, await toJpeg(frame), VTEST_WIDTH, VTEST_HEIGHT));

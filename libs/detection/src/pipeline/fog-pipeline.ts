@@ -198,9 +198,8 @@ export class FogPipeline {
     const behind = this.queue.waitingOf(message.cameraId) > 0;
     const cadence = camera.cadence.decide(message, at, frame.detectedOn !== 'regions', camera.track.active, behind);
     stats.cadence(cadence.decision.detect ? cadence.decision.why : cadence.decision.behind ? 'coasted-behind' : 'coasted');
-    const regionsOnly = frame.detectedOn === 'regions';
-    let detections = cadence.decision.detect ? await this.detectAndPostProcess(message, frame.images, regionsOnly, clock) : coastedDetections(cadence.coasted, detector.labels);
-    if (cadence.decision.detect && regionsOnly && this.packer) detections = [...detections, ...carriedDetections(cadence.coasted, frame.images.map(placedBox), detections, detector.labels)];
+    let detections = cadence.decision.detect ? await this.detectAndPostProcess(message, frame.images, frame.packed, clock) : coastedDetections(cadence.coasted, detector.labels);
+    if (cadence.decision.detect && frame.packed) detections = [...detections, ...carriedDetections(cadence.coasted, frame.images.map(placedBox), detections, detector.labels)];
     stats.frame(message.kind, frame.detectedOn);
     for (const d of detections) stats.detection(d.label);
 
@@ -230,9 +229,9 @@ export class FogPipeline {
   }
 
   /** Stages 3 and 4: the detector on the frame's images, then NMS and boxes in frame pixels. */
-  private async detectAndPostProcess(message: FrameMessage, images: readonly PlacedImage[], regionsOnly: boolean, clock: StageClock): Promise<FrameDetection[]> {
+  private async detectAndPostProcess(message: FrameMessage, images: readonly PlacedImage[], packed: boolean, clock: StageClock): Promise<FrameDetection[]> {
     const { config, detector } = this.deps;
-    const found = await this.detect(message, images, regionsOnly && this.packer !== undefined);
+    const found = await this.detect(message, images, packed);
     clock.lap();
     const detections = postProcess(found.candidates, message, { nmsIou: config.nmsIou, maxDetections: config.maxDetections, labels: detector.labels });
     clock.record('preprocess', found.timings.preprocess);

@@ -27,11 +27,6 @@ export function h264DecoderArgs(width: number, height: number, output = 'pipe:1'
   ];
 }
 
-/** A fresh Unix socket path for one decoder's frames (in the OS temp folder; removed when the decoder ends). */
-export function decoderSocketPath(): string {
-  return childSocketPath('h264');
-}
-
 /** How often the fog tries to connect to ffmpeg's socket, which exists once ffmpeg has decoded its first frame. */
 const CONNECT_RETRY_MS = 2;
 
@@ -68,7 +63,8 @@ export class H264Decoder {
   private readonly process: ChildProcessByStdio<Writable, Readable | null, Readable>;
   private readonly owed: Waiting[] = [];
   private readonly frames: FrameAssembler;
-  private readonly socketPath = decoderSocketPath();
+  /** A fresh Unix socket path for this decoder's frames (in the OS temp folder; removed when the decoder ends). */
+  private readonly socketPath = childSocketPath('h264');
   private socket?: Socket;
   private connecting = false;
   private packetsWritten = 0;

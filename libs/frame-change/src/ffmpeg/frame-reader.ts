@@ -13,7 +13,7 @@ export interface RawFrame {
   index: number;
   /** Wall clock (epoch ms) when its last byte arrived. */
   receivedAt: number;
-  /** Time from its first to its last byte on the pipe (ms). */
+  /** Time from its first to its last byte on the socket (ms). */
   transferMs: number;
 }
 
@@ -74,7 +74,7 @@ export class FrameReader {
   private index = 0;
   private afterOutputHeader = false;
   private processDone?: Error | null;
-  private pipeEnded = false;
+  private socketEnded = false;
   private stopped = false;
   private finished = false;
   private started = false;
@@ -155,7 +155,7 @@ export class FrameReader {
         if (this.wantPaused) socket.pause();
         socket.on('error', () => undefined);
         socket.on('close', () => {
-          this.pipeEnded = true;
+          this.socketEnded = true;
           this.maybeFinish();
         });
       },
@@ -241,8 +241,8 @@ export class FrameReader {
 
   private onProcessDone(error: Error | null): void {
     if (this.processDone !== undefined) return;
-    // fluent-ffmpeg reports "Output stream closed" when our pipe closed before it saw ffmpeg exit: a race, not a failure.
-    if (error && /^Output stream closed/.test(error.message) && this.pipeEnded) error = null;
+    // fluent-ffmpeg reports "Output stream closed" when the output closed before it saw ffmpeg exit: a race, not a failure.
+    if (error && /^Output stream closed/.test(error.message) && this.socketEnded) error = null;
     this.processDone = error;
     this.markExited();
     this.maybeFinish();
@@ -250,9 +250,9 @@ export class FrameReader {
 
   private maybeFinish(): void {
     if (this.finished || this.processDone === undefined) return;
-    // Wait for the pipe to drain, unless nothing ever came through it (ffmpeg failed to start,
-    // e.g. a missing binary: then the pipe never ends).
-    if (!this.pipeEnded && !this.stopped && this.bytesReceived > 0) return;
+    // Wait for the socket to drain, unless nothing ever came through it (ffmpeg failed before it
+    // listened, e.g. a missing binary or input: then no socket ever connects).
+    if (!this.socketEnded && !this.stopped && this.bytesReceived > 0) return;
     this.finished = true;
     let partialBytes = this.current ? this.filled : 0;
     for (const chunk of this.early) partialBytes += chunk.length;

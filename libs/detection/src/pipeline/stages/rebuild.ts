@@ -13,6 +13,8 @@ export interface RebuiltFrame {
   detectedOn: DetectedOn;
   /** The camera's canvas is out of step with the roof: a whole frame would put it back in step. */
   needsWholeFrame: boolean;
+  /** The images are the frame's regions, to be detected packed with other frames' into one input (mode `packed`). */
+  packed: boolean;
   /** The whole frame to show in the annotated view (never written again), when the canvas is in step or the message was a whole frame. */
   view?: RgbImage;
 }
@@ -46,17 +48,17 @@ export class FrameRebuilder {
     return { ...frame, needsWholeFrame: this.mode !== 'each' && this.canvas.current === undefined, ...(view ? { view } : {}) };
   }
 
-  private rebuild(message: FrameMessage, decoded: DecodedMessage): Pick<RebuiltFrame, 'images' | 'detectedOn'> {
+  private rebuild(message: FrameMessage, decoded: DecodedMessage): Pick<RebuiltFrame, 'images' | 'detectedOn' | 'packed'> {
     const { picture, placements, droppedRegions } = decoded;
     if (message.kind === 'frame') {
       this.canvas.replace(picture, message.seq);
-      return { images: [{ image: picture, offsetX: 0, offsetY: 0 }], detectedOn: 'frame' };
+      return { images: [{ image: picture, offsetX: 0, offsetY: 0 }], detectedOn: 'frame', packed: false };
     }
     // A dropped region leaves a hole in the canvas: out of step until the next whole frame.
     if (droppedRegions > 0) this.canvas.invalidate();
     const rebuilt = droppedRegions === 0 ? this.canvas.update(picture, placements, message.width, message.height, message.seq, message.baseSeq) : undefined;
-    if (this.mode === 'packed' && this.fitsPacked?.(placements)) return { images: cutRegions(picture, placements), detectedOn: 'regions' };
-    if (rebuilt && this.mode !== 'each') return { images: [{ image: rebuilt, offsetX: 0, offsetY: 0 }], detectedOn: 'canvas' };
-    return { images: cutRegions(picture, placements), detectedOn: 'regions' };
+    if (this.mode === 'packed' && this.fitsPacked?.(placements)) return { images: cutRegions(picture, placements), detectedOn: 'regions', packed: true };
+    if (rebuilt && this.mode !== 'each') return { images: [{ image: rebuilt, offsetX: 0, offsetY: 0 }], detectedOn: 'canvas', packed: false };
+    return { images: cutRegions(picture, placements), detectedOn: 'regions', packed: false };
   }
 }

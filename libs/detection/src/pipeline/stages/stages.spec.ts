@@ -112,13 +112,14 @@ describe('FrameRebuilder (stage 2: the baseSeq chain)', () => {
     expect(apply(rebuilder, regions(1, 0))).toMatchObject({ detectedOn: 'regions', needsWholeFrame: true }); // nothing held yet
     apply(rebuilder, frame(2));
     const packed = apply(rebuilder, regions(3, 2));
-    expect(packed).toMatchObject({ detectedOn: 'regions', needsWholeFrame: false });
+    expect(packed).toMatchObject({ detectedOn: 'regions', needsWholeFrame: false, packed: true });
     expect([packed.images.length, packed.images[0].image.width]).toEqual([1, 4]);
     fits = false;
     // The canvas took the regions of 3 as well, so 4 (on 3) still rebuilds.
-    expect(apply(rebuilder, regions(4, 3))).toMatchObject({ detectedOn: 'canvas', needsWholeFrame: false });
-    expect(apply(rebuilder, regions(6, 5))).toMatchObject({ detectedOn: 'regions', needsWholeFrame: true }); // out of step and too large: each
-    expect(apply(new FrameRebuilder('packed'), regions(1, 0))).toMatchObject({ detectedOn: 'regions' }); // no packer: as canvas
+    expect(apply(rebuilder, regions(4, 3))).toMatchObject({ detectedOn: 'canvas', needsWholeFrame: false, packed: false });
+    // Out of step and too large: each region on its own, not packed.
+    expect(apply(rebuilder, regions(6, 5))).toMatchObject({ detectedOn: 'regions', needsWholeFrame: true, packed: false });
+    expect(apply(new FrameRebuilder('packed'), regions(1, 0))).toMatchObject({ detectedOn: 'regions', packed: false }); // no packer: as canvas
   });
 });
 
