@@ -1,17 +1,18 @@
 /**
  * Roof benchmark: frames/s of the roof (decode, change detection, JPEG encoding of what is
  * forwarded) on a file read as fast as possible, next to bare ffmpeg decoding of the same file to
- * the same raw rgb24 pipe, measured alternately in the same run (medians), for both policies.
+ * the same raw rgb24 pipe (and, for policy video, which reads yuv420p, to a yuv420p pipe too),
+ * measured alternately in the same run (medians), for every policy.
  * Then loops the file for --loop-seconds and prints RSS at start and end.
  *
  *   node dist/bench/roof.bench.js [--file PATH] [--runs 3] [--loop-seconds 180] [--loop-policy frame] [--policies frame,regions,video]
- *     [--video-preset veryfast] [--video-crf 28]
+ *     [--video-preset veryfast] [--video-crf 28] [--video-threads 0]
  */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { ForwardPolicy } from '@sentinel/config';
-import { buildInvocation, parseOutputFormat, resolveFfmpegPath } from '@sentinel/frame-change';
+import { PixelFormat, buildInvocation, frameBytes, parseOutputFormat, resolveFfmpegPath } from '@sentinel/frame-change';
 import { quantile } from '@sentinel/telemetry';
 import { SENTINEL_NODE_FLAGS } from '@sentinel/evaluation';
 import { sharedPath } from '@sentinel/testing';
@@ -40,7 +41,8 @@ function parseArgs(argv: string[]): Options {
       case '--policies': options.policies = value.split(',') as ForwardPolicy[]; i++; break;
       case '--video-preset': options.video.preset = value; i++; break;
       case '--video-crf': options.video.crf = Number(value); i++; break;
-      default: throw new Error(`unknown argument ${argv[i]} (use --file, --runs, --loop-seconds, --loop-policy, --policies, --video-preset, --video-crf)`);
+      case '--video-threads': options.video.threads = Number(value); i++; break;
+      default: throw new Error(`unknown argument ${argv[i]} (use --file, --runs, --loop-seconds, --loop-policy, --policies, --video-preset, --video-crf, --video-threads)`);
     }
   }
   if (!(options.runs >= 1) || !(options.loopSeconds >= 0)) throw new Error('--runs must be >= 1 and --loop-seconds >= 0');
@@ -102,8 +104,8 @@ child.on('close', (code) => {
 `;
 
 /** ffmpeg alone: the roof's exact decode command, its stdout drained by a bare Node process (DRAIN_SCRIPT). Returns frames/s. */
-function bareDecode(file: string, extraOutput: string[] | undefined = undefined): Promise<{ fps: number; frames: number; cpuMsPerFrame: number }> {
-  const invocation = buildInvocation({ source: file, kind: 'file', pace: false, loop: false, skipCorrupt: true });
+function bareDecode(file: string, extraOutput: string[] | undefined = undefined, pixelFormat: PixelFormat = 'rgb24'): Promise<{ fps: number; frames: number; cpuMsPerFrame: number }> {
+  const invocation = buildInvocation({ source: file, kind: 'file', pace: false, loop: false, skipCorrupt: true, pixelFormat });
   const output = extraOutput ?? [...invocation.outputOptions, 'pipe:1'];
   return new Promise((resolve, reject) => {
     const drain = spawn(process.execPath, [...process.execArgv, '-e', DRAIN_SCRIPT, resolveFfmpegPath(), ...invocation.inputOptions, '-i', invocation.input, ...output], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -118,15 +120,15 @@ function bareDecode(file: string, extraOutput: string[] | undefined = undefined)
         return reject(new Error(`the bare decode process gave no report: ${report.slice(0, 300)}`));
       }
       if (result.code !== 0) return reject(new Error(`ffmpeg exited with ${result.code}: ${result.stderr.slice(-500)}`));
-      let frameBytes = 0;
+      let bytesPerFrame = 0;
       for (const line of result.stderr.split('\n')) {
         const format = parseOutputFormat(line);
-        if (format && !frameBytes) frameBytes = format.width * format.height * 3;
+        if (format && !bytesPerFrame) bytesPerFrame = frameBytes(format.width, format.height, format.pixelFormat);
       }
       let frameLines = 0;
       const match = /frame=\s*(\d+)/g;
       for (let m = match.exec(result.stderr); m; m = match.exec(result.stderr)) frameLines = Number(m[1]);
-      const frames = frameBytes && !extraOutput ? result.bytes / frameBytes : frameLines;
+      const frames = bytesPerFrame && !extraOutput ? result.bytes / bytesPerFrame : frameLines;
       resolve({ fps: frames / result.seconds, frames, cpuMsPerFrame: (result.cpuSeconds * 1000) / frames });
     });
   });
@@ -190,6 +192,7 @@ async function main(): Promise<void> {
   const bare: number[] = [];
   const bareCpu: number[] = [];
   const decodeOnly: number[] = [];
+  const barePlanar: number[] = [];
   const runs: Record<ForwardPolicy, RoofRun[]> = { frame: [], regions: [], video: [] };
   let frames = 0;
   await bareDecode(options.file); // warm the page cache and ffmpeg
@@ -199,6 +202,7 @@ async function main(): Promise<void> {
     bareCpu.push(b.cpuMsPerFrame);
     frames = b.frames;
     decodeOnly.push((await bareDecode(options.file, ['-f', 'null', '-'])).fps);
+    if (options.policies.includes('video')) barePlanar.push((await bareDecode(options.file, undefined, 'yuv420p')).fps);
     for (const policy of options.policies) runs[policy].push(await roofRun(options.file, policy, options.video));
   }
   const bareFps = median(bare);
@@ -206,6 +210,7 @@ async function main(): Promise<void> {
   console.log(
     `  bare ffmpeg decode to rgb24 pipe (fresh process)${bareFps.toFixed(0).padStart(5)} frames/s  CPU ${bareCpuMs.toFixed(2)} ms/frame  (${frames} frames; decode only, no pixel conversion: ${median(decodeOnly).toFixed(0)} frames/s)`,
   );
+  if (barePlanar.length) console.log(`  bare ffmpeg decode to yuv420p pipe (what policy video reads)${median(barePlanar).toFixed(0).padStart(5)} frames/s`);
   for (const policy of options.policies) {
     const fps = median(runs[policy].map((r) => r.fps));
     const last = runs[policy].at(-1)!;
@@ -215,7 +220,8 @@ async function main(): Promise<void> {
     const cpuMs = median(runs[policy].map((r) => r.cpuMsPerFrame));
     console.log(
       `  roof policy=${policy.padEnd(7)}            ${fps.toFixed(0).padStart(5)} frames/s  CPU ${cpuMs.toFixed(2)} ms/frame (node + ffmpeg)  ratio ${(ratio * 100).toFixed(0)}% of bare (goal >= ${goal * 100}%: ${ratio >= goal ? 'met' : 'NOT met'}); ` +
-        `forwarded ${last.forwarded}/${last.frames}, ${(last.bytesPerForwarded / 1024).toFixed(1)} KB each; ${stages}`,
+        `forwarded ${last.forwarded}/${last.frames}, ${(last.bytesPerForwarded / 1024).toFixed(1)} KB each; ${stages}` +
+        (policy === 'video' && barePlanar.length ? `; ${((fps / median(barePlanar)) * 100).toFixed(0)}% of bare yuv420p decode` : ''),
     );
   }
   if (Object.keys(options.video).length) console.log(`  roof.video overrides: ${JSON.stringify(options.video)}`);

@@ -10,3 +10,4 @@ export * from './alert';
 export * from './validate';
 export * from './annex-b';
 export * from './shelf-pack';
+export * from './yuv420p';

@@ -114,6 +114,8 @@ export class VideoConfig {
    * 10 s gave 77.3% of the camera's own stream, 60 s 55.7% (43.0% with CRF 30).
    */
   @Min(0.1) @Max(3_600) @IsNumber() keyframeIntervalS = 60;
+  /** libx264's threads per camera (slices: zerolatency keeps one packet per frame); 0 lets x264 choose (1.5 per core). */
+  @Min(0) @Max(16) @IsInt() threads = 0;
 }
 
 /** Per-camera overrides of ChangeDetectionConfig: the same rules, every key optional, unset keys take roof.detection's value. */

@@ -116,7 +116,7 @@ export class CameraRunner {
     this.fps = this.settings.fps ?? format.fps;
     this.tally.format(format.width, format.height, this.fps);
     this.change.resize(format.width, format.height);
-    this.encoder.format?.(format.width, format.height, this.fps);
+    this.encoder.format?.(format.width, format.height, this.fps, format.pixelFormat);
   }
 
   private onFrame(frame: RawFrame): void {
@@ -126,7 +126,7 @@ export class CameraRunner {
     this.tally.decoded(frame.transferMs);
 
     const detectStart = performance.now();
-    const change = this.change.detect(frame.data);
+    const change = this.change.detect(frame.data, frame.pixelFormat);
     this.tally.changeDetected(change.changed, performance.now() - detectStart);
 
     const streamSeconds = this.hasTimeline ? seq / this.fps : frame.receivedAt / 1000;

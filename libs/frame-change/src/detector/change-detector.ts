@@ -2,7 +2,8 @@ import type { ChangeDetectionConfig } from '@sentinel/config';
 import { findBlobs } from './blobs';
 import { boxBlur } from './blur';
 import { DIFF_BINS, medianDifference, thresholdDifference, updateBackground } from './diff';
-import { downscaledSize, rgbToGrayDownscaled } from './gray';
+import { frameBytes, PixelFormat } from '../ffmpeg/source';
+import { downscaledSize, lumaToGrayDownscaled, rgbToGrayDownscaled } from './gray';
 import { dilate } from './morphology';
 import { Rect, blobToRect, mergeRects, padRect } from './rects';
 
@@ -26,7 +27,7 @@ export interface ChangeResult {
 }
 
 /**
- * Frame change detector of one camera. Input: rgb24 frames of a fixed size (height x width x 3).
+ * Frame change detector of one camera. Input: rgb24 or yuv420p frames of a fixed size (frameBytes).
  * Per frame: grey at 1/downscale, optional box blur, difference against the previous frame (or a
  * running-average background, or what was forwarded of earlier frames) minus the median difference (global light change), per-pixel
  * threshold, dilation, 8-connected blobs (small ones ignored), blob boxes scaled to the frame,
@@ -76,12 +77,12 @@ export class ChangeDetector {
     this.hasReference = false;
   }
 
-  detect(rgb: Uint8Array): ChangeResult {
-    if (rgb.length < this.width * this.height * 3) {
-      throw new Error(`frame has ${rgb.length} bytes, expected ${this.width * this.height * 3} (rgb24 ${this.width}x${this.height})`);
-    }
+  detect(frame: Uint8Array, pixelFormat: PixelFormat = 'rgb24'): ChangeResult {
+    const expected = frameBytes(this.width, this.height, pixelFormat);
+    if (frame.length < expected) throw new Error(`frame has ${frame.length} bytes, expected ${expected} (${pixelFormat} ${this.width}x${this.height})`);
     const { settings, length, detectionWidth: w, detectionHeight: h } = this;
-    rgbToGrayDownscaled(rgb, this.width, this.height, settings.downscale, this.gray, this.acc);
+    const toGray = pixelFormat === 'rgb24' ? rgbToGrayDownscaled : lumaToGrayDownscaled;
+    toGray(frame, this.width, this.height, settings.downscale, this.gray, this.acc);
     if (settings.blurRadius > 0) boxBlur(this.gray, w, h, settings.blurRadius, this.scratch, this.gray);
 
     const useBackground = settings.reference === 'background';

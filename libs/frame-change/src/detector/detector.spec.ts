@@ -1,9 +1,12 @@
+import { execFileSync } from 'node:child_process';
 import { ChangeDetectionConfig } from '@sentinel/config';
 import { findBlobs } from './blobs';
 import { boxBlur } from './blur';
 import { ChangeDetector } from './change-detector';
 import { DIFF_BINS, medianDifference, thresholdDifference, updateBackground } from './diff';
-import { downscaledSize, rgbToGrayDownscaled } from './gray';
+import { downscaledSize, lumaToGrayDownscaled, rgbToGrayDownscaled } from './gray';
+import { resolveFfmpegPath } from '../ffmpeg/ffmpeg-path';
+import { frameBytes } from '../ffmpeg/source';
 import { dilate } from './morphology';
 import { blobToRect, mergeRects, padRect } from './rects';
 
@@ -275,5 +278,75 @@ describe('reference: forwarded (compare with what the receiver holds)', () => {
     expect(second.changed).toBe(true);
     expect(second.regions).toHaveLength(1);
     expect(second.regions[0].x).toBeGreaterThan(80);
+  });
+});
+
+describe('yuv420p frames (policy video): grey from the Y plane', () => {
+  const W = 160, H = 120;
+  /** Frames `indexes` of a moving lavfi test pattern, decoded by the bundled ffmpeg to `pixelFormat`. */
+  const lavfiFrames = (pixelFormat: 'rgb24' | 'yuv420p', filter = 'null'): Buffer[] => {
+    const raw = execFileSync(resolveFfmpegPath(), ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${W}x${H}:rate=10:duration=1`, '-vf', filter, '-f', 'rawvideo', '-pix_fmt', pixelFormat, 'pipe:1'], { maxBuffer: 16 << 20 });
+    const bytes = frameBytes(W, H, pixelFormat);
+    return Array.from({ length: raw.length / bytes }, (_, i) => raw.subarray(i * bytes, (i + 1) * bytes));
+  };
+
+  it('gives the grey of the rgb24 path within a few levels on a grey scene (limited-range luma mapped to full range)', () => {
+    // Saturated colours differ by design: luma weighs R, G, B 0.30/0.59/0.11, the rgb24 path 1/4, 1/2, 1/4.
+    const [rgb] = lavfiFrames('rgb24', 'hue=s=0');
+    const [yuv] = lavfiFrames('yuv420p', 'hue=s=0');
+    const fromRgb = new Uint8Array(40 * 30);
+    const fromLuma = new Uint8Array(40 * 30);
+    rgbToGrayDownscaled(rgb, W, H, 4, fromRgb, new Uint32Array(40));
+    lumaToGrayDownscaled(yuv, W, H, 4, fromLuma, new Uint32Array(40));
+    let total = 0;
+    for (let i = 0; i < fromRgb.length; i++) total += Math.abs(fromRgb[i] - fromLuma[i]);
+    expect(total / fromRgb.length).toBeLessThan(2);
+    // Black (Y 16) and white (Y 235) are the ends of the grey scale.
+    const ends = Buffer.alloc(frameBytes(4, 2, 'yuv420p'), 128);
+    ends.fill(16, 0, 2);
+    ends.fill(235, 2, 4);
+    ends.fill(16, 4, 6);
+    ends.fill(235, 6, 8);
+    const out = new Uint8Array(2);
+    lumaToGrayDownscaled(ends, 4, 2, 2, out, new Uint32Array(2));
+    expect([...out]).toEqual([0, 255]);
+  });
+
+  it('finds the same changes in a moving scene from yuv420p as from rgb24', () => {
+    const rgb = lavfiFrames('rgb24');
+    const yuv = lavfiFrames('yuv420p');
+    const fromRgb = new ChangeDetector(W, H, settings());
+    const fromYuv = new ChangeDetector(W, H, settings());
+    let compared = 0;
+    for (let i = 0; i < rgb.length; i++) {
+      const a = fromRgb.detect(rgb[i]);
+      const b = fromYuv.detect(yuv[i], 'yuv420p');
+      expect(b.changed).toBe(a.changed);
+      if (!a.changed || a.first) continue;
+      compared++;
+      const area = (rs: { width: number; height: number }[]) => rs.reduce((s, r) => s + r.width * r.height, 0);
+      expect(Math.abs(area(b.regions) - area(a.regions))).toBeLessThan(0.2 * area(a.regions));
+    }
+    expect(compared).toBeGreaterThan(5);
+    expect(() => fromYuv.detect(Buffer.alloc(W * H), 'yuv420p')).toThrow(/expected 28800 \(yuv420p 160x120\)/);
+  });
+});
+
+describe('lumaToGrayDownscaled: the word-at-a-time path for factor 4 against the byte loop', () => {
+  it('gives the same grey for aligned and unaligned Y planes', () => {
+    const width = 64, height = 20;
+    const random = rng(3);
+    const backing = new Uint8Array(frameBytes(width, height, 'yuv420p') + 1);
+    for (let i = 0; i < backing.length; i++) backing[i] = Math.floor(random() * 256);
+    const aligned = backing.subarray(0, backing.length - 1);
+    const unaligned = Uint8Array.from(aligned);
+    const shifted = new Uint8Array(unaligned.length + 1);
+    shifted.set(unaligned, 1);
+    const fast = new Uint8Array(16 * 5);
+    const slow = new Uint8Array(16 * 5);
+    lumaToGrayDownscaled(aligned, width, height, 4, fast, new Uint32Array(16));
+    lumaToGrayDownscaled(shifted.subarray(1), width, height, 4, slow, new Uint32Array(16));
+    expect(fast).toEqual(slow);
+    expect(new Set(fast).size).toBeGreaterThan(5);
   });
 });

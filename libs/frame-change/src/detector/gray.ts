@@ -89,3 +89,50 @@ function rgbToGrayQuarter(rgb: Uint8Array, width: number, height: number, out: U
     for (let ox = 0; ox < ow; ox++) out[row + ox] = (acc[ox] + 32) >> 6;
   }
 }
+
+/** Limited-range luma (16..235, what H.264 and MPEG-4 decode to) to the full-range grey the rgb24 path computes. */
+const LUMA_TO_GRAY = Uint8Array.from({ length: 256 }, (_, y) => Math.min(255, Math.max(0, Math.round(((y - 16) * 255) / 219))));
+
+/**
+ * The Y plane of a yuv420p frame (its first width x height bytes) to a grey image at 1/factor
+ * scale, each output pixel the mean of a factor x factor block mapped from limited to full range:
+ * the same grey scale as rgbToGrayDownscaled within rounding (luma weighs R, G, B 0.30/0.59/0.11
+ * where the rgb24 path takes 1/4, 1/2, 1/4), so thresholds mean the same for both.
+ */
+export function lumaToGrayDownscaled(yuv: Uint8Array, width: number, height: number, factor: number, out: Uint8Array, acc: Uint32Array): void {
+  if (factor === 4 && LITTLE_ENDIAN && yuv.byteOffset % 4 === 0 && width % 4 === 0) return lumaToGrayQuarter(yuv, width, height, out);
+  const { width: ow, height: oh } = downscaledSize(width, height, factor);
+  const divisor = factor * factor;
+  const half = divisor >> 1;
+  for (let oy = 0; oy < oh; oy++) {
+    acc.fill(0, 0, ow);
+    for (let dy = 0; dy < factor; dy++) {
+      let p = (oy * factor + dy) * width;
+      for (let ox = 0; ox < ow; ox++) {
+        let sum = 0;
+        for (let dx = 0; dx < factor; dx++) sum += yuv[p++];
+        acc[ox] += sum;
+      }
+    }
+    const row = oy * ow;
+    for (let ox = 0; ox < ow; ox++) out[row + ox] = LUMA_TO_GRAY[((acc[ox] + half) / divisor) | 0];
+  }
+}
+
+/** lumaToGrayDownscaled for factor 4 on 4-byte aligned rows: one 32-bit word is one block's row, its bytes added two at a time (SWAR). */
+function lumaToGrayQuarter(yuv: Uint8Array, width: number, height: number, out: Uint8Array): void {
+  const ow = width >> 2;
+  const oh = height >> 2;
+  const words = new Uint32Array(yuv.buffer, yuv.byteOffset, (oh * 4 * width) >> 2);
+  for (let oy = 0; oy < oh; oy++) {
+    const r0 = oy * 4 * ow;
+    const row = oy * ow;
+    for (let ox = 0; ox < ow; ox++) {
+      const a = words[r0 + ox], b = words[r0 + ow + ox], c = words[r0 + 2 * ow + ox], d = words[r0 + 3 * ow + ox];
+      const lanes =
+        (a & 0x00ff00ff) + ((a >>> 8) & 0x00ff00ff) + (b & 0x00ff00ff) + ((b >>> 8) & 0x00ff00ff) +
+        (c & 0x00ff00ff) + ((c >>> 8) & 0x00ff00ff) + (d & 0x00ff00ff) + ((d >>> 8) & 0x00ff00ff);
+      out[row + ox] = LUMA_TO_GRAY[((lanes & 0xffff) + (lanes >>> 16) + 8) >> 4];
+    }
+  }
+}

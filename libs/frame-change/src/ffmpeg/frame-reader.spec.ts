@@ -40,6 +40,19 @@ describe('FrameReader (ffmpeg frames over a loopback socket into pooled buffers)
     expect(Buffer.concat(frames).equals(expected)).toBe(true);
   }, 30_000);
 
+  it('reads yuv420p frames when asked: half the bytes of rgb24, the same bytes ffmpeg writes', async () => {
+    const planar = buildInvocation({ source: `lavfi:${SOURCE}`, kind: 'lavfi', pace: false, loop: false, skipCorrupt: false, pixelFormat: 'yuv420p' });
+    const expected = execFileSync(resolveFfmpegPath(), [...planar.inputOptions, '-i', planar.input, ...planar.outputOptions, 'pipe:1'], { maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
+    const formats: string[] = [];
+    const { sink, frames, ended } = collectingSink((frame) => formats.push(frame.pixelFormat));
+    new FrameReader(planar, resolveFfmpegPath(), sink).start();
+    expect((await ended).error).toBeUndefined();
+    expect(frames).toHaveLength(50);
+    expect(frames[0].length).toBe(FRAME_BYTES / 2);
+    expect(new Set(formats)).toEqual(new Set(['yuv420p']));
+    expect(Buffer.concat(frames).equals(expected)).toBe(true);
+  }, 30_000);
+
   it('stops on request: no frame after stop(), the end says stopped, ffmpeg has exited', async () => {
     const running: { reader?: FrameReader } = {};
     const { sink, frames, ended } = collectingSink(() => {

@@ -2,13 +2,14 @@ import type { Socket } from 'node:net';
 import ffmpeg from 'fluent-ffmpeg';
 import { connectWhenListening, freeLoopbackPort } from '@sentinel/transport';
 import { FramePool } from './frame-pool';
-import { FfmpegInvocation, OutputFormat, isDecodeErrorLine, parseOutputFormat } from './source';
+import { FfmpegInvocation, OutputFormat, PixelFormat, frameBytes, isDecodeErrorLine, parseOutputFormat } from './source';
 
-/** One decoded frame: rgb24, height x width x 3 bytes, in a pooled buffer (release it when done). */
+/** One decoded frame (rgb24, or yuv420p when asked: see frameBytes), in a pooled buffer (release it when done). */
 export interface RawFrame {
   data: Buffer;
   width: number;
   height: number;
+  pixelFormat: PixelFormat;
   /** Index of the frame in this reader's output, from 0. */
   index: number;
   /** Wall clock (epoch ms) when its last byte arrived. */
@@ -44,7 +45,7 @@ const CONNECT_RETRY_MS = 2;
 const CONNECT_MAX_RETRY_MS = 50;
 
 /**
- * Runs ffmpeg (through fluent-ffmpeg) writing raw rgb24 frames to a loopback TCP port it listens on
+ * Runs ffmpeg (through fluent-ffmpeg) writing raw frames to a loopback TCP port it listens on
  * (`tcp://127.0.0.1:PORT?listen=1`, one connection) and reads them straight into pooled frame buffers
  * (`onread`). Why not stdout: its pipe allocated a 64 KB chunk per read, 1.3 MB of external memory per
  * 768x576 frame, which kept V8 marking the heap (29% of the roof's main thread in a CPU profile of
@@ -87,7 +88,7 @@ export class FrameReader {
     invocation: FfmpegInvocation,
     ffmpegPath: string,
     private readonly sink: FrameSink,
-    private readonly poolFor: (frameBytes: number) => FramePool = (bytes) => new FramePool(bytes),
+    private readonly poolFor: (bytesPerFrame: number) => FramePool = (bytes) => new FramePool(bytes),
   ) {
     this.command = ffmpeg(invocation.input)
       .setFfmpegPath(ffmpegPath)
@@ -191,7 +192,7 @@ export class FrameReader {
     const data = this.current!;
     this.current = undefined;
     const transferMs = performance.now() - this.frameStart;
-    this.sink.frame({ data, width: this.format!.width, height: this.format!.height, index: this.index++, receivedAt: Date.now(), transferMs });
+    this.sink.frame({ data, width: this.format!.width, height: this.format!.height, pixelFormat: this.format!.pixelFormat, index: this.index++, receivedAt: Date.now(), transferMs });
   }
 
   private onStderr(line: string): void {
@@ -207,7 +208,7 @@ export class FrameReader {
     const format = parseOutputFormat(line);
     if (!format) return;
     this.format = format;
-    this.pool = this.poolFor(format.width * format.height * 3);
+    this.pool = this.poolFor(frameBytes(format.width, format.height, format.pixelFormat));
     this.sink.format(format, this.pool);
     for (const chunk of this.early.splice(0)) this.onData(chunk);
   }
@@ -220,7 +221,7 @@ export class FrameReader {
       this.early.push(chunk);
       return;
     }
-    const frameBytes = pool.frameBytes;
+    const bytesPerFrame = pool.frameBytes;
     let offset = 0;
     while (offset < chunk.length) {
       if (!this.current) {
@@ -228,11 +229,11 @@ export class FrameReader {
         this.filled = 0;
         this.frameStart = performance.now();
       }
-      const n = Math.min(frameBytes - this.filled, chunk.length - offset);
+      const n = Math.min(bytesPerFrame - this.filled, chunk.length - offset);
       chunk.copy(this.current, this.filled, offset, offset + n);
       this.filled += n;
       offset += n;
-      if (this.filled === frameBytes) {
+      if (this.filled === bytesPerFrame) {
         this.frameDone();
         if (this.stopped) return;
       }

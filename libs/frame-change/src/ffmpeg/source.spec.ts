@@ -1,4 +1,4 @@
-import { buildInvocation, isDecodeErrorLine, isPermanentError, parseOutputFormat, resolveSourceKind } from './source';
+import { buildInvocation, frameBytes, isDecodeErrorLine, isPermanentError, parseOutputFormat, resolveSourceKind } from './source';
 
 describe('ffmpeg sources', () => {
   it('guesses the kind of a source from its spelling', () => {
@@ -24,11 +24,20 @@ describe('ffmpeg sources', () => {
     expect(lavfi.inputOptions).toEqual(expect.arrayContaining(['-f', 'lavfi']));
     const resumed = buildInvocation({ source: 'a.avi', kind: 'file', pace: false, loop: false, skipCorrupt: true, startSeconds: 12.5 });
     expect(resumed.inputOptions).toEqual(expect.arrayContaining(['-ss', '12.500']));
+    const planar = buildInvocation({ source: 'a.avi', kind: 'file', pace: false, loop: false, skipCorrupt: false, pixelFormat: 'yuv420p' });
+    expect(planar.outputOptions.join(' ')).toContain('-f rawvideo -pix_fmt yuv420p');
+  });
+
+  it('sizes raw frames by layout: 3 bytes a pixel for rgb24, luma plus quarter-size chroma (rounded up) for yuv420p', () => {
+    expect(frameBytes(768, 576, 'rgb24')).toBe(768 * 576 * 3);
+    expect(frameBytes(768, 576, 'yuv420p')).toBe(768 * 576 * 1.5);
+    expect(frameBytes(5, 3, 'yuv420p')).toBe(15 + 2 * 3 * 2);
   });
 
   it("reads the output size and rate from ffmpeg's stream line", () => {
-    expect(parseOutputFormat('    Stream #0:0: Video: rawvideo (RGB[24] / 0x18424752), rgb24, 768x576, q=2-31, 106168 kb/s, 10 fps, 10 tbn, 10 tbc')).toEqual({ width: 768, height: 576, fps: 10 });
-    expect(parseOutputFormat('    Stream #0:0: Video: rawvideo (RGB[24] / 0x18424752), rgb24, 320x240 [SAR 1:1 DAR 4:3], q=2-31, 18432 kb/s, 25 fps')).toEqual({ width: 320, height: 240, fps: 25 });
+    expect(parseOutputFormat('    Stream #0:0: Video: rawvideo (RGB[24] / 0x18424752), rgb24, 768x576, q=2-31, 106168 kb/s, 10 fps, 10 tbn, 10 tbc')).toEqual({ width: 768, height: 576, fps: 10, pixelFormat: 'rgb24' });
+    expect(parseOutputFormat('    Stream #0:0: Video: rawvideo (RGB[24] / 0x18424752), rgb24, 320x240 [SAR 1:1 DAR 4:3], q=2-31, 18432 kb/s, 25 fps')).toEqual({ width: 320, height: 240, fps: 25, pixelFormat: 'rgb24' });
+    expect(parseOutputFormat('    Stream #0:0: Video: rawvideo (I420 / 0x30323449), yuv420p, 768x576, q=2-31, 53084 kb/s, 10 fps, 10 tbn')).toEqual({ width: 768, height: 576, fps: 10, pixelFormat: 'yuv420p' });
     expect(parseOutputFormat('    Stream #0:0: Video: msmpeg4v3 (div3 / 0x33766964), yuv420p, 768x576, 952 kb/s, 10 fps')).toBeUndefined();
   });
 

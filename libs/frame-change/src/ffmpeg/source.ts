@@ -1,4 +1,5 @@
 import type { SourceKind } from '@sentinel/config';
+import { yuv420pBytes } from '@sentinel/contracts';
 
 export type ResolvedSourceKind = Exclude<SourceKind, 'auto'>;
 
@@ -36,6 +37,16 @@ export interface DecodeRequest {
   /** Drop frames the decoder reports as damaged instead of passing concealed garbage on. */
   skipCorrupt: boolean;
   extraInputOptions?: readonly string[];
+  /** The raw frames' layout: rgb24 (the default) or yuv420p (policy `video`: no colour conversion on the way to the encoder). */
+  pixelFormat?: PixelFormat;
+}
+
+/** The raw frame layouts the roof reads: interleaved rgb24, or planar yuv420p (Y, then U and V at half size each way). */
+export type PixelFormat = 'rgb24' | 'yuv420p';
+
+/** Bytes of one raw frame: 3 per pixel for rgb24; the Y plane plus two chroma planes rounded up for yuv420p (ffmpeg's layout). */
+export function frameBytes(width: number, height: number, pixelFormat: PixelFormat): number {
+  return pixelFormat === 'rgb24' ? width * height * 3 : yuv420pBytes(width, height);
 }
 
 export interface FfmpegInvocation {
@@ -45,8 +56,8 @@ export interface FfmpegInvocation {
 }
 
 /**
- * ffmpeg arguments that decode a source to raw rgb24 frames (height x width x 3 bytes
- * per frame, no container). `-vsync passthrough` keeps ffmpeg from duplicating frames to fill gaps
+ * ffmpeg arguments that decode a source to raw frames of `pixelFormat` (rgb24 unless asked, see
+ * frameBytes; no container). `-vsync passthrough` keeps ffmpeg from duplicating frames to fill gaps
  * (a skipped corrupt frame stays skipped).
  */
 export function buildInvocation(request: DecodeRequest): FfmpegInvocation {
@@ -78,7 +89,7 @@ export function buildInvocation(request: DecodeRequest): FfmpegInvocation {
   if (request.width || request.height) filters.push(`scale=${request.width ?? -2}:${request.height ?? -2}`);
   const outputOptions = ['-an', '-sn', '-dn', '-map', '0:v:0'];
   if (filters.length) outputOptions.push('-vf', filters.join(','));
-  outputOptions.push('-vsync', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24');
+  outputOptions.push('-vsync', 'passthrough', '-f', 'rawvideo', '-pix_fmt', request.pixelFormat ?? 'rgb24');
   return { input, inputOptions, outputOptions };
 }
 
@@ -87,14 +98,15 @@ export interface OutputFormat {
   height: number;
   /** Frames per second ffmpeg announces for the output (NaN when it does not say). */
   fps: number;
+  pixelFormat: PixelFormat;
 }
 
-/** Reads the output stream's size and rate from ffmpeg's stderr line `Stream #0:0: Video: rawvideo ..., rgb24, 768x576, ..., 10 fps`. */
+/** Reads the output stream's layout, size and rate from ffmpeg's stderr line `Stream #0:0: Video: rawvideo ..., rgb24, 768x576, ..., 10 fps`. */
 export function parseOutputFormat(line: string): OutputFormat | undefined {
-  const size = /Video: rawvideo.*?rgb24[^,]*, (\d+)x(\d+)/.exec(line);
+  const size = /Video: rawvideo.*?(rgb24|yuv420p)[^,]*, (\d+)x(\d+)/.exec(line);
   if (!size) return undefined;
   const rate = /(\d+(?:\.\d+)?) (?:fps|tbr)/.exec(line);
-  return { width: Number(size[1]), height: Number(size[2]), fps: rate ? Number(rate[1]) : Number.NaN };
+  return { width: Number(size[2]), height: Number(size[3]), fps: rate ? Number(rate[1]) : Number.NaN, pixelFormat: size[1] as PixelFormat };
 }
 
 /** One ffmpeg stderr line telling that a packet could not be decoded (the frame is skipped). */

@@ -1,5 +1,6 @@
 import type { ChangeDetectionConfig } from '@sentinel/config';
 import { ChangeDetector, ChangeResult, ForwardedReference } from '../detector/change-detector';
+import type { PixelFormat } from '../ffmpeg/source';
 import type { ReferenceKeeper } from './forward-chain';
 
 /**
@@ -21,9 +22,9 @@ export class ChangeStage implements ReferenceKeeper {
     return this.detector !== undefined;
   }
 
-  detect(rgb: Uint8Array): ChangeResult {
+  detect(frame: Uint8Array, pixelFormat: PixelFormat): ChangeResult {
     if (!this.detector) throw new Error('change detection before the frame size is known');
-    return this.detector.detect(rgb);
+    return this.detector.detect(frame, pixelFormat);
   }
 
   forwarded(what: ForwardedReference): void {

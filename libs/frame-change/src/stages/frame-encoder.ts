@@ -1,5 +1,6 @@
 import type { ChangedRegion } from '@sentinel/contracts';
 import type { RawFrame } from '../ffmpeg/frame-reader';
+import type { PixelFormat } from '../ffmpeg/source';
 import type { ForwardDecision } from '../pipeline/forward-plan';
 import { JpegEncoder } from '../pipeline/jpeg-encoder';
 
@@ -12,7 +13,7 @@ export type Payload =
 /** The encode stage: turns a frame and what the plan forwards of it into a payload. */
 export interface FrameEncoder {
   /** The source's output format (before its first frame, again after a reconnect). */
-  format?(width: number, height: number, fps: number): void;
+  format?(width: number, height: number, fps: number, pixelFormat: PixelFormat): void;
   /**
    * Whether the message of this decision will stand alone (start the chain afresh). An encoder that
    * can make it so (video: a keyframe) does when `resyncDue`. Called in stream order, before `encode`.
@@ -45,6 +46,7 @@ export class JpegFrameEncoder implements FrameEncoder {
 
   async encode(frame: RawFrame, decision: ForwardDecision): Promise<Payload | undefined> {
     const { width, height, data } = frame;
+    if (frame.pixelFormat !== 'rgb24') throw new Error(`JPEG payloads take rgb24 frames, not ${frame.pixelFormat}`);
     const atlas = decision.send === 'regions' ? await this.jpeg.encodeRegions(data, width, decision.regions) : undefined;
     const whole = decision.send === 'frame' || (decision.send === 'regions' && !atlas);
     const wholeJpeg = whole || this.onRawJpeg ? await this.jpeg.encodeFrame(data, width, height) : undefined;

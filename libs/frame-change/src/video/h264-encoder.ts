@@ -1,5 +1,6 @@
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import type { VideoConfig } from '@sentinel/config';
+import { PixelFormat, frameBytes } from '../ffmpeg/source';
 import { MultipartPackets, isKeyframe } from './multipart-packets';
 
 export interface EncodedPacket {
@@ -11,16 +12,18 @@ export interface H264Format {
   width: number;
   height: number;
   fps: number;
+  /** The raw frames written: yuv420p is x264's own input (no conversion in ffmpeg); rgb24 is converted first. */
+  pixelFormat: PixelFormat;
 }
 
-/** The ffmpeg arguments of one persistent encoder: rgb24 frames on stdin, one multipart part per H.264 packet on stdout. */
-export function h264EncoderArgs(format: H264Format, video: Pick<VideoConfig, 'crf' | 'preset' | 'keyframeIntervalS'>): string[] {
+/** The ffmpeg arguments of one persistent encoder: raw frames on stdin, one multipart part per H.264 packet on stdout. */
+export function h264EncoderArgs(format: H264Format, video: Pick<VideoConfig, 'crf' | 'preset' | 'keyframeIntervalS' | 'threads'>): string[] {
   const gop = Math.max(1, Math.round(format.fps * video.keyframeIntervalS));
   return [
     '-hide_banner', '-loglevel', 'error', '-nostdin',
-    '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${format.width}x${format.height}`, '-r', String(format.fps), '-i', 'pipe:0',
+    '-f', 'rawvideo', '-pix_fmt', format.pixelFormat, '-s', `${format.width}x${format.height}`, '-r', String(format.fps), '-i', 'pipe:0',
     '-c:v', 'libx264', '-preset', video.preset, '-tune', 'zerolatency', '-crf', String(video.crf),
-    '-g', String(gop), '-pix_fmt', 'yuv420p', '-x264-params', 'aud=1',
+    '-g', String(gop), '-threads', String(video.threads), '-pix_fmt', 'yuv420p', '-x264-params', 'aud=1',
     '-flush_packets', '1', '-f', 'mpjpeg', 'pipe:1',
   ];
 }
@@ -45,7 +48,7 @@ export class H264Encoder {
   constructor(
     private readonly ffmpegPath: string,
     private readonly format: H264Format,
-    private readonly video: Pick<VideoConfig, 'crf' | 'preset' | 'keyframeIntervalS'>,
+    private readonly video: Pick<VideoConfig, 'crf' | 'preset' | 'keyframeIntervalS' | 'threads'>,
   ) {}
 
   /** The running encoder's process id, if one runs. */
@@ -53,13 +56,14 @@ export class H264Encoder {
     return this.process?.pid;
   }
 
-  encode(rgb: Uint8Array): Promise<EncodedPacket> {
-    const expected = this.format.width * this.format.height * 3;
-    if (rgb.length !== expected) return Promise.reject(new Error(`frame has ${rgb.length} bytes, the encoder takes ${expected}`));
+  encode(frame: Uint8Array): Promise<EncodedPacket> {
+    const { width, height, pixelFormat } = this.format;
+    const expected = frameBytes(width, height, pixelFormat);
+    if (frame.length !== expected) return Promise.reject(new Error(`frame has ${frame.length} bytes, the encoder takes ${expected} (${pixelFormat} ${width}x${height})`));
     const child = this.process ?? this.spawn();
     return new Promise<EncodedPacket>((resolve, reject) => {
       this.waiting.push({ resolve, reject });
-      child.stdin.write(rgb);
+      child.stdin.write(frame);
     });
   }
 

@@ -1,9 +1,16 @@
 import type { VideoConfig } from '@sentinel/config';
+import { yuv420pToRgb24 } from '@sentinel/contracts';
+import type { PixelFormat } from '../ffmpeg/source';
 import type { RawFrame } from '../ffmpeg/frame-reader';
 import type { ForwardDecision } from '../pipeline/forward-plan';
 import { JpegEncoder } from '../pipeline/jpeg-encoder';
 import type { FrameEncoder, Payload } from '../stages/frame-encoder';
 import { H264Encoder } from './h264-encoder';
+
+/** The frame as rgb24, converted when it is yuv420p (only to count the "every frame as JPEG" baseline). */
+function rgbOf(frame: RawFrame): Uint8Array {
+  return frame.pixelFormat === 'rgb24' ? frame.data : yuv420pToRgb24(frame.data, frame.width, frame.height);
+}
 
 /**
  * The encode stage of policy `video`: the frames the plan forwards go through one persistent
@@ -30,10 +37,10 @@ export class VideoFrameEncoder implements FrameEncoder {
     return this.encoder?.pid;
   }
 
-  format(width: number, height: number, fps: number): void {
+  format(width: number, height: number, fps: number, pixelFormat: PixelFormat): void {
     const frameRate = Number.isFinite(fps) && fps > 0 ? fps : 10;
     void this.encoder?.close();
-    this.encoder = new H264Encoder(this.ffmpegPath, { width, height, fps: frameRate }, this.video);
+    this.encoder = new H264Encoder(this.ffmpegPath, { width, height, fps: frameRate, pixelFormat }, this.video);
     this.lastKeyframeAt = Number.NEGATIVE_INFINITY;
   }
 
@@ -49,7 +56,7 @@ export class VideoFrameEncoder implements FrameEncoder {
   async encode(frame: RawFrame, decision: ForwardDecision): Promise<Payload | undefined> {
     // Written to the encoder now, in stream order; awaited after.
     const encoded = decision.send === 'none' ? undefined : this.encoder?.encode(frame.data);
-    if (this.rawJpeg) this.onRawJpeg?.((await this.rawJpeg.encodeFrame(frame.data, frame.width, frame.height)).length);
+    if (this.rawJpeg) this.onRawJpeg?.((await this.rawJpeg.encodeFrame(rgbOf(frame), frame.width, frame.height)).length);
     if (decision.send === 'none') return undefined;
     if (!encoded) throw new Error('video frame before the source format is known');
     const packet = await encoded;

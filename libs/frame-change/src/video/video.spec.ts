@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { yuv420pBytes } from '@sentinel/contracts';
 import { resolveFfmpegPath } from '../ffmpeg/ffmpeg-path';
 import { H264Encoder } from './h264-encoder';
 import { MultipartPackets, isKeyframe, nalTypes } from './multipart-packets';
@@ -32,10 +34,10 @@ function frame(x: number): Buffer {
 }
 
 describe('H264Encoder (bundled ffmpeg, libx264)', () => {
-  const video = { crf: 23, preset: 'veryfast' as const, keyframeIntervalS: 100 };
+  const video = { crf: 23, preset: 'veryfast' as const, keyframeIntervalS: 100, threads: 0 };
 
   it('gives one packet per frame in order: a keyframe first, small inter frames, a repeated frame tiny, a keyframe after restart', async () => {
-    const encoder = new H264Encoder(resolveFfmpegPath(), { width: 64, height: 48, fps: 10 }, video);
+    const encoder = new H264Encoder(resolveFfmpegPath(), { width: 64, height: 48, fps: 10, pixelFormat: 'rgb24' }, video);
     try {
       const moving = await Promise.all([0, 4, 8, 12, 16].map((x) => encoder.encode(frame(x))));
       const repeated = await encoder.encode(frame(16));
@@ -53,7 +55,7 @@ describe('H264Encoder (bundled ffmpeg, libx264)', () => {
   });
 
   it('rejects the frames owed by a crashed ffmpeg and starts a new stream (keyframe) on the next frame', async () => {
-    const encoder = new H264Encoder(resolveFfmpegPath(), { width: 64, height: 48, fps: 10 }, video);
+    const encoder = new H264Encoder(resolveFfmpegPath(), { width: 64, height: 48, fps: 10, pixelFormat: 'rgb24' }, video);
     try {
       await encoder.encode(frame(0));
       process.kill(encoder.pid!, 'SIGKILL');
@@ -64,5 +66,29 @@ describe('H264Encoder (bundled ffmpeg, libx264)', () => {
     } finally {
       await encoder.close();
     }
+  });
+
+  it('takes yuv420p frames as they are: what it encodes decodes back to the same picture', async () => {
+    const width = 64, height = 48;
+    const yuvFrame = (x: number) => {
+      const data = Buffer.alloc(yuv420pBytes(width, height), 128);
+      data.fill(40, 0, width * height);
+      for (let y = 10; y < 26; y++) data.fill(220, y * width + x, y * width + x + 16);
+      return data;
+    };
+    const encoder = new H264Encoder(resolveFfmpegPath(), { width, height, fps: 10, pixelFormat: 'yuv420p' }, { ...video, crf: 18 });
+    let packets: Buffer[];
+    try {
+      packets = (await Promise.all([0, 8, 16].map((x) => encoder.encode(yuvFrame(x))))).map((p) => p.data);
+      await expect(encoder.encode(Buffer.alloc(width * height * 3))).rejects.toThrow(/the encoder takes 4608 \(yuv420p 64x48\)/);
+    } finally {
+      await encoder.close();
+    }
+    const decoded = spawnSync(resolveFfmpegPath(), ['-hide_banner', '-loglevel', 'error', '-f', 'h264', '-i', 'pipe:0', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'], { input: Buffer.concat(packets) });
+    expect(decoded.stdout.length).toBe(3 * yuv420pBytes(width, height));
+    const last = decoded.stdout.subarray(2 * yuv420pBytes(width, height));
+    // The square moved to column 16: bright there, dark where it was at first.
+    expect(last[18 * width + 20]).toBeGreaterThan(200);
+    expect(last[18 * width + 4]).toBeLessThan(60);
   });
 });
