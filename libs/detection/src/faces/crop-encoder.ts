@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { Box, fitWithin, pixelRect } from '../geometry/box';
 import { RgbImage } from '../image/decode-image';
+import { Yuv420Image } from '../image/yuv420-image';
 
 export interface EncodedCrop {
   jpeg: Buffer;
@@ -43,8 +44,11 @@ export async function encodeCrop(image: RgbImage, box: Box, options: CropEncodeO
   const rect = pixelRect(box, image.width, image.height);
   if (!rect) throw new CropRefusedError('crop box lies outside the image');
   const size = fitWithin(rect.width, rect.height, options.maxSide);
-  const pixels = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
-    .extract(rect)
+  // A video frame still in yuv420p gives just the crop's pixels in RGB; any other image is cut by sharp.
+  const yuv = image instanceof Yuv420Image && !image.convertedRgb;
+  const source = yuv ? image.region(rect.left, rect.top, rect.width, rect.height) : image;
+  const pixels = await sharp(source.data, { raw: { width: source.width, height: source.height, channels: 3 } })
+    .extract(yuv ? { left: 0, top: 0, width: rect.width, height: rect.height } : rect)
     .resize(size.width, size.height, { fit: 'fill' })
     .raw()
     .toBuffer();

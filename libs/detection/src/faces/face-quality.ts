@@ -1,6 +1,7 @@
 import type { Box } from '../geometry/box';
 import { pixelRect } from '../geometry/box';
 import type { RgbImage } from '../image/decode-image';
+import { readRgb } from '../image/yuv420-image';
 
 /** How much each measure counts in a face's quality score (normalised to sum 1). */
 export interface FaceQualityWeights {
@@ -56,12 +57,15 @@ export function greyPatch(image: RgbImage, box: Box, maxSide = 64): GreyPatch | 
   const width = Math.max(1, Math.floor(rect.width / step));
   const height = Math.max(1, Math.floor(rect.height / step));
   const data = new Float32Array(width * height);
+  const pixel = new Uint8Array(3);
   for (let py = 0; py < height; py++) {
     for (let px = 0; px < width; px++) {
       let sum = 0;
       for (let dy = 0; dy < step; dy++) {
-        let at = ((rect.top + py * step + dy) * image.width + rect.left + px * step) * 3;
-        for (let dx = 0; dx < step; dx++, at += 3) sum += 0.299 * image.data[at] + 0.587 * image.data[at + 1] + 0.114 * image.data[at + 2];
+        for (let dx = 0; dx < step; dx++) {
+          readRgb(image, rect.left + px * step + dx, rect.top + py * step + dy, pixel);
+          sum += 0.299 * pixel[0] + 0.587 * pixel[1] + 0.114 * pixel[2];
+        }
       }
       data[py * width + px] = sum / (step * step);
     }

@@ -3,7 +3,10 @@ import type { ImagePlacement } from '../postprocess/postprocess';
 import type { YoloDetectorOptions } from './yolo-detector';
 
 /** What the main thread asks a detector worker (one YOLO session per worker). */
-export type DetectorRequest = { id: number; image: { data: Uint8Array; width: number; height: number }; placement: ImagePlacement };
+export type DetectorRequest = { id: number; image: WorkerImage; placement: ImagePlacement };
+
+/** An image for a worker: rgb24, or a video frame's yuv420p planes (half the bytes to copy; the worker scales it from the planes). */
+export type WorkerImage = { data: Uint8Array; width: number; height: number; pixelFormat: 'rgb24' | 'yuv420p' };
 
 export type StageTimes = { preprocess: number; inference: number; postprocess: number };
 

@@ -4,6 +4,7 @@
  * thread would hold up every other camera, link and HTTP request for its whole duration.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { Yuv420Image } from '../image/yuv420-image';
 import type { DetectorReply, DetectorRequest, DetectorWorkerData, StageTimes } from './detector-worker-protocol';
 import { YoloDetector } from './yolo-detector';
 
@@ -30,8 +31,9 @@ async function serve(): Promise<void> {
     chain = chain.then(async () => {
       const stages: StageTimes = { preprocess: 0, inference: 0, postprocess: 0 };
       try {
-        const { data, width, height } = request.image;
-        const image = { data: Buffer.from(data.buffer, data.byteOffset, data.byteLength), width, height, channels: 3 as const };
+        const { data, width, height, pixelFormat } = request.image;
+        const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+        const image = pixelFormat === 'yuv420p' ? new Yuv420Image(bytes, width, height) : { data: bytes, width, height, channels: 3 as const };
         const candidates = await detector.detect(image, request.placement, (stage, ms) => (stages[stage] += ms));
         post({ kind: 'result', id: request.id, candidates, stages });
       } catch (error) {

@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { RgbImage } from '../image/decode-image';
+import { Yuv420Image } from '../image/yuv420-image';
 import { Candidate } from '../postprocess/decode-outputs';
 import { ImagePlacement } from '../postprocess/postprocess';
-import type { DetectorReply, DetectorRequest, DetectorWorkerData } from './detector-worker-protocol';
+import type { DetectorReply, DetectorRequest, DetectorWorkerData, WorkerImage } from './detector-worker-protocol';
 import { ObjectDetector, StageSink } from './object-detector';
 import { ModelBootError, YoloDetectorOptions } from './yolo-detector';
 
@@ -82,7 +83,7 @@ class DetectorThread {
   detect(image: RgbImage, placement: ImagePlacement, stages: StageSink): Promise<Candidate[]> {
     const id = this.nextId++;
     // A copy, not a transfer: the caller keeps the frame (face crops, snapshots).
-    const request: DetectorRequest = { id, image: { data: new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength), width: image.width, height: image.height }, placement };
+    const request: DetectorRequest = { id, image: workerImage(image), placement };
     return new Promise((resolvePromise, rejectPromise) => {
       this.pending.set(id, { resolve: resolvePromise, reject: rejectPromise, stages });
       this.worker.postMessage(request);
@@ -217,4 +218,11 @@ export class ThreadedDetector implements ObjectDetector {
       },
     );
   }
+}
+
+/** What a worker is sent of an image: a video frame as its yuv420p planes unless it was converted already. */
+function workerImage(image: RgbImage): WorkerImage {
+  const yuv = image instanceof Yuv420Image && !image.convertedRgb;
+  const data = yuv ? image.yuv : image.data;
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: image.width, height: image.height, pixelFormat: yuv ? 'yuv420p' : 'rgb24' };
 }

@@ -1,5 +1,6 @@
 import type { RgbImage } from '../image/decode-image';
 import { copyBlock, copyImage, cropRgb } from '../image/rgb-copy';
+import { Yuv420Image } from '../image/yuv420-image';
 
 /** A decoded image and where its top-left corner sits in the frame. */
 export interface PlacedImage {
@@ -71,7 +72,8 @@ export class FrameCanvas {
       this.invalidate();
       return undefined;
     }
-    const image = this.shared ? copyImage(held) : held;
+    // A video frame (yuv420p) takes no pastes: its RGB copy does.
+    const image = this.shared || held instanceof Yuv420Image ? copyImage(held) : held;
     this.image = image;
     this.shared = false;
     for (const p of placements) copyBlock(atlas, p.atlasX, p.atlasY, p.width, p.height, image, p.x, p.y);

@@ -1,6 +1,7 @@
 import { Letterbox } from '../geometry/letterbox';
 import { float32ToFloat16Bits } from '../model/float16';
 import { FamilyInput } from '../model/model-family';
+import type { ScaledRow } from './yuv-letterbox';
 
 export type InputElementType = 'float32' | 'float16';
 
@@ -37,15 +38,10 @@ export class InputTensor {
    */
   fill(rgb: Uint8Array, lb: Letterbox): void {
     const { side, data } = this;
-    if (lb.side !== side) throw new Error(`letterbox side ${lb.side} does not match the input side ${side}`);
     if (rgb.length !== lb.width * lb.height * 3) {
       throw new Error(`resized image has ${rgb.length} bytes, expected ${lb.width}x${lb.height}x3`);
     }
-    const geometry = `${lb.width}x${lb.height}+${lb.padX}+${lb.padY}`;
-    if (geometry !== this.lastGeometry) {
-      data.fill(this.padCode);
-      this.lastGeometry = geometry;
-    }
+    this.prepare(lb);
     const plane = side * side;
     const lut = this.byteToValue;
     // Plane 0 is red for RGB families, blue for BGR ones.
@@ -61,6 +57,37 @@ export class InputTensor {
         data[second + out] = lut[rgb[src + 1]];
         data[third + out] = lut[rgb[src + 2]];
       }
+    }
+  }
+
+  /** Writes the rows of the resized image (lb.height of them, each lb.width wide) into the letterboxed input, row by row. */
+  fillRows(lb: Letterbox, rowAt: (y: number) => ScaledRow): void {
+    const { side, data } = this;
+    this.prepare(lb);
+    const plane = side * side;
+    const lut = this.byteToValue;
+    const bgr = this.family.channels !== 'rgb';
+    for (let y = 0; y < lb.height; y++) {
+      const { red, green, blue } = rowAt(y);
+      if (red.length !== lb.width) throw new Error(`resized row has ${red.length} pixels, expected ${lb.width}`);
+      const start = (lb.padY + y) * side + lb.padX;
+      const first = bgr ? blue : red;
+      const third = bgr ? red : blue;
+      for (let x = 0, out = start; x < lb.width; x++, out++) {
+        data[out] = lut[first[x]];
+        data[plane + out] = lut[green[x]];
+        data[2 * plane + out] = lut[third[x]];
+      }
+    }
+  }
+
+  /** Checks the geometry and repaints the padding when it changed. */
+  private prepare(lb: Letterbox): void {
+    if (lb.side !== this.side) throw new Error(`letterbox side ${lb.side} does not match the input side ${this.side}`);
+    const geometry = `${lb.width}x${lb.height}+${lb.padX}+${lb.padY}`;
+    if (geometry !== this.lastGeometry) {
+      this.data.fill(this.padCode);
+      this.lastGeometry = geometry;
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { RgbImage } from '../image/decode-image';
+import { readRgb } from '../image/yuv420-image';
 
 /** A frame reduced to the mean grey of each cell of a coarse grid. */
 export interface FrameSignature {
@@ -20,6 +21,7 @@ const SAMPLES = 4;
 /** The mean grey of each of cols x rows cells, from SAMPLES x SAMPLES points per cell. */
 export function frameSignature(image: RgbImage, cols = 32, rows = 24): FrameSignature {
   const cells = new Float32Array(cols * rows);
+  const pixel = new Uint8Array(3);
   const cellW = image.width / cols;
   const cellH = image.height / rows;
   for (let r = 0; r < rows; r++) {
@@ -29,8 +31,8 @@ export function frameSignature(image: RgbImage, cols = 32, rows = 24): FrameSign
         const y = Math.min(image.height - 1, Math.floor(r * cellH + ((sy + 0.5) * cellH) / SAMPLES));
         for (let sx = 0; sx < SAMPLES; sx++) {
           const x = Math.min(image.width - 1, Math.floor(c * cellW + ((sx + 0.5) * cellW) / SAMPLES));
-          const at = (y * image.width + x) * 3;
-          sum += 0.299 * image.data[at] + 0.587 * image.data[at + 1] + 0.114 * image.data[at + 2];
+          readRgb(image, x, y, pixel);
+          sum += 0.299 * pixel[0] + 0.587 * pixel[1] + 0.114 * pixel[2];
         }
       }
       cells[r * cols + c] = sum / (SAMPLES * SAMPLES);

@@ -3,28 +3,40 @@ import { rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import installer from '@ffmpeg-installer/ffmpeg';
+import { yuv420pBytes } from '@sentinel/contracts';
 import { childSocketPath, connectWhenListening } from '@sentinel/transport';
 import { delimitedAccessUnit } from './access-units';
 import { FrameAssembler } from './frame-assembler';
 
 /**
- * ffmpeg's arguments for one persistent decoder: Annex-B H.264 on stdin, rgb24 frames of the given
- * size to `output`. Probing stops after the first bytes (`-probesize 32`, the first packet carries
+ * ffmpeg's arguments for one persistent decoder: Annex-B H.264 on stdin, yuv420p frames of the given
+ * size to `output` (the decoder's own layout: converting to rgb24 in ffmpeg cost as much CPU as the
+ * decode itself; the fog converts at the model's input size and for crops only, see Yuv420Image). Probing stops after the first bytes (`-probesize 32`, the first packet carries
  * the SPS), one decoding thread (frame threads would hold frames back; slice threads add CPU, and
  * the fog's cost is CPU), no frame duplicated or dropped on timestamps (`-vsync passthrough`), each
  * frame written in one write (`-avioflags direct`) and flushed as it is written. `-s` keeps every
  * output frame at the size the messages declare. The output is a Unix socket ffmpeg listens on
  * (`-listen 1 unix:PATH`): the fog reads it straight into the frame buffer (see H264Decoder).
  */
-export function h264DecoderArgs(width: number, height: number, output = 'pipe:1'): string[] {
+export function h264DecoderArgs(width: number, height: number, output = 'pipe:1', pixelFormat: DecodedPixelFormat = 'yuv420p'): string[] {
   const listen = output.startsWith('unix:') ? ['-listen', '1'] : [];
   return [
     '-hide_banner', '-loglevel', 'error', '-nostdin',
     '-probesize', '32', '-analyzeduration', '0', '-flags', 'low_delay', '-threads', '1',
     '-f', 'h264', '-i', 'pipe:0',
-    '-vsync', 'passthrough', '-s', `${width}x${height}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24',
+    '-vsync', 'passthrough', '-s', `${width}x${height}`, '-f', 'rawvideo', '-pix_fmt', pixelFormat,
     '-avioflags', 'direct', '-flush_packets', '1', ...listen, output,
   ];
+}
+
+/** What the decoder writes: yuv420p (the fog's), or rgb24 (converted by ffmpeg, as before; bench:fog compares both). */
+export type DecodedPixelFormat = 'yuv420p' | 'rgb24';
+
+/** How frames come back and in which layout; the defaults are the fog's, the others what bench:fog compares them with. */
+export interface H264DecoderOptions {
+  /** `socket` (the default) or ffmpeg's stdout `pipe` (what the fog used before). */
+  output?: 'socket' | 'pipe';
+  pixelFormat?: DecodedPixelFormat;
 }
 
 /** How often the fog tries to connect to ffmpeg's socket, which exists once ffmpeg has decoded its first frame. */
@@ -43,13 +55,13 @@ export class VideoDecodeError extends Error {
 }
 
 interface Waiting {
-  resolve: (rgb: Buffer) => void;
+  resolve: (yuv: Buffer) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
 }
 
 /**
- * One persistent ffmpeg H.264 decoder of a fixed frame size: each packet written gives one rgb24
+ * One persistent ffmpeg H.264 decoder of a fixed frame size: each packet written gives one yuv420p
  * frame back, in order, as soon as ffmpeg has decoded it (the packet is followed by the next access
  * unit's delimiter, see delimitedAccessUnit). Frames come back over a Unix socket ffmpeg listens
  * on, read with a user buffer (`onread`): each read lands in the frame being filled (FrameAssembler),
@@ -69,18 +81,22 @@ export class H264Decoder {
   private connecting = false;
   private packetsWritten = 0;
   private failure?: VideoDecodeError;
+  readonly output: 'socket' | 'pipe';
+  readonly pixelFormat: DecodedPixelFormat;
 
   constructor(
     ffmpegPath: string,
     readonly width: number,
     readonly height: number,
     private readonly timeoutMs: number,
-    /** `socket` (the default) or ffmpeg's stdout `pipe` (what the fog used before; bench:fog compares both). */
-    readonly output: 'socket' | 'pipe' = 'socket',
+    options: H264DecoderOptions = {},
   ) {
-    this.frames = new FrameAssembler(width * height * 3);
+    const { output = 'socket', pixelFormat = 'yuv420p' } = options;
+    this.output = output;
+    this.pixelFormat = pixelFormat;
+    this.frames = new FrameAssembler(pixelFormat === 'yuv420p' ? yuv420pBytes(width, height) : width * height * 3);
     const target = output === 'socket' ? `unix:${this.socketPath}` : 'pipe:1';
-    const args = h264DecoderArgs(width, height, target);
+    const args = h264DecoderArgs(width, height, target, pixelFormat);
     this.process = output === 'socket' ? spawn(ffmpegPath, args, { stdio: ['pipe', 'ignore', 'pipe'] }) : spawn(ffmpegPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.process.stdout?.on('data', (chunk: Buffer) => this.takeChunk(chunk));
     this.process.stderr.on('data', (chunk: Buffer) => this.fail(`ffmpeg: ${chunk.toString().trim().slice(0, 300)}`));
@@ -104,7 +120,7 @@ export class H264Decoder {
     return this.packetsWritten === 0;
   }
 
-  /** The rgb24 frame of `packet` (width x height x 3 bytes). */
+  /** The frame of `packet`: yuv420p (yuv420pBytes(width, height) bytes) unless rgb24 was asked for. */
   decode(packet: Uint8Array): Promise<Buffer> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise<Buffer>((resolve, reject) => {

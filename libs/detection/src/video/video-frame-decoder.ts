@@ -1,7 +1,8 @@
 import { FrameMessage, nalTypes } from '@sentinel/contracts';
+import { Yuv420Image } from '../image/yuv420-image';
 import { DropCounter, frameRejection } from '../pipeline/frame-rejected';
 import type { DecodedMessage, FrameDecoder, OutOfStep } from '../pipeline/stages/decode';
-import { H264Decoder, VideoDecodeError } from './h264-decoder';
+import { H264Decoder, H264DecoderOptions, VideoDecodeError } from './h264-decoder';
 
 const NAL_SLICE = 1;
 const NAL_IDR_SLICE = 5;
@@ -42,8 +43,8 @@ export class VideoFrameDecoder implements FrameDecoder {
     private readonly counters: DropCounter,
     private readonly timeoutMs = DEFAULT_DECODE_TIMEOUT_MS,
     private readonly warn?: (message: string) => void,
-    /** How frames come back from ffmpeg (H264Decoder's `output`; bench:fog compares both). */
-    private readonly output: 'socket' | 'pipe' = 'socket',
+    /** How frames come back from ffmpeg (H264Decoder's options; bench:fog compares the fog's defaults with the others). */
+    private readonly decoderOptions: H264DecoderOptions = {},
   ) {}
 
   async decode(message: FrameMessage): Promise<DecodedMessage | OutOfStep> {
@@ -65,9 +66,10 @@ export class VideoFrameDecoder implements FrameDecoder {
     if (!keyframe && !inStep) return this.outOfStep();
     camera.lastSeq = message.seq;
     try {
-      const rgb = await camera.decoder.decode(packet);
+      const frame = await camera.decoder.decode(packet);
       this.counts.framesDecoded++;
-      return { picture: { data: rgb, width, height, channels: 3 }, placements: [], droppedRegions: 0 };
+      const picture = camera.decoder.pixelFormat === 'yuv420p' ? new Yuv420Image(frame, width, height) : { data: frame, width, height, channels: 3 as const };
+      return { picture, placements: [], droppedRegions: 0 };
     } catch (error) {
       if (!(error instanceof VideoDecodeError) || this.closed) throw error;
       this.counters.drop('video-decoder-error');
@@ -102,7 +104,7 @@ export class VideoFrameDecoder implements FrameDecoder {
 
   private restart(message: FrameMessage): CameraDecoder {
     this.cameras.get(message.cameraId)?.decoder.close();
-    const camera: CameraDecoder = { decoder: new H264Decoder(this.ffmpegPath, message.width, message.height, this.timeoutMs, this.output) };
+    const camera: CameraDecoder = { decoder: new H264Decoder(this.ffmpegPath, message.width, message.height, this.timeoutMs, this.decoderOptions) };
     this.cameras.set(message.cameraId, camera);
     this.counts.decoderStarts++;
     return camera;

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
-import { FrameMessage, SCHEMA_VERSION, isKeyframe, nalTypes } from '@sentinel/contracts';
+import { FrameMessage, SCHEMA_VERSION, isKeyframe, nalTypes, yuv420pToRgb24 } from '@sentinel/contracts';
+import { Yuv420Image } from '../image/yuv420-image';
 import type { DropReason } from '../pipeline/fog-stats';
+import type { DecodedMessage } from '../pipeline/stages/decode';
 import { ACCESS_UNIT_DELIMITER, delimitedAccessUnit } from './access-units';
 import { H264Decoder, VideoDecodeError, decoderFfmpegPath } from './h264-decoder';
 import { VideoFrameDecoder } from './video-frame-decoder';
@@ -72,9 +74,9 @@ describe('H264Decoder (bundled ffmpeg)', () => {
     const decoder = new H264Decoder(resolveFfmpegPath(), W, H, 5_000);
     try {
       for (const [i, packet] of packets.entries()) {
-        const rgb = await decoder.decode(packet.data);
-        expect(rgb.length).toBe(W * H * 3);
-        expect(meanAbsDiff(rgb, frame(XS[i]))).toBeLessThan(4);
+        const yuv = await decoder.decode(packet.data);
+        expect(yuv.length).toBe(W * H * 1.5);
+        expect(meanAbsDiff(Buffer.from(yuv420pToRgb24(yuv, W, H)), frame(XS[i]))).toBeLessThan(4);
       }
       expect(decoder.failed).toBeUndefined();
     } finally {
@@ -84,7 +86,7 @@ describe('H264Decoder (bundled ffmpeg)', () => {
 
   it('gives the same bytes over its Unix socket as over the stdout pipe (the transport changes no pixel)', async () => {
     const socket = new H264Decoder(resolveFfmpegPath(), W, H, 5_000);
-    const pipe = new H264Decoder(resolveFfmpegPath(), W, H, 5_000, 'pipe');
+    const pipe = new H264Decoder(resolveFfmpegPath(), W, H, 5_000, { output: 'pipe' });
     try {
       for (const packet of packets) expect((await socket.decode(packet.data)).equals(await pipe.decode(packet.data))).toBe(true);
     } finally {
@@ -141,7 +143,12 @@ describe('VideoFrameDecoder', () => {
     // A fresh decoder and no keyframe: dropped, resync.
     expect(await video.decode(message(1, packets[1], 0))).toEqual({ outOfStep: true });
     const first = await video.decode(message(0, packets[0]));
-    expect('picture' in first && first.picture.data.length).toBe(W * H * 3);
+    // The frame stays yuv420p until something needs it whole in RGB.
+    expect('picture' in first && first.picture).toBeInstanceOf(Yuv420Image);
+    const picture = (first as DecodedMessage).picture as Yuv420Image;
+    expect(picture.convertedRgb).toBe(false);
+    expect(meanAbsDiff(picture.data, frame(XS[0]))).toBeLessThan(4);
+    expect(picture.convertedRgb).toBe(true);
     expect('picture' in (await video.decode(message(1, packets[1], 0)))).toBe(true);
     // seq 2 lost: 3 builds on it.
     expect(await video.decode(message(3, packets[3], 2))).toEqual({ outOfStep: true });
