@@ -150,7 +150,7 @@ async function decodePass(decoder: FrameDecoder, messages: FrameMessage[], child
 async function benchDecode(frames: { data: Buffer }[], jpegs: Buffer[], width: number, height: number): Promise<void> {
   const rounds = Number(arg('rounds', '3'));
   const crf = Number(arg('crf', String(new VideoConfig().crf)));
-  const encoder = new H264Encoder(resolveFfmpegPath(), { width, height, fps: 10, pixelFormat: 'rgb24' }, { crf, preset: 'veryfast', keyframeIntervalS: 10, threads: 0 });
+  const encoder = new H264Encoder(resolveFfmpegPath(), { width, height, fps: 10, pixelFormat: 'rgb24' }, { ...new VideoConfig(), crf, preset: 'veryfast', keyframeIntervalS: 10 });
   const packets = await Promise.all(frames.map((fr) => encoder.encode(fr.data)));
   await encoder.close();
   const packetBytes = packets.reduce((sum, p) => sum + p.data.length, 0) / packets.length;

@@ -6,7 +6,7 @@
  * Then loops the file for --loop-seconds and prints RSS at start and end.
  *
  *   node dist/bench/roof.bench.js [--file PATH] [--runs 3] [--loop-seconds 180] [--loop-policy frame] [--policies frame,regions,video]
- *     [--video-preset veryfast] [--video-crf 28] [--video-threads 0]
+ *     [--video-preset veryfast] [--video-crf 28] [--video-threads 0] [--video-x264-params partitions=i8x8,i4x4|none]
  */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
@@ -42,7 +42,8 @@ function parseArgs(argv: string[]): Options {
       case '--video-preset': options.video.preset = value; i++; break;
       case '--video-crf': options.video.crf = Number(value); i++; break;
       case '--video-threads': options.video.threads = Number(value); i++; break;
-      default: throw new Error(`unknown argument ${argv[i]} (use --file, --runs, --loop-seconds, --loop-policy, --policies, --video-preset, --video-crf, --video-threads)`);
+      case '--video-x264-params': options.video.x264Params = value === 'none' ? '' : value; i++; break;
+      default: throw new Error(`unknown argument ${argv[i]} (use --file, --runs, --loop-seconds, --loop-policy, --policies, --video-preset, --video-crf, --video-threads, --video-x264-params)`);
     }
   }
   if (!(options.runs >= 1) || !(options.loopSeconds >= 0)) throw new Error('--runs must be >= 1 and --loop-seconds >= 0');

@@ -72,6 +72,14 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('takes x264 options as key=value pairs only (empty for the preset as it is)', () => {
+    expect(loadConfig({ sets: ['roof.video.x264Params=partitions=none:weightp=0'] }).roof.video.x264Params).toBe('partitions=none:weightp=0');
+    expect(loadConfig({ sets: ['roof.video.x264Params=""'] }).roof.video.x264Params).toBe('');
+    for (const bad of ['partitions', 'a=b;rm -rf /', 'a=b::c=d', '-threads 9']) {
+      expect(problemsOf(() => loadConfig({ sets: [`roof.video.x264Params=${bad}`] }))).toEqual([expect.stringMatching(/^roof\.video\.x264Params: x264Params must be key=value pairs/)]);
+    }
+  });
+
   it('rejects an inproc link that would have to cross processes', () => {
     const problems = problemsOf(() => loadConfig({ sets: ['tier=fog'] }));
     expect(problems).toEqual(

@@ -6,13 +6,14 @@ export function yuv420pBytes(width: number, height: number): number {
   return width * height + 2 * Math.ceil(width / 2) * Math.ceil(height / 2);
 }
 
-// BT.601 limited range, 10-bit fixed point: R = 1.164 (Y-16) + 1.596 (V-128), G = 1.164 (Y-16) - 0.392 (U-128) - 0.813 (V-128), B = 1.164 (Y-16) + 2.017 (U-128).
-const Y_SCALE = 1192;
-const RV = 1634;
-const GU = -401;
-const GV = -832;
-const BU = 2066;
-const ROUND = 512;
+/**
+ * BT.601 limited range in 10-bit fixed point, shared by every yuv420p to RGB path (whole frames here,
+ * sampled pixels and scaled model inputs in the fog): R = 1.164 (Y-16) + 1.596 (V-128),
+ * G = 1.164 (Y-16) - 0.392 (U-128) - 0.813 (V-128), B = 1.164 (Y-16) + 2.017 (U-128); `round` is added
+ * to the luma term before the shift by 10.
+ */
+export const BT601 = { yScale: 1192, rv: 1634, gu: -401, gv: -832, bu: 2066, round: 512 } as const;
+const { yScale: Y_SCALE, rv: RV, gu: GU, gv: GV, bu: BU, round: ROUND } = BT601;
 
 /**
  * Converts the rectangle (x, y, w, h) of a yuv420p frame to interleaved rgb24 (w x h x 3 bytes,

@@ -1,4 +1,4 @@
-import { yuv420pBytes, yuv420pToRgb24 } from '@sentinel/contracts';
+import { BT601, yuv420pBytes, yuv420pToRgb24 } from '@sentinel/contracts';
 import type { RgbImage } from './decode-image';
 import { cropRgb } from './rgb-copy';
 
@@ -51,10 +51,10 @@ function pixelOf(image: Yuv420Image, x: number, y: number, out: Uint8Array): voi
   const c = (y >> 1) * chromaWidth + (x >> 1);
   const u = yuv[width * height + c] - 128;
   const v = yuv[width * height + chromaWidth * Math.ceil(height / 2) + c] - 128;
-  const luma = (yuv[y * width + x] - 16) * 1192 + 512;
-  out[0] = clampByte((luma + 1634 * v) >> 10);
-  out[1] = clampByte((luma - 401 * u - 832 * v) >> 10);
-  out[2] = clampByte((luma + 2066 * u) >> 10);
+  const luma = (yuv[y * width + x] - 16) * BT601.yScale + BT601.round;
+  out[0] = clampByte((luma + BT601.rv * v) >> 10);
+  out[1] = clampByte((luma + BT601.gu * u + BT601.gv * v) >> 10);
+  out[2] = clampByte((luma + BT601.bu * u) >> 10);
 }
 
 const clampByte = (value: number): number => (value < 0 ? 0 : value > 255 ? 255 : value);

@@ -1,3 +1,7 @@
+import { BT601 } from '@sentinel/contracts';
+
+const { yScale: Y_SCALE, rv: RV, gu: GU, gv: GV, bu: BU, round: ROUND } = BT601;
+
 /** Where each output column (or row) samples the source: the two neighbours and the second's weight in 1/256. */
 interface Taps {
   first: Int32Array;
@@ -77,13 +81,13 @@ export class YuvLetterboxScaler {
       const wx = cw[x];
       const upper = yuv[top + a] * (256 - wx) + yuv[top + b] * wx;
       const lower = yuv[bottom + a] * (256 - wx) + yuv[bottom + b] * wx;
-      const luma = (((upper * (256 - wy) + lower * wy) >> 16) - 16) * 1192 + 512;
+      const luma = (((upper * (256 - wy) + lower * wy) >> 16) - 16) * Y_SCALE + ROUND;
       const c = chromaRow + ((wx >= 128 ? b : a) >> 1);
       const u = yuv[uPlane + c] - 128;
       const v = yuv[vPlane + c] - 128;
-      red[x] = (luma + 1634 * v) >> 10;
-      green[x] = (luma - 401 * u - 832 * v) >> 10;
-      blue[x] = (luma + 2066 * u) >> 10;
+      red[x] = (luma + RV * v) >> 10;
+      green[x] = (luma + GU * u + GV * v) >> 10;
+      blue[x] = (luma + BU * u) >> 10;
     }
     return row;
   }

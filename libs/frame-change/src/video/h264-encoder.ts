@@ -17,13 +17,13 @@ export interface H264Format {
 }
 
 /** The ffmpeg arguments of one persistent encoder: raw frames on stdin, one multipart part per H.264 packet on stdout. */
-export function h264EncoderArgs(format: H264Format, video: Pick<VideoConfig, 'crf' | 'preset' | 'keyframeIntervalS' | 'threads'>): string[] {
+export function h264EncoderArgs(format: H264Format, video: Pick<VideoConfig, 'crf' | 'preset' | 'keyframeIntervalS' | 'threads' | 'x264Params'>): string[] {
   const gop = Math.max(1, Math.round(format.fps * video.keyframeIntervalS));
   return [
     '-hide_banner', '-loglevel', 'error', '-nostdin',
     '-f', 'rawvideo', '-pix_fmt', format.pixelFormat, '-s', `${format.width}x${format.height}`, '-r', String(format.fps), '-i', 'pipe:0',
     '-c:v', 'libx264', '-preset', video.preset, '-tune', 'zerolatency', '-crf', String(video.crf),
-    '-g', String(gop), '-threads', String(video.threads), '-pix_fmt', 'yuv420p', '-x264-params', 'aud=1',
+    '-g', String(gop), '-threads', String(video.threads), '-pix_fmt', 'yuv420p', '-x264-params', ['aud=1', video.x264Params].filter(Boolean).join(':'),
     '-flush_packets', '1', '-f', 'mpjpeg', 'pipe:1',
   ];
 }
@@ -48,7 +48,7 @@ export class H264Encoder {
   constructor(
     private readonly ffmpegPath: string,
     private readonly format: H264Format,
-    private readonly video: Pick<VideoConfig, 'crf' | 'preset' | 'keyframeIntervalS' | 'threads'>,
+    private readonly video: Pick<VideoConfig, 'crf' | 'preset' | 'keyframeIntervalS' | 'threads' | 'x264Params'>,
   ) {}
 
   /** The running encoder's process id, if one runs. */

@@ -1,3 +1,4 @@
+import { VideoConfig } from '@sentinel/config';
 import { spawnSync } from 'node:child_process';
 import { yuv420pBytes } from '@sentinel/contracts';
 import { resolveFfmpegPath } from '../ffmpeg/ffmpeg-path';
@@ -34,7 +35,7 @@ function frame(x: number): Buffer {
 }
 
 describe('H264Encoder (bundled ffmpeg, libx264)', () => {
-  const video = { crf: 23, preset: 'veryfast' as const, keyframeIntervalS: 100, threads: 0 };
+  const video = { ...new VideoConfig(), crf: 23, keyframeIntervalS: 100 };
 
   it('gives one packet per frame in order: a keyframe first, small inter frames, a repeated frame tiny, a keyframe after restart', async () => {
     const encoder = new H264Encoder(resolveFfmpegPath(), { width: 64, height: 48, fps: 10, pixelFormat: 'rgb24' }, video);
