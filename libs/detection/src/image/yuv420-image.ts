@@ -5,10 +5,11 @@ import { cropRgb } from './rgb-copy';
 /**
  * A decoded video frame kept as ffmpeg gave it, yuv420p (BT.601 limited range), behind the RgbImage
  * interface. Converting a whole 768x576 frame to RGB costs more CPU than decoding it (bench:fog), and
- * most frames never need it whole: the pre-processor letterboxes straight from the planes
- * (letterboxYuv420), tracking and scene checks sample pixels (readRgb). `data`, the whole frame as
- * rgb24, is converted on first use (face search, crops of the whole frame, the annotated view) and
- * kept; `convertedRgb` says whether that happened.
+ * most frames never need it whole: the pre-processor scales straight from the planes
+ * (YuvLetterboxScaler), tracking, scene and face-quality checks sample pixels (readRgb), crops take
+ * their rectangle (`region`). `data`, the whole frame as rgb24, is converted on first use (Human's
+ * face search, the annotated view, a canvas that regions are pasted into) and kept; `convertedRgb`
+ * says whether that happened.
  */
 export class Yuv420Image implements RgbImage {
   readonly channels = 3 as const;
