@@ -13,6 +13,17 @@ import type { PackerFigures } from './pipeline/region-packer';
 import { decoderFfmpegPath } from './video/h264-decoder';
 import { VideoDecoderFigures, VideoFrameDecoder } from './video/video-frame-decoder';
 
+/** Longest wait at shutdown for the frames and crop deliveries in flight. */
+export const SHUTDOWN_DRAIN_MS = 5_000;
+
+/** A frame that arrived while the fog was stopping: not processed (the roof counts it as not delivered). */
+export class FogShuttingDownError extends Error {
+  constructor(message: FrameMessage) {
+    super(`${message.cameraId}#${message.seq}: the fog is shutting down`);
+    this.name = 'FogShuttingDownError';
+  }
+}
+
 /** Nest face of the fog pipeline: builds it from config and injected services, and owns its lifetime. */
 @Injectable()
 export class FogService implements OnModuleInit, OnModuleDestroy {
@@ -20,6 +31,7 @@ export class FogService implements OnModuleInit, OnModuleDestroy {
   private readonly pipeline: FogPipeline;
   private readonly log?: DetectionLog;
   private readonly video: VideoFrameDecoder;
+  private closing = false;
 
   constructor(
     @Inject(SENTINEL_CONFIG) config: SentinelConfig,
@@ -67,14 +79,28 @@ export class FogService implements OnModuleInit, OnModuleDestroy {
     }));
   }
 
+  /**
+   * Takes no new frame, then waits (at most SHUTDOWN_DRAIN_MS) for the frames and crop deliveries in
+   * flight. Without the first step a fog in one process with its roof never stopped: Nest destroyed
+   * the fog before the roof, whose camera kept sending, so the pipeline was never idle and SIGTERM
+   * hung (test/faults/shutdown). Without the bound a delivery the cloud never answers held it too.
+   */
   async onModuleDestroy(): Promise<void> {
-    await this.pipeline.idle();
+    this.closing = true;
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      this.pipeline.idle().then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), SHUTDOWN_DRAIN_MS))),
+    ]);
+    clearTimeout(timer);
+    if (!drained) this.logger.warn(`shutdown: frames or crop deliveries still in flight after ${SHUTDOWN_DRAIN_MS} ms; stopping anyway`);
     this.video.close();
     await this.log?.close();
     await this.detector.dispose();
   }
 
   handle(message: FrameMessage): Promise<FrameOutcome> {
+    if (this.closing) return Promise.reject(new FogShuttingDownError(message));
     return this.pipeline.handle(message);
   }
 
