@@ -6,6 +6,14 @@ export function yuv420pBytes(width: number, height: number): number {
   return width * height + 2 * Math.ceil(width / 2) * Math.ceil(height / 2);
 }
 
+/** The raw frame layouts roof and fog pass between ffmpeg and Node: interleaved rgb24, or planar yuv420p. */
+export type PixelFormat = 'rgb24' | 'yuv420p';
+
+/** Bytes of one raw frame: 3 per pixel for rgb24, yuv420pBytes for yuv420p. */
+export function frameBytes(width: number, height: number, pixelFormat: PixelFormat): number {
+  return pixelFormat === 'rgb24' ? width * height * 3 : yuv420pBytes(width, height);
+}
+
 /**
  * BT.601 limited range in 10-bit fixed point, shared by every yuv420p to RGB path (whole frames here,
  * sampled pixels and scaled model inputs in the fog): R = 1.164 (Y-16) + 1.596 (V-128),

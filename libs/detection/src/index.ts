@@ -26,7 +26,7 @@ export type { FrameDecoder, DecodedMessage, OutOfStep } from './pipeline/stages/
 export { VideoFrameDecoder, DEFAULT_DECODE_TIMEOUT_MS } from './video/video-frame-decoder';
 export type { VideoDecoderFigures } from './video/video-frame-decoder';
 export { H264Decoder, VideoDecodeError, decoderFfmpegPath, h264DecoderArgs } from './video/h264-decoder';
-export type { H264DecoderOptions, DecodedPixelFormat } from './video/h264-decoder';
+export type { H264DecoderOptions } from './video/h264-decoder';
 export { Yuv420Image } from './image/yuv420-image';
 export { Preprocessor } from './preprocess/preprocessor';
 export { FamilyInputs } from './model/model-family';

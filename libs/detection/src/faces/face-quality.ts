@@ -1,7 +1,7 @@
 import type { Box } from '../geometry/box';
 import { pixelRect } from '../geometry/box';
 import type { RgbImage } from '../image/decode-image';
-import { readRgb } from '../image/yuv420-image';
+import { rgbReader } from '../image/yuv420-image';
 
 /** How much each measure counts in a face's quality score (normalised to sum 1). */
 export interface FaceQualityWeights {
@@ -58,12 +58,13 @@ export function greyPatch(image: RgbImage, box: Box, maxSide = 64): GreyPatch | 
   const height = Math.max(1, Math.floor(rect.height / step));
   const data = new Float32Array(width * height);
   const pixel = new Uint8Array(3);
+  const readRgb = rgbReader(image);
   for (let py = 0; py < height; py++) {
     for (let px = 0; px < width; px++) {
       let sum = 0;
       for (let dy = 0; dy < step; dy++) {
         for (let dx = 0; dx < step; dx++) {
-          readRgb(image, rect.left + px * step + dx, rect.top + py * step + dy, pixel);
+          readRgb(rect.left + px * step + dx, rect.top + py * step + dy, pixel);
           sum += 0.299 * pixel[0] + 0.587 * pixel[1] + 0.114 * pixel[2];
         }
       }

@@ -11,7 +11,7 @@ import { boxHistogram } from '../tracking/appearance';
 import { frameSignature } from '../tracking/scene-change';
 import { decoderFfmpegPath } from '../video/h264-decoder';
 import type { RgbImage } from './decode-image';
-import { Yuv420Image, readRgb } from './yuv420-image';
+import { Yuv420Image, rgbReader } from './yuv420-image';
 
 const W = 320;
 const H = 240;
@@ -38,8 +38,8 @@ describe('Yuv420Image (a video frame kept as the decoder gave it)', () => {
     const pixel = new Uint8Array(3);
     const fromRgb = new Uint8Array(3);
     for (const [x, y] of [[0, 0], [17, 33], [W - 1, H - 1], [161, 120]]) {
-      readRgb(image, x, y, pixel);
-      readRgb(rgb, x, y, fromRgb);
+      rgbReader(image)(x, y, pixel);
+      rgbReader(rgb)(x, y, fromRgb);
       expect([...pixel]).toEqual([...fromRgb]);
     }
     const region = image.region(10, 20, 30, 16);

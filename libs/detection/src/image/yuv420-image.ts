@@ -6,7 +6,7 @@ import { cropRgb } from './rgb-copy';
  * A decoded video frame kept as ffmpeg gave it, yuv420p (BT.601 limited range), behind the RgbImage
  * interface. Converting a whole 768x576 frame to RGB costs more CPU than decoding it (bench:fog), and
  * most frames never need it whole: the pre-processor scales straight from the planes
- * (YuvLetterboxScaler), tracking, scene and face-quality checks sample pixels (readRgb), crops take
+ * (YuvLetterboxScaler), tracking, scene and face-quality checks sample pixels (rgbReader), crops take
  * their rectangle (`region`). `data`, the whole frame as rgb24, is converted on first use (Human's
  * face search, the annotated view, a canvas that regions are pasted into) and kept; `convertedRgb`
  * says whether that happened.
@@ -60,12 +60,17 @@ function pixelOf(image: Yuv420Image, x: number, y: number, out: Uint8Array): voi
 
 const clampByte = (value: number): number => (value < 0 ? 0 : value > 255 ? 255 : value);
 
-/** The RGB of pixel (x, y) (inside the image) into `out[0..2]`, from whichever form the image holds. */
-export function readRgb(image: RgbImage, x: number, y: number, out: Uint8Array): void {
-  if (image instanceof Yuv420Image && !image.convertedRgb) return pixelOf(image, x, y, out);
-  const at = (y * image.width + x) * 3;
-  const data = image.data;
-  out[0] = data[at];
-  out[1] = data[at + 1];
-  out[2] = data[at + 2];
+/** Writes the RGB of pixel (x, y) (inside the image) into `out[0..2]`. */
+export type RgbReader = (x: number, y: number, out: Uint8Array) => void;
+
+/** A reader of the image's pixels in whichever form it holds them, chosen once for a loop of samples. */
+export function rgbReader(image: RgbImage): RgbReader {
+  if (image instanceof Yuv420Image && !image.convertedRgb) return (x, y, out) => pixelOf(image, x, y, out);
+  const { data, width } = image;
+  return (x, y, out) => {
+    const at = (y * width + x) * 3;
+    out[0] = data[at];
+    out[1] = data[at + 1];
+    out[2] = data[at + 2];
+  };
 }

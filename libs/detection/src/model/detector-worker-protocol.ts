@@ -1,3 +1,4 @@
+import type { PixelFormat } from '@sentinel/contracts';
 import type { Candidate } from '../postprocess/decode-outputs';
 import type { ImagePlacement } from '../postprocess/postprocess';
 import type { YoloDetectorOptions } from './yolo-detector';
@@ -6,7 +7,7 @@ import type { YoloDetectorOptions } from './yolo-detector';
 export type DetectorRequest = { id: number; image: WorkerImage; placement: ImagePlacement };
 
 /** An image for a worker: rgb24, or a video frame's yuv420p planes (half the bytes to copy; the worker scales it from the planes). */
-export type WorkerImage = { data: Uint8Array; width: number; height: number; pixelFormat: 'rgb24' | 'yuv420p' };
+export type WorkerImage = { data: Uint8Array; width: number; height: number; pixelFormat: PixelFormat };
 
 export type StageTimes = { preprocess: number; inference: number; postprocess: number };
 

@@ -1,6 +1,6 @@
 import { Box, pixelRect } from '../geometry/box';
 import type { RgbImage } from '../image/decode-image';
-import { readRgb } from '../image/yuv420-image';
+import { rgbReader } from '../image/yuv420-image';
 
 /** Colour histogram: LEVELS^3 RGB bins that sum to 1. */
 export type ColourHistogram = Float32Array;
@@ -21,13 +21,14 @@ export function boxHistogram(image: RgbImage, box: Box): ColourHistogram | null 
   if (!rect) return null;
   const histogram = new Float32Array(BINS);
   const pixel = new Uint8Array(3);
+  const readRgb = rgbReader(image);
   const down = ACROSS * 2;
   let n = 0;
   for (let j = 0; j < down; j++) {
     const y = rect.top + Math.min(rect.height - 1, Math.floor(((j + 0.5) * rect.height) / down));
     for (let i = 0; i < ACROSS; i++) {
       const x = rect.left + Math.min(rect.width - 1, Math.floor(((i + 0.5) * rect.width) / ACROSS));
-      readRgb(image, x, y, pixel);
+      readRgb(x, y, pixel);
       const bin = ((pixel[0] * LEVELS) >> 8) * LEVELS * LEVELS + ((pixel[1] * LEVELS) >> 8) * LEVELS + ((pixel[2] * LEVELS) >> 8);
       histogram[bin]++;
       n++;

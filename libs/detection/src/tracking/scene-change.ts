@@ -1,5 +1,5 @@
 import type { RgbImage } from '../image/decode-image';
-import { readRgb } from '../image/yuv420-image';
+import { rgbReader } from '../image/yuv420-image';
 
 /** A frame reduced to the mean grey of each cell of a coarse grid. */
 export interface FrameSignature {
@@ -22,6 +22,7 @@ const SAMPLES = 4;
 export function frameSignature(image: RgbImage, cols = 32, rows = 24): FrameSignature {
   const cells = new Float32Array(cols * rows);
   const pixel = new Uint8Array(3);
+  const readRgb = rgbReader(image);
   const cellW = image.width / cols;
   const cellH = image.height / rows;
   for (let r = 0; r < rows; r++) {
@@ -31,7 +32,7 @@ export function frameSignature(image: RgbImage, cols = 32, rows = 24): FrameSign
         const y = Math.min(image.height - 1, Math.floor(r * cellH + ((sy + 0.5) * cellH) / SAMPLES));
         for (let sx = 0; sx < SAMPLES; sx++) {
           const x = Math.min(image.width - 1, Math.floor(c * cellW + ((sx + 0.5) * cellW) / SAMPLES));
-          readRgb(image, x, y, pixel);
+          readRgb(x, y, pixel);
           sum += 0.299 * pixel[0] + 0.587 * pixel[1] + 0.114 * pixel[2];
         }
       }

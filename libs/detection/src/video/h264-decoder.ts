@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import installer from '@ffmpeg-installer/ffmpeg';
-import { yuv420pBytes } from '@sentinel/contracts';
+import { PixelFormat, frameBytes } from '@sentinel/contracts';
 import { childSocketPath, connectWhenListening } from '@sentinel/transport';
 import { delimitedAccessUnit } from './access-units';
 import { FrameAssembler } from './frame-assembler';
@@ -18,7 +18,7 @@ import { FrameAssembler } from './frame-assembler';
  * output frame at the size the messages declare. The output is a Unix socket ffmpeg listens on
  * (`-listen 1 unix:PATH`): the fog reads it straight into the frame buffer (see H264Decoder).
  */
-export function h264DecoderArgs(width: number, height: number, output = 'pipe:1', pixelFormat: DecodedPixelFormat = 'yuv420p'): string[] {
+export function h264DecoderArgs(width: number, height: number, output = 'pipe:1', pixelFormat: PixelFormat = 'yuv420p'): string[] {
   const listen = output.startsWith('unix:') ? ['-listen', '1'] : [];
   return [
     '-hide_banner', '-loglevel', 'error', '-nostdin',
@@ -29,14 +29,12 @@ export function h264DecoderArgs(width: number, height: number, output = 'pipe:1'
   ];
 }
 
-/** What the decoder writes: yuv420p (the fog's), or rgb24 (converted by ffmpeg, as before; bench:fog compares both). */
-export type DecodedPixelFormat = 'yuv420p' | 'rgb24';
-
 /** How frames come back and in which layout; the defaults are the fog's, the others what bench:fog compares them with. */
 export interface H264DecoderOptions {
   /** `socket` (the default) or ffmpeg's stdout `pipe` (what the fog used before). */
   output?: 'socket' | 'pipe';
-  pixelFormat?: DecodedPixelFormat;
+  /** yuv420p (the fog's), or rgb24 (converted by ffmpeg, as before; bench:fog compares both). */
+  pixelFormat?: PixelFormat;
 }
 
 /** How often the fog tries to connect to ffmpeg's socket, which exists once ffmpeg has decoded its first frame. */
@@ -82,7 +80,7 @@ export class H264Decoder {
   private packetsWritten = 0;
   private failure?: VideoDecodeError;
   readonly output: 'socket' | 'pipe';
-  readonly pixelFormat: DecodedPixelFormat;
+  readonly pixelFormat: PixelFormat;
 
   constructor(
     ffmpegPath: string,
@@ -94,7 +92,7 @@ export class H264Decoder {
     const { output = 'socket', pixelFormat = 'yuv420p' } = options;
     this.output = output;
     this.pixelFormat = pixelFormat;
-    this.frames = new FrameAssembler(pixelFormat === 'yuv420p' ? yuv420pBytes(width, height) : width * height * 3);
+    this.frames = new FrameAssembler(frameBytes(width, height, pixelFormat));
     const target = output === 'socket' ? `unix:${this.socketPath}` : 'pipe:1';
     const args = h264DecoderArgs(width, height, target, pixelFormat);
     this.process = output === 'socket' ? spawn(ffmpegPath, args, { stdio: ['pipe', 'ignore', 'pipe'] }) : spawn(ffmpegPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });

@@ -2,7 +2,7 @@ import type { ChangeDetectionConfig } from '@sentinel/config';
 import { findBlobs } from './blobs';
 import { boxBlur } from './blur';
 import { DIFF_BINS, medianDifference, thresholdDifference, updateBackground } from './diff';
-import { frameBytes, PixelFormat } from '../ffmpeg/source';
+import { PixelFormat, frameBytes } from '@sentinel/contracts';
 import { downscaledSize, lumaToGrayDownscaled, rgbToGrayDownscaled } from './gray';
 import { dilate } from './morphology';
 import { Rect, blobToRect, mergeRects, padRect } from './rects';

@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { ChangeDetectionConfig } from '@sentinel/config';
+import { frameBytes } from '@sentinel/contracts';
 import { findBlobs } from './blobs';
 import { boxBlur } from './blur';
 import { ChangeDetector } from './change-detector';
 import { DIFF_BINS, medianDifference, thresholdDifference, updateBackground } from './diff';
 import { downscaledSize, lumaToGrayDownscaled, rgbToGrayDownscaled } from './gray';
 import { resolveFfmpegPath } from '../ffmpeg/ffmpeg-path';
-import { frameBytes } from '../ffmpeg/source';
 import { dilate } from './morphology';
 import { blobToRect, mergeRects, padRect } from './rects';
 

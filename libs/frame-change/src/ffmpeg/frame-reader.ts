@@ -2,7 +2,8 @@ import type { Socket } from 'node:net';
 import ffmpeg from 'fluent-ffmpeg';
 import { connectWhenListening, freeLoopbackPort } from '@sentinel/transport';
 import { FramePool } from './frame-pool';
-import { FfmpegInvocation, OutputFormat, PixelFormat, frameBytes, isDecodeErrorLine, parseOutputFormat } from './source';
+import { PixelFormat, frameBytes } from '@sentinel/contracts';
+import { FfmpegInvocation, OutputFormat, isDecodeErrorLine, parseOutputFormat } from './source';
 
 /** One decoded frame (rgb24, or yuv420p when asked: see frameBytes), in a pooled buffer (release it when done). */
 export interface RawFrame {

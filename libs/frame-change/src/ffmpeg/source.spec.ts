@@ -1,4 +1,5 @@
-import { buildInvocation, frameBytes, isDecodeErrorLine, isPermanentError, parseOutputFormat, resolveSourceKind } from './source';
+import { frameBytes } from '@sentinel/contracts';
+import { buildInvocation, isDecodeErrorLine, isPermanentError, parseOutputFormat, resolveSourceKind } from './source';
 
 describe('ffmpeg sources', () => {
   it('guesses the kind of a source from its spelling', () => {

@@ -1,5 +1,5 @@
 import type { SourceKind } from '@sentinel/config';
-import { yuv420pBytes } from '@sentinel/contracts';
+import type { PixelFormat } from '@sentinel/contracts';
 
 export type ResolvedSourceKind = Exclude<SourceKind, 'auto'>;
 
@@ -39,14 +39,6 @@ export interface DecodeRequest {
   extraInputOptions?: readonly string[];
   /** The raw frames' layout: rgb24 (the default) or yuv420p (policy `video`: no colour conversion on the way to the encoder). */
   pixelFormat?: PixelFormat;
-}
-
-/** The raw frame layouts the roof reads: interleaved rgb24, or planar yuv420p (Y, then U and V at half size each way). */
-export type PixelFormat = 'rgb24' | 'yuv420p';
-
-/** Bytes of one raw frame: 3 per pixel for rgb24; the Y plane plus two chroma planes rounded up for yuv420p (ffmpeg's layout). */
-export function frameBytes(width: number, height: number, pixelFormat: PixelFormat): number {
-  return pixelFormat === 'rgb24' ? width * height * 3 : yuv420pBytes(width, height);
 }
 
 export interface FfmpegInvocation {

@@ -1,6 +1,6 @@
 import type { ChangeDetectionConfig } from '@sentinel/config';
 import { ChangeDetector, ChangeResult, ForwardedReference } from '../detector/change-detector';
-import type { PixelFormat } from '../ffmpeg/source';
+import type { PixelFormat } from '@sentinel/contracts';
 import type { ReferenceKeeper } from './forward-chain';
 
 /**

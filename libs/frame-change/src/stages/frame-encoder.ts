@@ -1,6 +1,6 @@
 import type { ChangedRegion } from '@sentinel/contracts';
 import type { RawFrame } from '../ffmpeg/frame-reader';
-import type { PixelFormat } from '../ffmpeg/source';
+import type { PixelFormat } from '@sentinel/contracts';
 import type { ForwardDecision } from '../pipeline/forward-plan';
 import { JpegEncoder } from '../pipeline/jpeg-encoder';
 

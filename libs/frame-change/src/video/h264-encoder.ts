@@ -1,6 +1,6 @@
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import type { VideoConfig } from '@sentinel/config';
-import { PixelFormat, frameBytes } from '../ffmpeg/source';
+import { PixelFormat, frameBytes } from '@sentinel/contracts';
 import { MultipartPackets, isKeyframe } from './multipart-packets';
 
 export interface EncodedPacket {

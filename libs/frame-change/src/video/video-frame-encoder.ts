@@ -1,6 +1,5 @@
 import type { VideoConfig } from '@sentinel/config';
-import { yuv420pToRgb24 } from '@sentinel/contracts';
-import type { PixelFormat } from '../ffmpeg/source';
+import { PixelFormat, yuv420pToRgb24 } from '@sentinel/contracts';
 import type { RawFrame } from '../ffmpeg/frame-reader';
 import type { ForwardDecision } from '../pipeline/forward-plan';
 import { JpegEncoder } from '../pipeline/jpeg-encoder';
